@@ -1,0 +1,173 @@
+"""Posture metrics from pixel landmarks: pure numpy, one documented sign convention each.
+
+All functions take ``px``, a (T, 33, 2) float array of landmarks in pixels of the upright frame
+(x to the right, y *down*), and return (T,) arrays with NaN where a landmark is missing. Angles
+are in degrees. ``facing`` is +1 where the walker faces image-right, -1 where they face
+image-left: multiplying horizontal offsets by it makes "forward" positive whichever way the
+walker goes, so every sign below is the same for both walking directions and for a mirrored clip.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.ndimage import median_filter
+
+from .landmarks import Landmark as L
+
+__all__ = ["body_size", "ear_shoulder_hip_deg", "facing_direction", "forward_head_rel", "gaze_distance_m",
+           "head_pitch_deg", "rotate_points", "trunk_lean_deg", "walking"]
+
+F = NDArray[np.float64]
+
+
+def _mid(px: F, a: int, b: int) -> F:
+    return (px[:, a] + px[:, b]) / 2
+
+
+def facing_direction(px: F, smooth_frames: int = 15) -> F:
+    """(T,) +1 facing image-right, -1 facing image-left, NaN unknown: from the nose vs the ears.
+
+    In a side view the nose is always ahead of the ears; a running majority over ``smooth_frames``
+    removes single-frame flips.
+
+    >>> px = np.zeros((1, 33, 2)); px[0, L.NOSE] = (10, 0); facing_direction(px, 1)
+    array([1.])
+    """
+    dx = px[:, L.NOSE, 0] - _mid(px, L.LEFT_EAR, L.RIGHT_EAR)[:, 0]
+    s = np.sign(dx)
+    ok = ~np.isnan(s) & (s != 0)
+    if smooth_frames > 1 and ok.any():
+        filled = np.where(ok, s, 0.0)
+        votes = median_filter(filled, size=smooth_frames, mode="nearest")
+        s = np.where(votes != 0, votes, s)
+    return np.where(ok, s, np.nan)
+
+
+def head_pitch_deg(px: F, facing: F, neutral_offset_deg: float = 13.0) -> F:
+    """Head pitch: the ear->eye line against horizontal, plus the neutral offset.
+
+    Convention:
+        reference: image horizontal; positive = head tilted *down* (chin towards chest), negative =
+        head up; 0 = level head (Frankfurt plane horizontal), given ``neutral_offset_deg``, the angle
+        by which MediaPipe's ear->eye line rises above the Frankfurt plane. Uses the mid-points of
+        both ears and both eyes. Degrees. Same sign for both walking directions.
+
+    >>> px = np.zeros((1, 33, 2)); px[0, [L.LEFT_EYE, L.RIGHT_EYE]] = (10, 10)  # eye 45 deg below ear
+    >>> head_pitch_deg(px, np.array([1.0]), neutral_offset_deg=0.0)
+    array([45.])
+    """
+    v = _mid(px, L.LEFT_EYE, L.RIGHT_EYE) - _mid(px, L.LEFT_EAR, L.RIGHT_EAR)
+    return np.degrees(np.arctan2(v[:, 1], facing * v[:, 0])) + neutral_offset_deg
+
+
+def gaze_distance_m(pitch_deg: F, eye_height_m: float, line_of_sight_deg: float = 15.0) -> F:
+    """Where on the floor the head points, in metres ahead of the eyes (inf = at or above the horizon).
+
+    The line of sight of a level head falls ``line_of_sight_deg`` below horizontal; head pitch
+    tilts it further. From 1.58 m eye height, a level head points ~5.9 m ahead.
+
+    >>> gaze_distance_m(np.array([0.0, 30.0, -20.0]), 1.58).round(2)
+    array([5.9 , 1.58,  inf])
+    """
+    angle = np.radians(pitch_deg + line_of_sight_deg)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = eye_height_m / np.tan(angle)
+    return np.where(angle > np.radians(0.5), d, np.where(np.isnan(angle), np.nan, np.inf))
+
+
+def trunk_lean_deg(px: F, facing: F) -> F:
+    """Trunk lean: hip-mid -> shoulder-mid against vertical.
+
+    Convention:
+        reference: image vertical (up); positive = trunk leaning *forward* (towards where the walker
+        faces), negative = backward; degrees. Same sign for both walking directions.
+
+    >>> px = np.zeros((1, 33, 2)); px[0, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = (10, -10)
+    >>> trunk_lean_deg(px, np.array([1.0]))
+    array([45.])
+    """
+    v = _mid(px, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(px, L.LEFT_HIP, L.RIGHT_HIP)
+    return np.degrees(np.arctan2(facing * v[:, 0], -v[:, 1]))
+
+
+def forward_head_rel(px: F, facing: F) -> F:
+    """Forward head: horizontal offset of the ears ahead of the shoulders / trunk length.
+
+    Convention:
+        positive = ears *ahead* of the shoulders (in the facing direction); 0 = ear over shoulder
+        (plumb-line posture); unitless (trunk length = shoulder-mid to hip-mid distance).
+
+    >>> px = np.zeros((1, 33, 2)); px[0, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = (0, -50)
+    >>> px[0, [L.LEFT_EAR, L.RIGHT_EAR]] = (10, -70); forward_head_rel(px, np.array([1.0]))
+    array([0.2])
+    """
+    sh = _mid(px, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    trunk = np.linalg.norm(sh - _mid(px, L.LEFT_HIP, L.RIGHT_HIP), axis=1)
+    offset = facing * (_mid(px, L.LEFT_EAR, L.RIGHT_EAR)[:, 0] - sh[:, 0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(trunk > 0, offset / trunk, np.nan)
+
+
+def ear_shoulder_hip_deg(px: F) -> F:
+    """The angle at the shoulder between the ear and the hip; 180 = ear, shoulder, hip in line.
+
+    Convention: unsigned, degrees; smaller = head carried further forward (or back).
+
+    >>> px = np.zeros((1, 33, 2)); px[0, [L.LEFT_EAR, L.RIGHT_EAR]] = (0, -10)
+    >>> px[0, [L.LEFT_HIP, L.RIGHT_HIP]] = (0, 10); ear_shoulder_hip_deg(px)
+    array([180.])
+    """
+    sh = _mid(px, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    a = _mid(px, L.LEFT_EAR, L.RIGHT_EAR) - sh
+    b = _mid(px, L.LEFT_HIP, L.RIGHT_HIP) - sh
+    cos = np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def body_size(px: F) -> F:
+    """(T,) shoulder-to-hip plus hip-to-ankle distance in pixels (about 0.8 x standing height)."""
+    hip = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)
+    return (np.linalg.norm(_mid(px, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - hip, axis=1)
+            + np.linalg.norm(_mid(px, L.LEFT_ANKLE, L.RIGHT_ANKLE) - hip, axis=1))
+
+
+def walking(px: F, t: F, window_s: float = 1.0, min_swing: float = 0.06, min_speed: float = 0.25) -> NDArray[np.bool_]:
+    """(T,) True where the person is walking: the legs swing or the hips travel.
+
+    Legs swing when the horizontal ankle-to-ankle distance varies (std over ``window_s``) by more
+    than ``min_swing`` body sizes; hips travel when they move faster than ``min_speed`` body sizes
+    per second. The swing test also works when a panning camera keeps the walker in place.
+    """
+    n = len(t)
+    out = np.zeros(n, bool)
+    if n < 3:
+        return out
+    size = np.nanmedian(body_size(px)) if np.isfinite(body_size(px)).any() else np.nan
+    if not np.isfinite(size) or size <= 0:
+        return out
+    sep = (px[:, L.LEFT_ANKLE, 0] - px[:, L.RIGHT_ANKLE, 0]) / size
+    hip_x = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 0] / size
+    for i in range(n):
+        w = (t >= t[i] - window_s / 2) & (t <= t[i] + window_s / 2)
+        s = sep[w][~np.isnan(sep[w])]
+        h, tw = hip_x[w], t[w]
+        ok = ~np.isnan(h)
+        swing = len(s) >= 5 and float(np.std(s)) > min_swing
+        speed = ok.sum() >= 5 and abs(np.polyfit(tw[ok], h[ok], 1)[0]) > min_speed
+        out[i] = bool(swing or speed) and not np.isnan(sep[i])
+    return out
+
+
+def rotate_points(px: F, angle_deg: float, centre: tuple[float, float]) -> F:
+    """Rotate pixel points by ``angle_deg`` (counter-clockwise as seen on screen) about ``centre``.
+
+    Used to undo a camera roll: if the floor runs up to the right by a, rotate by -a... in image
+    coordinates with y down, a positive angle here turns the image x-axis towards -y.
+    """
+    a = np.radians(angle_deg)
+    c, s = np.cos(a), np.sin(a)
+    d = px - np.asarray(centre)
+    x = c * d[..., 0] + s * d[..., 1]
+    y = -s * d[..., 0] + c * d[..., 1]
+    return np.stack([x, y], axis=-1) + np.asarray(centre)

@@ -1,0 +1,118 @@
+"""Cleaning the walker's landmark series: mask, drop identity jumps, fill short gaps, low-pass.
+
+Missing data is normal: low-visibility landmarks become NaN, only short gaps are filled, and the
+zero-phase Butterworth low-pass (``SignalConfig.lowpass_hz``, default 6 Hz, order 4, run forwards
+and backwards so it adds no delay) is applied to each contiguous run of samples separately.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.signal import butter, sosfiltfilt
+
+from .config import SignalConfig
+from .landmarks import Landmark as L
+from .series import PoseSeries
+
+__all__ = ["clean_series", "fill_short_gaps", "identity_jumps", "lowpass"]
+
+
+def identity_jumps(px: NDArray[np.float64], t: NDArray[np.float64], max_speed: float) -> NDArray[np.bool_]:
+    """(T,) True for frames where the hips move faster than ``max_speed`` body sizes per second.
+
+    Walking moves the hips well under 2 body heights per second; a faster jump between two
+    detections means the landmarks now belong to someone (or something) else.
+
+    Args:
+        px: (T, 33, 2) pixel landmarks (NaN rows where not detected).
+        t: (T,) seconds.
+        max_speed: body sizes (shoulder-to-hip plus hip-to-ankle) per second.
+    """
+    hip = (px[:, L.LEFT_HIP] + px[:, L.RIGHT_HIP]) / 2
+    sh = (px[:, L.LEFT_SHOULDER] + px[:, L.RIGHT_SHOULDER]) / 2
+    ank = (px[:, L.LEFT_ANKLE] + px[:, L.RIGHT_ANKLE]) / 2
+    size = np.linalg.norm(sh - hip, axis=1) + np.linalg.norm(ank - hip, axis=1)
+    jumps = np.zeros(len(t), bool)
+    idx = np.flatnonzero(~np.isnan(hip[:, 0]) & (size > 0))
+    if len(idx) < 2:
+        return jumps
+    typical = np.median(size[idx])
+    step = np.linalg.norm(np.diff(hip[idx], axis=0), axis=1) / typical
+    dt = np.maximum(np.diff(t[idx]), 1e-3)
+    bad = step / dt > max_speed
+    # a single wrong frame produces two fast steps (there and back); mark the frame in between
+    jumps[idx[1:][bad]] = True
+    return jumps
+
+
+def fill_short_gaps(x: NDArray[np.float64], t: NDArray[np.float64], max_gap_s: float) -> NDArray[np.float64]:
+    """Linearly interpolate NaN gaps inside a 1-D series where the bridge is short.
+
+    A gap is filled when the time from the last sample before it to the first sample after it is
+    at most ``max_gap_s``; longer gaps stay NaN.
+
+    >>> fill_short_gaps(np.array([0.0, np.nan, 2.0, np.nan, np.nan, np.nan, 6.0]), np.arange(7.0), 2.0)
+    array([ 0.,  1.,  2., nan, nan, nan,  6.])
+    """
+    out = x.copy()
+    ok = ~np.isnan(x)
+    idx = np.flatnonzero(ok)
+    if len(idx) < 2:
+        return out
+    for a, b in zip(idx[:-1], idx[1:], strict=True):
+        if b - a > 1 and t[b] - t[a] <= max_gap_s + 1e-9:
+            out[a + 1 : b] = np.interp(t[a + 1 : b], [t[a], t[b]], [x[a], x[b]])
+    return out
+
+
+def lowpass(x: NDArray[np.float64], fs: float, cutoff_hz: float, order: int = 4) -> NDArray[np.float64]:
+    """Zero-phase Butterworth low-pass of each contiguous non-NaN run of a 1-D series.
+
+    Runs too short to filter are left as they are. The cut-off is kept below 0.8 x Nyquist.
+
+    >>> y = lowpass(np.ones(50), fs=30.0, cutoff_hz=6.0); bool(np.allclose(y, 1.0))
+    True
+    """
+    out = x.copy()
+    if fs <= 0 or cutoff_hz <= 0:
+        return out
+    wn = min(cutoff_hz, 0.4 * fs)
+    sos = butter(order, wn, fs=fs, output="sos")
+    ok = ~np.isnan(x)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(np.int8), [0]])))
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if b - a > 3 * (2 * len(sos) + 1):
+            out[a:b] = sosfiltfilt(sos, x[a:b])
+    return out
+
+
+def clean_series(series: PoseSeries, cfg: SignalConfig | None = None) -> tuple[PoseSeries, NDArray[np.bool_]]:
+    """Mask, de-jump, gap-fill and low-pass a walker's series.
+
+    Returns:
+        The cleaned series (same length, same timestamps) and a (T,) mask of the frames dropped as
+        identity jumps.
+    """
+    cfg = cfg or SignalConfig()
+    if len(series) == 0:
+        return series, np.zeros(0, bool)
+    xyz = series.xyz.astype(np.float64)
+    world = series.world.astype(np.float64)
+    vis = np.nan_to_num(series.visibility, nan=0.0)
+    low = vis < cfg.min_visibility
+    xyz[low] = np.nan
+    world[low] = np.nan
+    jumps = identity_jumps(series.pixels(), series.t, cfg.max_jump_body_heights_per_s)
+    xyz[jumps] = np.nan
+    world[jumps] = np.nan
+    t = series.t
+    dts = np.diff(t)
+    fs = 1.0 / float(np.median(dts)) if len(dts) else 0.0
+    for arr in (xyz, world):
+        flat = arr.reshape(len(t), -1)
+        for k in range(flat.shape[1]):
+            flat[:, k] = lowpass(fill_short_gaps(flat[:, k], t, cfg.max_gap_s), fs, cfg.lowpass_hz, cfg.filter_order)
+    vis_out = np.where(np.isnan(xyz[:, :, 0]), np.nan, series.visibility)
+    return series.replace(xyz=xyz.astype(np.float32), world=world.astype(np.float32),
+                          visibility=vis_out.astype(np.float32)), jumps

@@ -1,0 +1,167 @@
+"""Configuration: frozen dataclasses with units in the field names, loaded from TOML.
+
+Every threshold is provisional and sourced in a comment; a therapist can change any of them in a
+TOML file (see ``gaitcheck.example.toml``) without touching code. Defaults are never mutated:
+overrides make new objects with :func:`dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = ["BodyConfig", "Config", "LimitsConfig", "LookAheadConfig", "PoseConfig", "SignalConfig",
+           "SlouchConfig", "load_config"]
+
+
+@dataclass(frozen=True)
+class PoseConfig:
+    """Pose estimation (MediaPipe PoseLandmarker) settings."""
+
+    max_people: int = 2  # people the landmarker looks for per frame (walker + one bystander/reflection)
+    min_detection_confidence: float = 0.5  # MediaPipe defaults
+    min_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+
+
+@dataclass(frozen=True)
+class SignalConfig:
+    """Cleaning of the walker's landmark series."""
+
+    min_visibility: float = 0.5  # landmarks the model scores below this are treated as missing
+    max_gap_s: float = 0.2  # gaps up to this long are filled by linear interpolation; longer stay missing
+    lowpass_hz: float = 6.0  # zero-phase Butterworth cut-off; 6 Hz is the usual choice for gait kinematics
+    filter_order: int = 4  # (Winter, Biomechanics and Motor Control of Human Movement; Sports2D's default)
+    max_jump_body_heights_per_s: float = 6.0  # hip speed above this = identity jump (walking is < 2 body heights/s)
+
+
+@dataclass(frozen=True)
+class BodyConfig:
+    """The walker's body, for turning head pitch into a distance on the floor."""
+
+    height_cm: float = 170.0  # used when --height-cm is not given
+    eye_height_ratio: float = 0.93  # eye height / body height (Drillis & Contini 1966 segment proportions)
+
+
+@dataclass(frozen=True)
+class LookAheadConfig:
+    """The look-ahead rule: eyes on a point about 6 m (20 ft) ahead, head neutral."""
+
+    # The MediaPipe ear->eye line sits about 13 deg above the Frankfurt plane when the head is level
+    # (Kroemer & Hill 1986 put their ear-eye line 10-15 deg above it); this offset makes 0 = level head.
+    head_neutral_offset_deg: float = 13.0
+    # With a level head the relaxed line of sight falls ~15 deg below horizontal (Kroemer & Hill 1986;
+    # ergonomics texts use 10-15 deg): from 1.58 m that lands ~6 m ahead, the look-ahead point.
+    line_of_sight_deg: float = 15.0
+    look_down_distance_m: float = 3.0  # gaze point nearer than this = looking down (half the 6 m target)
+    release_distance_m: float = 3.5  # hysteresis: an episode ends once the gaze point is beyond this
+    min_episode_s: float = 0.5  # shorter dips are glances, not a habit
+    flag_fraction: float = 0.25  # flag when at least this share of the analysable time is looking down
+
+
+@dataclass(frozen=True)
+class SlouchConfig:
+    """Slouch: trunk bent forward or head carried forward of the shoulders, sustained."""
+
+    # Upright walking keeps the trunk within ~5 deg of vertical (Perry & Burnfield, Gait Analysis);
+    # sustained lean beyond 10 deg is the coaching threshold.
+    trunk_lean_max_deg: float = 10.0
+    # Plumb-line posture puts the ear over the shoulder (Kendall, Muscles: Testing and Function).
+    # Offset of the ear ahead of the shoulder, as a share of trunk length; 0.20 is ~10 cm in an adult.
+    forward_head_max_rel: float = 0.20
+    hysteresis_deg: float = 2.0  # an episode ends once lean is this far back under its limit
+    hysteresis_rel: float = 0.02  # likewise for forward head
+    min_episode_s: float = 0.5
+    flag_fraction: float = 0.25  # flag when at least this share of the analysable time is slouched
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """Input limits and what counts as enough data."""
+
+    max_duration_s: float = 1800.0  # refuse clips longer than 30 minutes
+    max_pixels: int = 3840 * 2160  # refuse frames larger than 4K UHD
+    min_analysable_s: float = 1.0  # less analysable walking than this = verdict unknown
+
+
+@dataclass(frozen=True)
+class Config:
+    """All of gaitcheck's settings."""
+
+    pose: PoseConfig = field(default_factory=PoseConfig)
+    signal: SignalConfig = field(default_factory=SignalConfig)
+    body: BodyConfig = field(default_factory=BodyConfig)
+    look_ahead: LookAheadConfig = field(default_factory=LookAheadConfig)
+    slouch: SlouchConfig = field(default_factory=SlouchConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as plain nested dicts (for the report)."""
+        return dataclasses.asdict(self)
+
+    def with_overrides(self, section: str, **values: Any) -> Config:
+        """A copy with some values of one section replaced, checked like a config file.
+
+        >>> Config().with_overrides("body", height_cm=160).body.height_cm
+        160
+        """
+        return _build(Config, {**self.to_dict(), section: {**self.to_dict()[section], **values}}, "")
+
+
+def load_config(path: str | PathLike[str] | None = None) -> Config:
+    """Read a TOML config file; missing keys keep their defaults, unknown keys are an error.
+
+    Raises:
+        ConfigError: the file is missing, is not TOML, or has an unknown key or a wrong type.
+    """
+    if path is None:
+        return Config()
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {p}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {p}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p.name} is not valid TOML: {exc}") from None
+    return _build(Config, data, "")
+
+
+def _build(cls: Any, data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"[{where}] must be a table, got {data!r}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    defaults = cls()
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{where}.{key}" if where else key
+        if key not in fields:
+            close = difflib.get_close_matches(key, fields, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise ConfigError(f"unknown config key '{name}'; {hint}valid keys are: {', '.join(fields)}")
+        default = getattr(defaults, key)
+        if dataclasses.is_dataclass(default):
+            kwargs[key] = _build(type(default), value, name)
+        else:
+            kwargs[key] = _check_value(name, default, value)
+    return cls(**kwargs)
+
+
+def _check_value(name: str, default: Any, value: Any) -> Any:
+    if isinstance(default, bool) or isinstance(value, bool):
+        raise ConfigError(f"{name} must be a number, got {value!r}")
+    if isinstance(default, int) and not isinstance(value, int):
+        raise ConfigError(f"{name} must be a whole number, got {value!r}")
+    if isinstance(default, float) and not isinstance(value, int | float):
+        raise ConfigError(f"{name} must be a number, got {value!r}")
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {value!r}")
+    return value

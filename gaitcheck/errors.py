@@ -1,0 +1,62 @@
+"""Typed errors raised by gaitcheck.
+
+Every error gaitcheck raises on purpose derives from :class:`GaitcheckError`, so a caller can catch
+that one class. The CLI turns these into a one-line message and a non-zero exit code; anything
+else is a bug.
+
+Hierarchy::
+
+    GaitcheckError
+    ├── InputError                 the user's input cannot be used
+    │   ├── VideoReadError         missing, empty, not a video, no video stream, undecodable
+    │   └── InputTooLargeError     beyond a configured limit (duration, pixels)
+    ├── ConfigError                bad TOML, unknown key, value out of range
+    ├── ModelError                 pose model missing, wrong checksum, not loadable
+    ├── NoWalkerError              nobody (or not the requested person) found in the clip
+    └── ShapeError (ValueError)    an array handed to a gaitcheck function has the wrong shape
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "GaitcheckError",
+    "InputError",
+    "InputTooLargeError",
+    "ModelError",
+    "NoWalkerError",
+    "ShapeError",
+    "VideoReadError",
+]
+
+
+class GaitcheckError(Exception):
+    """Base class of every error gaitcheck raises on purpose."""
+
+
+class InputError(GaitcheckError):
+    """The input the user gave cannot be analysed."""
+
+
+class VideoReadError(InputError):
+    """The file is missing, empty, not a video, has no video stream, or cannot be decoded."""
+
+
+class InputTooLargeError(InputError):
+    """The video exceeds a configured limit (duration or pixels per frame)."""
+
+
+class ConfigError(GaitcheckError):
+    """The configuration file or an option is invalid."""
+
+
+class ModelError(GaitcheckError):
+    """The pose model cannot be found, fails its checksum, or cannot be loaded."""
+
+
+class NoWalkerError(GaitcheckError):
+    """No person (or not the person the user asked for) could be found in the clip."""
+
+
+class ShapeError(GaitcheckError, ValueError):
+    """An array argument has the wrong shape."""

@@ -1,0 +1,161 @@
+"""Pose estimation with MediaPipe's PoseLandmarker (Tasks API, VIDEO mode).
+
+This is the only module that imports mediapipe, and it does so lazily. The model ships inside the
+package and is checked against its sha256 on load; nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .config import PoseConfig
+from .errors import ModelError
+from .landmarks import NUM_LANDMARKS
+
+__all__ = ["BUNDLED_MODEL_SHA256", "ModelInfo", "PoseEstimator", "resolve_model"]
+
+BUNDLED_MODEL_NAME = "pose_landmarker_full.task"
+BUNDLED_MODEL_SHA256 = "b85d52490cd0be46572021404be060f43d16bb13b6f7f5d63793f5fd13bfdad9"
+MODEL_ENV = "GAITCHECK_MODEL"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """The pose model in use: where it is, its sha256, and whether it is the bundled one."""
+
+    path: str
+    sha256: str
+    bundled: bool
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def resolve_model(path: str | os.PathLike[str] | None = None) -> ModelInfo:
+    """Find the pose model: ``path``, else ``$GAITCHECK_MODEL``, else the bundled model.
+
+    Raises:
+        ModelError: the file is missing or not a ``.task`` bundle, or the bundled model fails its checksum.
+    """
+    chosen = path if path is not None else os.environ.get(MODEL_ENV) or None
+    if chosen is None:
+        p = Path(str(resources.files("gaitcheck") / "models" / BUNDLED_MODEL_NAME))
+        if not p.is_file():
+            raise ModelError(f"the bundled pose model is missing ({p}); reinstall gaitcheck")
+        digest = _sha256(p)
+        if digest != BUNDLED_MODEL_SHA256:
+            raise ModelError(f"the bundled pose model {p.name} is damaged (sha256 {digest[:12]}… "
+                             f"instead of {BUNDLED_MODEL_SHA256[:12]}…); reinstall gaitcheck")
+        return ModelInfo(str(p), digest, True)
+    p = Path(chosen)
+    if not p.is_file():
+        raise ModelError(f"pose model not found: {p}")
+    if p.suffix != ".task" or not zipfile.is_zipfile(p):
+        raise ModelError(f"{p.name} is not a MediaPipe .task model bundle")
+    return ModelInfo(str(p), _sha256(p), False)
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Silence the C++ log lines mediapipe prints to fd 2 while a landmarker is created."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. under a test capture)
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), fd)
+        try:
+            yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+
+
+class PoseEstimator:
+    """A MediaPipe PoseLandmarker in VIDEO mode; use it as a context manager so it is closed.
+
+    ``detect(image, t_ms)`` returns two arrays for the people found in that frame:
+    ``(n, 33, 5)`` image landmarks ``[x, y, z, visibility, presence]`` (x, y normalised to the image)
+    and ``(n, 33, 3)`` world landmarks in metres. Timestamps must strictly increase.
+    """
+
+    def __init__(self, model: ModelInfo, pose: PoseConfig | None = None) -> None:
+        pose = pose or PoseConfig()
+        try:
+            import mediapipe as mp
+            from mediapipe.tasks.python import BaseOptions, vision
+        except ImportError as exc:  # pragma: no cover - mediapipe is a hard dependency
+            raise ModelError(f"mediapipe is not installed: {exc}") from None
+        self._mp = mp
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=model.path),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=max(1, pose.max_people),
+            min_pose_detection_confidence=pose.min_detection_confidence,
+            min_pose_presence_confidence=pose.min_presence_confidence,
+            min_tracking_confidence=pose.min_tracking_confidence,
+        )
+        try:
+            with _quiet_stderr():
+                self._landmarker: Any = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"cannot load pose model {model.name}: {exc}") from None
+        self._last_ms = -1
+        self._quiet = True
+
+    def detect(self, image: NDArray[np.uint8], t_ms: int) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """Find people in one RGB frame (H, W, 3) uint8 at time ``t_ms``."""
+        t_ms = max(int(t_ms), self._last_ms + 1)  # VIDEO mode needs strictly increasing timestamps
+        self._last_ms = t_ms
+        frame = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
+        if self._quiet:  # the graph logs a harmless C++ warning to fd 2 when it first finds a pose
+            with _quiet_stderr():
+                result = self._landmarker.detect_for_video(frame, t_ms)
+            self._quiet = not result.pose_landmarks
+        else:
+            result = self._landmarker.detect_for_video(frame, t_ms)
+        n = len(result.pose_landmarks)
+        lm = np.empty((n, NUM_LANDMARKS, 5), np.float32)
+        world = np.empty((n, NUM_LANDMARKS, 3), np.float32)
+        for i, (pose, wpose) in enumerate(zip(result.pose_landmarks, result.pose_world_landmarks, strict=True)):
+            lm[i] = [(p.x, p.y, p.z, p.visibility or 0.0, p.presence or 0.0) for p in pose]
+            world[i] = [(p.x, p.y, p.z) for p in wpose]
+        return lm, world
+
+    def close(self) -> None:
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

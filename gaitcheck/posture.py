@@ -1,0 +1,106 @@
+"""Posture measures for a cleaned walker series: compose the pure angle functions per frame.
+
+Also estimates the camera's roll from the floor line through the walker's foot contacts and
+levels the landmarks before any angle is measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import angles
+from .config import Config
+from .landmarks import Landmark as L
+from .series import PoseSeries
+from .view import frame_views
+
+__all__ = ["MAX_TILT_CORRECTION_DEG", "PostureSeries", "floor_tilt_deg", "measure_posture"]
+
+F = NDArray[np.float64]
+MAX_TILT_CORRECTION_DEG = 10.0  # a steeper floor line is perspective (walking at an angle), not camera roll
+_FEET = [L.LEFT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX]
+
+
+@dataclass(frozen=True, eq=False)
+class PostureSeries:
+    """Per-frame posture measures (all (T,), NaN where they cannot be measured)."""
+
+    t: F
+    views: NDArray[np.object_]
+    walking: NDArray[np.bool_]
+    side: NDArray[np.bool_]
+    head_pitch_deg: F
+    gaze_distance_m: F
+    trunk_lean_deg: F
+    forward_head_rel: F
+    ear_shoulder_hip_deg: F
+    hip_xy: F  # (T, 2) normalised 0..1 in the upright frame, y down
+    tilt_deg: float | None  # camera roll that was corrected, None if it could not be estimated
+    tilt_note: str
+
+
+def floor_tilt_deg(px: F, use: NDArray[np.bool_], min_span: float = 1.0) -> float | None:
+    """Slope of the floor line through the walker's lowest foot points, in degrees.
+
+    Positive = the floor runs down to the right in the image (y grows with x). The lowest foot
+    point of each frame is binned along x and the lowest per bin (a foot on the floor) is fitted
+    with a line. Returns None when the contacts span less than ``min_span`` body sizes or fewer
+    than four bins.
+    """
+    feet = px[:, _FEET]
+    ok = use & ~np.isnan(feet).any(axis=(1, 2))
+    if ok.sum() < 10:
+        return None
+    low = feet[ok][np.arange(ok.sum()), np.argmax(feet[ok][:, :, 1], axis=1)]
+    size = float(np.nanmedian(angles.body_size(px[ok])))
+    span = np.ptp(low[:, 0])
+    if not np.isfinite(size) or span < min_span * size:
+        return None
+    edges = np.linspace(low[:, 0].min(), low[:, 0].max(), 11)
+    pts = []
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        inb = (low[:, 0] >= a) & (low[:, 0] <= b)
+        if inb.sum() >= 2:
+            k = np.argmax(low[inb, 1])
+            pts.append(low[inb][k])
+    if len(pts) < 4:
+        return None
+    p = np.array(pts)
+    slope = np.polyfit(p[:, 0], p[:, 1], 1)[0]
+    return float(np.degrees(np.arctan(slope)))
+
+
+def measure_posture(series: PoseSeries, cfg: Config, height_cm: float) -> PostureSeries:
+    """All per-frame posture measures of a cleaned series, camera roll corrected when it can be."""
+    px = series.pixels()
+    t = series.t
+    views = frame_views(series.world.astype(np.float64))
+    side = views == "side"
+    walk = angles.walking(px, t)
+    tilt = floor_tilt_deg(px, walk & side)
+    w, h = series.frame_size
+    if tilt is None:
+        note = "Could not estimate the camera tilt from the foot contacts; the camera is assumed level."
+    elif abs(tilt) > MAX_TILT_CORRECTION_DEG:
+        note = (f"The floor line through the foot contacts slopes {tilt:.0f}°, too steep for camera tilt "
+                "(is the walker moving towards or away from the camera?); the camera is assumed level.")
+        tilt = None
+    else:
+        note = (f"Camera tilt of {tilt:.1f}° estimated from the floor line through the foot contacts "
+                "and corrected." if abs(tilt) >= 1.0 else "")
+        px = angles.rotate_points(px, tilt, (w / 2, h / 2))
+    facing = angles.facing_direction(px)
+    pitch = angles.head_pitch_deg(px, facing, cfg.look_ahead.head_neutral_offset_deg)
+    lean = angles.trunk_lean_deg(px, facing)
+    fwd = angles.forward_head_rel(px, facing)
+    esh = angles.ear_shoulder_hip_deg(px)
+    # What a view cannot support is unknown there, never a guess: sagittal angles need a side view.
+    for arr in (pitch, lean, fwd, esh):
+        arr[~side] = np.nan
+    eye_h = height_cm / 100 * cfg.body.eye_height_ratio
+    gaze = angles.gaze_distance_m(pitch, eye_h, cfg.look_ahead.line_of_sight_deg)
+    hip = series.xyz[:, [L.LEFT_HIP, L.RIGHT_HIP], :2].astype(np.float64).mean(axis=1)
+    return PostureSeries(t, views, walk, side, pitch, gaze, lean, fwd, esh, hip, tilt, note)

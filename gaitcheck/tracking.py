@@ -1,0 +1,258 @@
+"""Link per-frame pose detections into tracks and choose the walker.
+
+A clip can hold bystanders, a person standing on a box, or the walker's reflection in a mirror.
+Every detection is linked into a track by landmark distance (Hungarian assignment with a gate);
+each track is scored by how much it looks like the walker: it travels, swings its legs, is large
+and is seen for long. A static figure scores low however large it is. The user may override the
+choice with a track id or a point in the frame at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
+
+from .errors import NoWalkerError
+from .landmarks import NUM_LANDMARKS, Landmark
+from .series import PoseSeries
+
+__all__ = ["Track", "Tracker", "choose_walker", "stitch_tracks", "track_series", "track_summary"]
+
+L = Landmark
+_TORSO = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
+MAX_LINK_COST = 0.5  # link cost (body sizes) above which a detection is someone else
+DUPLICATE_OVERLAP = 0.7  # two poses whose boxes overlap this much (of the smaller box) are one person
+MAX_TRACK_GAP_S = 1.0  # a track not seen for this long is closed
+MIN_TRACK_FRAMES = 5  # shorter tracks are noise (a spurious pose for a few frames)
+
+
+@dataclass
+class Track:
+    """One person followed through the clip (mutable while tracking; read-only afterwards)."""
+
+    track_id: int
+    frames: list[int] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    image: list[NDArray[np.float32]] = field(default_factory=list)  # (33, 5) per frame, x, y, z in pixels
+    world: list[NDArray[np.float32]] = field(default_factory=list)  # (33, 3) per frame, metres
+
+    def ref_size(self) -> float:
+        """Median body size over the last few detections (robust to one partial pose)."""
+        return float(np.median([_size(x) for x in self.image[-9:]]))
+
+    def predict(self, t_s: float) -> NDArray[np.float64]:
+        """Torso centre expected at ``t_s`` (constant velocity over the last detections)."""
+        c1 = _centre(self.image[-1])
+        if len(self.image) < 3:
+            return c1
+        k = max(0, len(self.image) - 6)
+        dt = self.times[-1] - self.times[k]
+        v = (c1 - _centre(self.image[k])) / dt if dt > 0 else 0.0
+        return c1 + v * (t_s - self.times[-1])
+
+
+def _size(lm: NDArray[np.float32]) -> float:
+    """Body size in pixels: the larger side of the landmarks' bounding box (at least 1 px)."""
+    xy = lm[:, :2]
+    return float(max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]), 1.0))
+
+
+def _centre(lm: NDArray[np.float32]) -> NDArray[np.float64]:
+    return lm[_TORSO, :2].astype(np.float64).mean(axis=0)
+
+
+def _box(lm: NDArray[np.float32]) -> NDArray[np.float64]:
+    xy = lm[:, :2].astype(np.float64)
+    return np.concatenate([xy.min(axis=0), xy.max(axis=0)])
+
+
+def _overlap(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+    """Intersection of two boxes over the smaller box's area (1 = one inside the other)."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return float(w * h / max(small, 1.0))
+
+
+def _suppress_duplicates(image_px: NDArray[np.float32]) -> list[int]:
+    """Indices of detections to keep: of two poses on the same body, keep the more visible one.
+
+    The model sometimes returns a second, partial pose on a person it already found (legs only,
+    half hidden behind an obstacle); its box then lies mostly inside the first one's.
+    """
+    order = sorted(range(len(image_px)), key=lambda j: -float(np.mean(image_px[j][:, 3])))
+    keep: list[int] = []
+    for j in order:
+        if all(_overlap(_box(image_px[j]), _box(image_px[k])) < DUPLICATE_OVERLAP for k in keep):
+            keep.append(j)
+    return sorted(keep)
+
+
+class Tracker:
+    """Link detections frame by frame. Feed ``update`` in frame order; read ``tracks`` at the end.
+
+    Detections are passed in *pixels* so that distances are not skewed by the frame's aspect.
+    The link cost is the distance between the torso centre and where the track was heading, in
+    body sizes, plus the change of size; a gate stops links between different people.
+    """
+
+    def __init__(self) -> None:
+        self.tracks: list[Track] = []
+        self._open: list[Track] = []
+
+    def update(self, frame: int, t_s: float, image_px: NDArray[np.float32], world: NDArray[np.float32]) -> None:
+        """Add one frame's detections: ``image_px`` (n, 33, 5) with x, y, z in pixels, ``world`` (n, 33, 3)."""
+        self._open = [tr for tr in self._open if t_s - tr.times[-1] <= MAX_TRACK_GAP_S]
+        keep = _suppress_duplicates(image_px)
+        assigned: dict[int, Track] = {}
+        if keep and self._open:
+            cost = np.full((len(self._open), len(keep)), np.inf)
+            for i, tr in enumerate(self._open):
+                ref, pred = tr.ref_size(), tr.predict(t_s)
+                for jj, j in enumerate(keep):
+                    size = _size(image_px[j])
+                    c = np.linalg.norm(_centre(image_px[j]) - pred) / ref + 0.5 * abs(np.log(size / ref))
+                    cost[i, jj] = c
+            rows, cols = linear_sum_assignment(np.minimum(cost, 1e6))
+            for i, jj in zip(rows, cols, strict=True):
+                if cost[i, jj] <= MAX_LINK_COST:
+                    assigned[keep[jj]] = self._open[i]
+        for j in keep:
+            tr = assigned.get(j)
+            if tr is None:
+                tr = Track(len(self.tracks) + 1)
+                self.tracks.append(tr)
+                self._open.append(tr)
+            tr.frames.append(frame)
+            tr.times.append(t_s)
+            tr.image.append(image_px[j])
+            tr.world.append(world[j])
+
+
+@dataclass(frozen=True)
+class TrackStats:
+    """How walker-like a track is; ``score`` = seconds seen x size x motion."""
+
+    track_id: int
+    frames: int
+    start_s: float
+    end_s: float
+    size_rel: float  # median body size / frame height
+    travel_rel: float  # how far the hips travel (and the body grows or shrinks), in body sizes
+    leg_swing_rel: float  # spread of the ankle-to-ankle vector over time, in body sizes
+    score: float
+
+
+def _stats(tr: Track, frame_h: int, dt: float) -> TrackStats:
+    lm = np.stack(tr.image).astype(np.float64)
+    sizes = np.array([_size(x) for x in tr.image])
+    size = float(np.median(sizes))
+    hips = (lm[:, L.LEFT_HIP, :2] + lm[:, L.RIGHT_HIP, :2]) / 2
+    travel_px = np.percentile(hips, 95, axis=0) - np.percentile(hips, 5, axis=0)
+    growth = abs(float(np.log(np.percentile(sizes, 90) / np.percentile(sizes, 10))))
+    travel = float(np.hypot(*travel_px) / size + 2 * growth)
+    ankles = (lm[:, L.LEFT_ANKLE, :2] - lm[:, L.RIGHT_ANKLE, :2]) / sizes[:, None]
+    swing = float(np.sqrt(ankles.var(axis=0).sum())) if len(lm) > 1 else 0.0
+    seen_s = len(tr.frames) * dt
+    motion = max(0.05, min(1.0, travel / 2.0) * min(1.0, swing / 0.08))
+    score = seen_s * (size / frame_h) * motion
+    return TrackStats(tr.track_id, len(tr.frames), tr.times[0], tr.times[-1], size / frame_h, travel, swing, score)
+
+
+def stitch_tracks(tracks: list[Track], max_gap_s: float = MAX_TRACK_GAP_S) -> list[Track]:
+    """Join tracklets of one person broken by a few bad detections.
+
+    Track B continues track A when B starts at most ``max_gap_s`` after A ends (or overlaps it by
+    at most 3 frames), and B's first torso centre is within one body size of where A was heading.
+    Each track gets at most one successor, the nearest; ids of the joined tracks are the first one's.
+    """
+    ordered = sorted(tracks, key=lambda tr: tr.frames[0])
+    result: list[Track] = []
+    for b in ordered:
+        best, best_cost = None, np.inf
+        for a in result:
+            if a.frames[-1] >= b.frames[0] + 3 or b.times[0] - a.times[-1] > max_gap_s:
+                continue
+            cost = float(np.linalg.norm(_centre(b.image[0]) - a.predict(b.times[0])) / a.ref_size())
+            cost += 0.5 * abs(float(np.log(_size(b.image[0]) / a.ref_size())))
+            if cost < best_cost:
+                best, best_cost = a, cost
+        if best is not None and best_cost <= 1.0:
+            start = next((i for i, f in enumerate(b.frames) if f > best.frames[-1]), None)
+            if start is not None:
+                best.frames += b.frames[start:]
+                best.times += b.times[start:]
+                best.image += b.image[start:]
+                best.world += b.world[start:]
+        else:
+            result.append(b)
+    for new_id, tr in enumerate(result, start=1):
+        tr.track_id = new_id
+    return result
+
+
+def track_summary(tracks: list[Track], frame_h: int, dt: float) -> list[TrackStats]:
+    """Stats of every track long enough to matter, best walker first."""
+    stats = [_stats(tr, frame_h, dt) for tr in tracks if len(tr.frames) >= MIN_TRACK_FRAMES]
+    return sorted(stats, key=lambda s: -s.score)
+
+
+def choose_walker(tracks: list[Track], stats: list[TrackStats], *, track_id: int | None = None,
+                  point: tuple[float, float, float] | None = None, frame_size: tuple[int, int] = (1, 1)) -> Track:
+    """Pick the walker: the best-scoring track, or the one the user named.
+
+    Args:
+        tracks: all tracks.
+        stats: their stats, best first (from :func:`track_summary`).
+        track_id: choose this track (ids are listed in the report).
+        point: ``(x, y, t_s)``: choose the person nearest to this point (x, y normalised 0..1 in
+            the upright frame, y down) at about this time.
+        frame_size: (width, height) of the upright frame in pixels, to read ``point``.
+
+    Raises:
+        NoWalkerError: nobody was tracked, or the requested track or point matches no one.
+    """
+    by_id = {tr.track_id: tr for tr in tracks}
+    if track_id is not None:
+        if track_id not in by_id or len(by_id[track_id].frames) < MIN_TRACK_FRAMES:
+            valid = ", ".join(str(s.track_id) for s in stats) or "none"
+            raise NoWalkerError(f"there is no person with track id {track_id}; the tracks are: {valid}")
+        return by_id[track_id]
+    if point is not None:
+        x, y, t = point[0] * frame_size[0], point[1] * frame_size[1], point[2]
+        best, best_d = None, np.inf
+        for s in stats:
+            tr = by_id[s.track_id]
+            k = int(np.argmin(np.abs(np.asarray(tr.times) - t)))
+            if abs(tr.times[k] - t) > 0.5:
+                continue
+            hip = (tr.image[k][L.LEFT_HIP, :2] + tr.image[k][L.RIGHT_HIP, :2]) / 2
+            d = float(np.hypot(hip[0] - x, hip[1] - y)) / _size(tr.image[k])
+            if d < best_d:
+                best, best_d = tr, d
+        if best is None or best_d > 1.0:
+            raise NoWalkerError(f"nobody was found near ({point[0]:.2f}, {point[1]:.2f}) at {point[2]:.1f} s")
+        return best
+    if not stats:
+        raise NoWalkerError("no person was found in the clip")
+    return by_id[stats[0].track_id]
+
+
+def track_series(track: Track, t: NDArray[np.float64], frame_size: tuple[int, int], source: str = "") -> PoseSeries:
+    """The track as a :class:`PoseSeries` over all ``len(t)`` frames (NaN where it was not seen)."""
+    n = len(t)
+    w, h = frame_size
+    xyz = np.full((n, NUM_LANDMARKS, 3), np.nan, np.float32)
+    vis = np.full((n, NUM_LANDMARKS), np.nan, np.float32)
+    world = np.full((n, NUM_LANDMARKS, 3), np.nan, np.float32)
+    idx = np.asarray(track.frames)
+    img = np.stack(track.image)
+    xyz[idx] = img[:, :, :3] / np.array([w, h, w], np.float32)
+    vis[idx] = img[:, :, 3]
+    world[idx] = np.stack(track.world)
+    return PoseSeries(xyz, vis, world, t, frame_size, source, meta={"track_id": track.track_id})

@@ -1,0 +1,226 @@
+"""Verdicts: episodes with hysteresis, and the look-ahead and slouch checks with plain feedback.
+
+Feedback, never a diagnosis: the words describe what the video shows and what to try.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .config import LimitsConfig, LookAheadConfig, SlouchConfig
+
+__all__ = ["Check", "Episode", "find_episodes", "frame_durations", "look_ahead_check", "slouch_check"]
+
+F = NDArray[np.float64]
+B = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A stretch of flagged frames: times in seconds, frames inclusive, and the worst value."""
+
+    start_s: float
+    end_s: float
+    start_frame: int
+    end_frame: int
+    peak_frame: int
+    peak: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3), "peak": _num(self.peak),
+                "start_frame": self.start_frame, "end_frame": self.end_frame, "peak_frame": self.peak_frame}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One verdict: ``status`` is "pass", "flag" or "unknown" (then ``reason`` says why)."""
+
+    status: str
+    reason: str | None
+    flagged_fraction: float | None
+    episodes: tuple[Episode, ...]
+    feedback: str
+    medians: dict[str, float | None] = field(default_factory=dict)
+    flagged: B | None = None  # (T,) per-frame flag, for the report's frames and the overlays
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "reason": self.reason,
+                "flagged_fraction": None if self.flagged_fraction is None else round(self.flagged_fraction, 4),
+                "episodes": [e.to_dict() for e in self.episodes], **{k: _num(v) for k, v in self.medians.items()},
+                "feedback": self.feedback}
+
+
+def _num(v: float | None, nd: int = 3) -> float | None:
+    if v is None or not np.isfinite(v):
+        return None
+    return round(float(v), nd)
+
+
+def frame_durations(t: F) -> F:
+    """(T,) how long each frame is shown: the gap to the next timestamp (the last gets the median).
+
+    >>> frame_durations(np.array([0.0, 0.1, 0.2, 0.4]))
+    array([0.1, 0.1, 0.2, 0.1])
+    """
+    if len(t) == 0:
+        return np.zeros(0)
+    d = np.diff(t)
+    last = float(np.median(d)) if len(d) else 0.0
+    return np.append(d, last)
+
+
+def find_episodes(on: F, off: F, t: F, valid: B, *, min_s: float, peak: F, max_gap_s: float = 0.25,
+                  peak_mode: str = "max") -> list[Episode]:
+    """Hysteresis episodes: start where ``on > 1``, end where ``off < 1``; keep those >= ``min_s``.
+
+    Invalid frames are skipped; a run of invalid frames longer than ``max_gap_s`` ends an episode.
+    ``peak`` is the value reported for each episode (its max, or min with ``peak_mode="min"``).
+
+    >>> t = np.arange(10) / 10; on = np.array([0, 2, 2, 2, 0.95, 2, 2, 0, 0, 0.0]); off = 1.2 * on
+    >>> [(e.start_frame, e.end_frame) for e in find_episodes(on, off, t, np.ones(10, bool), min_s=0.3, peak=on)]
+    [(1, 6)]
+    >>> [(e.start_frame, e.end_frame) for e in find_episodes(on, on, t, np.ones(10, bool), min_s=0.3, peak=on)]
+    [(1, 3)]
+    """
+    dur = frame_durations(t)
+    episodes: list[Episode] = []
+    start = last = None
+    gap = 0.0
+
+    def close() -> None:
+        if start is not None and last is not None and t[last] + dur[last] - t[start] >= min_s - 1e-9:
+            seg = peak[start : last + 1]
+            seg_ok = valid[start : last + 1] & ~np.isnan(seg)
+            if seg_ok.any():
+                vals = np.where(seg_ok, seg, -np.inf if peak_mode == "max" else np.inf)
+                k = int(np.argmax(vals) if peak_mode == "max" else np.argmin(vals))
+                episodes.append(Episode(float(t[start]), float(t[last] + dur[last]), start, last, start + k,
+                                        float(seg[k])))
+
+    for i in range(len(t)):
+        if not valid[i] or np.isnan(on[i]):
+            if start is not None:
+                gap += dur[i]
+                if gap > max_gap_s:
+                    close()
+                    start = last = None
+            continue
+        gap = 0.0
+        if start is None:
+            if on[i] > 1:
+                start = last = i
+        elif off[i] < 1:
+            close()
+            start = last = None
+        else:
+            last = i
+    close()
+    return episodes
+
+
+def _flag_mask(n: int, episodes: list[Episode], valid: B) -> B:
+    mask = np.zeros(n, bool)
+    for e in episodes:
+        mask[e.start_frame : e.end_frame + 1] = True
+    return mask & valid
+
+
+def _fraction(mask: B, valid: B, dur: F) -> float:
+    return float(dur[mask].sum() / dur[valid].sum())
+
+
+def _unknown(reason: str, medians: dict[str, float | None]) -> Check:
+    return Check("unknown", reason, None, (), f"We could not judge this from the video: {reason}.", medians)
+
+
+def look_ahead_check(pitch: F, gaze: F, t: F, valid: B, cfg: LookAheadConfig, limits: LimitsConfig,
+                     why_invalid: str) -> Check:
+    """The look-ahead rule: is the head pointing at the floor nearer than ``look_down_distance_m``?
+
+    Args:
+        pitch: (T,) head pitch, degrees, positive = down.
+        gaze: (T,) gaze distance on the floor, metres (inf = at or above the horizon).
+        t: (T,) seconds.
+        valid: (T,) frames where head pitch can be judged (walking, side view, head visible).
+        cfg, limits: thresholds.
+        why_invalid: the reason to give when there is too little valid time.
+    """
+    valid = valid & ~np.isnan(pitch)
+    dur = frame_durations(t)
+    medians = {"median_head_pitch_deg": _median(pitch, valid), "median_gaze_distance_m": _median(gaze, valid)}
+    if dur[valid].sum() < limits.min_analysable_s:
+        return _unknown(why_invalid, medians)
+    with np.errstate(divide="ignore"):
+        on = cfg.look_down_distance_m / gaze
+        off = cfg.release_distance_m / gaze
+    eps = find_episodes(on, off, t, valid, min_s=cfg.min_episode_s, peak=pitch)
+    mask = _flag_mask(len(t), eps, valid)
+    frac = _fraction(mask, valid, dur)
+    status = "flag" if frac >= cfg.flag_fraction else "pass"
+    g = medians["median_gaze_distance_m"]
+    gd = _median(gaze, mask) if mask.any() else g
+    if status == "flag":
+        share = "Most of the time" if frac > 0.5 else f"For about {round(frac * 100)}% of the walk"
+        fb = (f"{share} your head points at the floor about {_metres(gd)} ahead. Pick a point about 20 feet "
+              "(6 m) ahead and keep your eyes there; lift your head rather than your eyes.")
+    else:
+        where = "at the horizon" if g is None or not np.isfinite(g) else f"about {_metres(g)} ahead"
+        fb = (f"You kept your head up: it mostly points {where}. Keep your eyes on a point about "
+              "20 feet (6 m) ahead.")
+        if eps:
+            fb += f" You looked down briefly {len(eps)} time{'s' if len(eps) > 1 else ''}."
+    return Check(status, None, frac, tuple(eps), fb, medians, mask)
+
+
+def slouch_check(lean: F, fwd_head: F, t: F, valid: B, cfg: SlouchConfig, limits: LimitsConfig,
+                 why_invalid: str, esh: F | None = None) -> Check:
+    """Slouch: trunk leaning forward beyond ``trunk_lean_max_deg`` or head forward beyond
+    ``forward_head_max_rel``, sustained for ``min_episode_s``."""
+    valid = valid & ~np.isnan(lean)
+    dur = frame_durations(t)
+    medians = {"median_trunk_lean_deg": _median(lean, valid), "median_forward_head_rel": _median(fwd_head, valid)}
+    if esh is not None:
+        medians["median_ear_shoulder_hip_deg"] = _median(esh, valid)
+    if dur[valid].sum() < limits.min_analysable_s:
+        return _unknown(why_invalid, medians)
+    fh = np.nan_to_num(fwd_head, nan=0.0)
+    on = np.maximum(lean / cfg.trunk_lean_max_deg, fh / cfg.forward_head_max_rel)
+    off = np.maximum(lean / (cfg.trunk_lean_max_deg - cfg.hysteresis_deg),
+                     fh / (cfg.forward_head_max_rel - cfg.hysteresis_rel))
+    eps = find_episodes(on, off, t, valid, min_s=cfg.min_episode_s, peak=lean)
+    mask = _flag_mask(len(t), eps, valid)
+    frac = _fraction(mask, valid, dur)
+    status = "flag" if frac >= cfg.flag_fraction else "pass"
+    lean_m = _median(lean, mask) if mask.any() else medians["median_trunk_lean_deg"]
+    fh_m = _median(fwd_head, mask) if mask.any() else medians["median_forward_head_rel"]
+    if status == "flag":
+        parts = []
+        if lean_m is not None and lean_m > cfg.trunk_lean_max_deg:
+            parts.append(f"your upper body leans forward about {lean_m:.0f}°")
+        if fh_m is not None and fh_m > cfg.forward_head_max_rel:
+            parts.append("your head is carried forward of your shoulders")
+        what = " and ".join(parts) or "your posture slumps forward"
+        share = "Most of the time" if frac > 0.5 else f"For about {round(frac * 100)}% of the walk"
+        fb = (f"{share} {what}. Walk tall: shoulders back, head up, core engaged, as if a string "
+              "pulled the top of your head towards the sky.")
+    else:
+        fb = (f"Your trunk stays upright (about {abs(medians['median_trunk_lean_deg'] or 0):.0f}° from vertical) "
+              "and your head sits over your shoulders. Keep walking tall.")
+    return Check(status, None, frac, tuple(eps), fb, medians, mask)
+
+
+def _median(x: F, mask: B) -> float | None:
+    v = x[mask & ~np.isnan(x)]
+    if len(v) == 0:
+        return None
+    return float(np.median(v))
+
+
+def _metres(m: float | None) -> str:
+    if m is None or not np.isfinite(m):
+        return "far"
+    return f"{m:.1f} m" if m < 3 else f"{m:.0f} m"
