@@ -210,8 +210,8 @@ def choose_walker(tracks: list[Track], stats: list[TrackStats], *, track_id: int
         tracks: all tracks.
         stats: their stats, best first (from :func:`track_summary`).
         track_id: choose this track (ids are listed in the report).
-        point: ``(x, y, t_s)``: choose the person nearest to this point (x, y normalised 0..1 in
-            the upright frame, y down) at about this time.
+        point: ``(x, y, t_s)``: choose the person whose outline contains this point (x, y normalised
+            0..1 in the upright frame, y down) within 0.5 s of this time; the nearest if several do.
         frame_size: (width, height) of the upright frame in pixels, to read ``point``.
 
     Raises:
@@ -229,14 +229,15 @@ def choose_walker(tracks: list[Track], stats: list[TrackStats], *, track_id: int
         for s in stats:
             tr = by_id[s.track_id]
             k = int(np.argmin(np.abs(np.asarray(tr.times) - t)))
-            if abs(tr.times[k] - t) > 0.5:
+            box, size = _box(tr.image[k]), _size(tr.image[k])
+            pad = 0.1 * size
+            if abs(tr.times[k] - t) > 0.5 or not (box[0] - pad <= x <= box[2] + pad and box[1] - pad <= y <= box[3] + pad):
                 continue
-            hip = (tr.image[k][L.LEFT_HIP, :2] + tr.image[k][L.RIGHT_HIP, :2]) / 2
-            d = float(np.hypot(hip[0] - x, hip[1] - y)) / _size(tr.image[k])
+            d = float(np.hypot(*(_centre(tr.image[k]) - (x, y)))) / size
             if d < best_d:
                 best, best_d = tr, d
-        if best is None or best_d > 1.0:
-            raise NoWalkerError(f"nobody was found near ({point[0]:.2f}, {point[1]:.2f}) at {point[2]:.1f} s")
+        if best is None:
+            raise NoWalkerError(f"nobody was found at ({point[0]:.2f}, {point[1]:.2f}) at {point[2]:.1f} s")
         return best
     if not stats:
         raise NoWalkerError("no person was found in the clip")

@@ -1,0 +1,199 @@
+"""Exact checks on synthetic walkers: conventions, verdicts and their edge cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gaitcheck
+from gaitcheck import angles
+from gaitcheck.config import Config
+from gaitcheck.landmarks import Landmark as L
+
+from _synth import make_extraction, make_walker
+
+
+def run(**kw):
+    return gaitcheck.score(make_extraction(make_walker(**kw))).to_dict()
+
+
+def px_of(**kw):
+    img, _, _ = make_walker(**kw)
+    return img[:, :, :2].astype(np.float64)
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+def test_upright_trunk_is_zero(direction):
+    px = px_of(direction=direction)
+    lean = angles.trunk_lean_deg(px, angles.facing_direction(px))
+    np.testing.assert_allclose(lean, 0.0, atol=1e-3)
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+@pytest.mark.parametrize("lean", [-8.0, 10.0, 25.0])
+def test_convention_forward_lean_is_positive_both_directions(direction, lean):
+    px = px_of(direction=direction, trunk_lean_deg=lean)
+    np.testing.assert_allclose(angles.trunk_lean_deg(px, angles.facing_direction(px)), lean, atol=1e-3)
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+@pytest.mark.parametrize("pitch", [-10.0, 0.0, 20.0, 45.0])
+def test_convention_head_down_is_positive_both_directions(direction, pitch):
+    px = px_of(direction=direction, head_pitch_deg=pitch)
+    got = angles.head_pitch_deg(px, angles.facing_direction(px), Config().look_ahead.head_neutral_offset_deg)
+    np.testing.assert_allclose(got, pitch, atol=1e-3)
+
+
+def test_convention_mirrored_clip_keeps_signs():
+    img, _, _ = make_walker(trunk_lean_deg=12, head_pitch_deg=20, forward_head_rel=0.15)
+    px = img[:, :, :2].astype(np.float64)
+    mirrored = px.copy()
+    mirrored[..., 0] = 1280 - mirrored[..., 0]
+    for p in (px, mirrored):
+        f = angles.facing_direction(p)
+        np.testing.assert_allclose(angles.trunk_lean_deg(p, f), 12, atol=1e-3)
+        np.testing.assert_allclose(angles.head_pitch_deg(p, f, 13.0), 20, atol=1e-3)
+        np.testing.assert_allclose(angles.forward_head_rel(p, f), 0.15, atol=1e-3)
+
+
+def test_forward_head_positive_when_ears_ahead():
+    px = px_of(forward_head_rel=0.3, direction=-1)
+    np.testing.assert_allclose(angles.forward_head_rel(px, angles.facing_direction(px)), 0.3, atol=1e-3)
+
+
+def test_gaze_distance_matches_the_issue_scale():
+    # From an eye height of 1.6 m: 6 m ahead is ~15 deg below horizontal, the feet (~0.3 m) ~79 deg.
+    d = angles.gaze_distance_m(np.array([0.0, 79.0 - 15.0, 49.0 - 15.0]), 1.6, line_of_sight_deg=15.0)
+    assert d[0] == pytest.approx(6.0, rel=0.03)
+    assert d[1] == pytest.approx(0.31, abs=0.02)
+    assert d[2] == pytest.approx(1.39, abs=0.05)
+    assert np.isinf(angles.gaze_distance_m(np.array([-20.0]), 1.6))[0]
+
+
+def test_nan_landmarks_give_nan_not_errors():
+    px = px_of()
+    px[10:20, L.LEFT_EAR] = np.nan
+    f = angles.facing_direction(px)
+    pitch = angles.head_pitch_deg(px, f)
+    assert np.isnan(pitch[10:20]).all() and np.isfinite(pitch[:10]).all()
+
+
+def test_rotate_points_round_trip():
+    px = px_of()
+    back = angles.rotate_points(angles.rotate_points(px, 7.0, (640, 360)), -7.0, (640, 360))
+    np.testing.assert_allclose(back, px, atol=1e-3)
+
+
+@pytest.mark.parametrize("roll", [-6.0, 4.0])
+def test_camera_roll_is_estimated_and_corrected(roll):
+    r = run(roll_deg=roll, trunk_lean_deg=8, direction=-1)
+    assert r["camera_tilt_deg"] == pytest.approx(roll, abs=0.3)
+    assert r["checks"]["slouch"]["median_trunk_lean_deg"] == pytest.approx(8, abs=0.5)
+    assert any("tilt" in w for w in r["warnings"])
+
+
+# ---- verdicts -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("direction", [1, -1])
+def test_upright_walker_passes_both(direction):
+    r = run(direction=direction)
+    assert r["view"] == "side"
+    assert r["checks"]["look_ahead"]["status"] == "pass"
+    assert r["checks"]["slouch"]["status"] == "pass"
+    assert r["checks"]["look_ahead"]["flagged_fraction"] == 0
+
+
+def test_looking_down_is_flagged_with_gaze_distance_in_feedback():
+    r = run(head_pitch_deg=30)
+    la = r["checks"]["look_ahead"]
+    assert la["status"] == "flag" and la["flagged_fraction"] > 0.9
+    # 1.70 m x 0.93 = 1.58 m eye height; 30 + 15 deg below horizontal -> 1.58 m ahead
+    assert la["median_gaze_distance_m"] == pytest.approx(1.58, abs=0.01)
+    assert "1.6 m" in la["feedback"] and "6 m" in la["feedback"]
+    assert la["episodes"] and la["episodes"][0]["peak"] == pytest.approx(30, abs=0.01)
+
+
+def test_height_changes_gaze_distance():
+    ex = make_extraction(make_walker(head_pitch_deg=30))
+    tall = gaitcheck.score(ex, height_cm=200).to_dict()["checks"]["look_ahead"]["median_gaze_distance_m"]
+    short = gaitcheck.score(ex, height_cm=150).to_dict()["checks"]["look_ahead"]["median_gaze_distance_m"]
+    assert tall == pytest.approx(2.0 * 0.93, abs=0.01) and short == pytest.approx(1.5 * 0.93, abs=0.01)
+
+
+def test_forward_lean_is_a_slouch():
+    sl = run(trunk_lean_deg=15)["checks"]["slouch"]
+    assert sl["status"] == "flag" and "leans forward" in sl["feedback"]
+
+
+def test_forward_head_is_a_slouch():
+    sl = run(forward_head_rel=0.3)["checks"]["slouch"]
+    assert sl["status"] == "flag" and "head" in sl["feedback"]
+
+
+def test_thresholds_are_configurable():
+    ex = make_extraction(make_walker(trunk_lean_deg=15))
+    cfg = Config().with_overrides("slouch", trunk_lean_max_deg=20.0)
+    assert gaitcheck.score(ex, cfg).to_dict()["checks"]["slouch"]["status"] == "pass"
+
+
+def test_brief_glance_down_is_not_an_episode():
+    # looks down for 0.3 s (< 0.5 s minimum): no episode, pass
+    t = np.arange(150) / 30
+    up = make_walker(t=t)
+    down = make_walker(t=t, head_pitch_deg=35)
+    img = up[0].copy()
+    glance = (t >= 2.0) & (t < 2.3)
+    img[glance] = down[0][glance]
+    la = gaitcheck.score(make_extraction((img, up[1], t))).to_dict()["checks"]["look_ahead"]
+    assert la["status"] == "pass" and la["episodes"] == []
+
+
+def test_long_look_down_episode_times():
+    t = np.arange(150) / 30
+    up, down = make_walker(t=t), make_walker(t=t, head_pitch_deg=35)
+    img = up[0].copy()
+    span = (t >= 1.0) & (t < 3.0)
+    img[span] = down[0][span]
+    la = gaitcheck.score(make_extraction((img, up[1], t))).to_dict()["checks"]["look_ahead"]
+    (ep,) = la["episodes"]
+    # the 6 Hz low-pass smears the step edges by a few frames
+    assert ep["start_s"] == pytest.approx(1.0, abs=0.1) and ep["end_s"] == pytest.approx(3.0, abs=0.1)
+    assert la["flagged_fraction"] == pytest.approx(0.4, abs=0.04)
+    assert la["status"] == "flag"
+
+
+@pytest.mark.parametrize("view", ["front", "back"])
+def test_front_or_back_view_is_unknown_with_reason(view):
+    r = run(view=view)
+    assert r["view"] == view
+    for check in r["checks"].values():
+        assert check["status"] == "unknown"
+        assert view in check["reason"] or ("behind" in check["reason"] and view == "back")
+        assert check["flagged_fraction"] is None
+    assert all(f["head_pitch_deg"] is None for f in r["frames"])
+
+
+def test_too_short_clip_is_unknown():
+    r = run(n_frames=20)
+    assert r["checks"]["look_ahead"]["status"] == "unknown"
+    assert "1 s" in r["checks"]["look_ahead"]["reason"]
+
+
+def test_variable_frame_rate_uses_timestamps():
+    rng = np.random.default_rng(1)
+    t = np.cumsum(rng.choice([1 / 60, 1 / 20], size=200))
+    r = gaitcheck.score(make_extraction(make_walker(t=t, head_pitch_deg=30))).to_dict()
+    assert [f["t_s"] for f in r["frames"]] == pytest.approx(t.tolist(), abs=1e-4)
+    assert r["checks"]["look_ahead"]["status"] == "flag"
+
+
+def test_frames_have_contract_fields():
+    r = run()
+    assert len(r["frames"]) == 150
+    for key in ("frame", "t_s", "detected", "hip_x", "hip_y", "head_pitch_deg", "trunk_lean_deg"):
+        assert key in r["frames"][0]
+    # hips normalised 0..1 in the upright 1280x720 frame, y down: the synthetic hip starts at
+    # x = 0.15 W, y = 0.85 H - 260 px and moves right at 250 px/s
+    assert r["frames"][0]["hip_x"] == pytest.approx(0.15, abs=1e-3)
+    assert r["frames"][0]["hip_y"] == pytest.approx((0.85 * 720 - 260) / 720, abs=1e-3)
+    assert r["frames"][30]["hip_x"] == pytest.approx(0.15 + 250 / 1280, abs=1e-3)
