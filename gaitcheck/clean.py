@@ -7,6 +7,8 @@ and backwards so it adds no delay) is applied to each contiguous run of samples 
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import butter, sosfiltfilt
@@ -60,7 +62,7 @@ def fill_short_gaps(x: NDArray[np.float64], t: NDArray[np.float64], max_gap_s: f
     idx = np.flatnonzero(ok)
     if len(idx) < 2:
         return out
-    for a, b in zip(idx[:-1], idx[1:], strict=True):
+    for a, b in itertools.pairwise(idx):
         if b - a > 1 and t[b] - t[a] <= max_gap_s + 1e-9:
             out[a + 1 : b] = np.interp(t[a + 1 : b], [t[a], t[b]], [x[a], x[b]])
     return out

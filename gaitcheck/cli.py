@@ -7,11 +7,11 @@ problem), 2 = usage or configuration error, 130 = interrupted. Errors are one li
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -25,7 +25,7 @@ __all__ = ["format_summary", "main"]
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2 (argparse's default prints usage too)
+    def error(self, message: str) -> NoReturn:  # one line, exit 2 (argparse's default prints usage too)
         sys.stderr.write(f"gaitcheck: error: {message} (see gaitcheck {self.prog.split()[-1]} --help)\n")
         raise SystemExit(2)
 
@@ -60,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--json", metavar="REPORT.json", help="write the full report as JSON")
     a.add_argument("--csv", metavar="FRAMES.csv", help="write the per-frame measures as CSV")
     a.add_argument("--config", metavar="gaitcheck.toml", help="thresholds and settings (see gaitcheck.example.toml)")
-    a.add_argument("--model", metavar="PATH.task", help="another PoseLandmarker model (default: bundled; or $GAITCHECK_MODEL)")
+    a.add_argument("--model", metavar="PATH.task",
+                   help="another PoseLandmarker model (default: the bundled one, or $GAITCHECK_MODEL)")
     a.add_argument("--height-cm", type=_height, metavar="N", help="the walker's height, for the gaze distance")
     who = a.add_mutually_exclusive_group()
     who.add_argument("--track", type=int, metavar="ID", help="choose this tracked person as the walker")

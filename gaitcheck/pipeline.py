@@ -21,7 +21,7 @@ from .errors import NoWalkerError
 from .extract import ModelInfo, PoseEstimator, resolve_model
 from .posture import PostureSeries, measure_posture
 from .report import Report
-from .tracking import Track, TrackStats, Tracker, choose_walker, stitch_tracks, track_series, track_summary
+from .tracking import Track, Tracker, TrackStats, choose_walker, stitch_tracks, track_series, track_summary
 from .verdicts import Check, frame_durations, look_ahead_check, slouch_check
 from .video import VideoInfo, VideoReader
 from .view import clip_view
@@ -160,7 +160,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     if height_cm is None:
         warnings.append(f"Body height not given; assumed {height:.0f} cm for the gaze distance (use --height-cm).")
 
-    video = {"path": str(info.path), "fps": round(info.fps, 3), "frame_count": int(len(t)),
+    video = {"path": str(info.path), "fps": round(info.fps, 3), "frame_count": len(t),
              "duration_s": round(float(t[-1] + dur[-1] - t[0]), 3), "width": info.width, "height": info.height,
              "rotation_deg": info.rotation_deg, "codec": info.codec, "declared_frame_count": info.frame_count}
     subject = {"track_id": walker.track_id, "detection_rate": round(detection_rate, 4),

@@ -6,6 +6,7 @@ levels the landmarks before any angle is measured.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,7 +62,7 @@ def floor_tilt_deg(px: F, use: NDArray[np.bool_], min_span: float = 1.0) -> floa
         return None
     edges = np.linspace(low[:, 0].min(), low[:, 0].max(), 11)
     pts = []
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
+    for a, b in itertools.pairwise(edges):
         inb = (low[:, 0] >= a) & (low[:, 0] <= b)
         if inb.sum() >= 2:
             k = np.argmax(low[inb, 1])

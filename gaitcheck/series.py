@@ -65,7 +65,7 @@ class PoseSeries:
     @property
     def detected(self) -> NDArray[np.bool_]:
         """(T,) True where the walker was detected in that frame."""
-        return ~np.isnan(self.xyz[:, :, 0]).all(axis=1)
+        return np.asarray(~np.isnan(self.xyz[:, :, 0]).all(axis=1))
 
     @property
     def fps(self) -> float:

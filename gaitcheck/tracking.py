@@ -57,7 +57,7 @@ class Track:
 def _size(lm: NDArray[np.float32]) -> float:
     """Body size in pixels: the larger side of the landmarks' bounding box (at least 1 px)."""
     xy = lm[:, :2]
-    return float(max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]), 1.0))
+    return max(float(np.ptp(xy[:, 0])), float(np.ptp(xy[:, 1])), 1.0)
 
 
 def _centre(lm: NDArray[np.float32]) -> NDArray[np.float64]:
@@ -123,8 +123,9 @@ class Tracker:
                 if cost[i, jj] <= MAX_LINK_COST:
                     assigned[keep[jj]] = self._open[i]
         for j in keep:
-            tr = assigned.get(j)
-            if tr is None:
+            if j in assigned:
+                tr = assigned[j]
+            else:
                 tr = Track(len(self.tracks) + 1)
                 self.tracks.append(tr)
                 self._open.append(tr)
@@ -231,7 +232,8 @@ def choose_walker(tracks: list[Track], stats: list[TrackStats], *, track_id: int
             k = int(np.argmin(np.abs(np.asarray(tr.times) - t)))
             box, size = _box(tr.image[k]), _size(tr.image[k])
             pad = 0.1 * size
-            if abs(tr.times[k] - t) > 0.5 or not (box[0] - pad <= x <= box[2] + pad and box[1] - pad <= y <= box[3] + pad):
+            inside = box[0] - pad <= x <= box[2] + pad and box[1] - pad <= y <= box[3] + pad
+            if abs(tr.times[k] - t) > 0.5 or not inside:
                 continue
             d = float(np.hypot(*(_centre(tr.image[k]) - (x, y)))) / size
             if d < best_d:

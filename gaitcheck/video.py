@@ -13,7 +13,7 @@ import queue
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from types import TracebackType
@@ -181,7 +181,7 @@ def probe_video(
 
 def _tolerant_decode(
     container: av.container.InputContainer, stream: av.video.stream.VideoStream, stats: dict[str, int]
-) -> Iterator[av.VideoFrame]:
+) -> Generator[av.VideoFrame, None, None]:
     """Yield every frame that decodes; count packets, undecodable packets and a broken-off demux."""
     demux = container.demux(stream)
     while True:

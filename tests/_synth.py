@@ -60,7 +60,8 @@ def make_walker(n_frames: int = 150, fps: float = 30.0, *, trunk_lean_deg: float
         heel = ankle + np.stack([np.full(n, -d * 0.05 * leg), 0.05 * leg + np.zeros(n)], axis=1)
         toe = ankle + np.stack([np.full(n, d * 0.12 * leg), 0.05 * leg + np.zeros(n)], axis=1)
         hip_i, sh_i, knee_i, ank_i, heel_i, toe_i, ear_i, eye_i = (
-            (L.LEFT_HIP, L.LEFT_SHOULDER, L.LEFT_KNEE, L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX, L.LEFT_EAR, L.LEFT_EYE)
+            (L.LEFT_HIP, L.LEFT_SHOULDER, L.LEFT_KNEE, L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX, L.LEFT_EAR,
+             L.LEFT_EYE)
             if side == 0 else
             (L.RIGHT_HIP, L.RIGHT_SHOULDER, L.RIGHT_KNEE, L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX, L.RIGHT_EAR,
              L.RIGHT_EYE))

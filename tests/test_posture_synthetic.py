@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _synth import make_extraction, make_walker
 
 import gaitcheck
 from gaitcheck import angles
 from gaitcheck.config import Config
 from gaitcheck.landmarks import Landmark as L
-
-from _synth import make_extraction, make_walker
 
 
 def run(**kw):
