@@ -26,7 +26,7 @@ __all__ = ["format_summary", "main"]
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, exit 2 (argparse's default prints usage too)
-        sys.stderr.write(f"gaitcheck: error: {message} (see gaitcheck {self.prog.split()[-1]} --help)\n")
+        sys.stderr.write(f"gaitcheck: error: {message} (see {self.prog} --help)\n")
         raise SystemExit(2)
 
 
