@@ -122,13 +122,13 @@ def ear_shoulder_hip_deg(px: F) -> F:
     a = _mid(px, L.LEFT_EAR, L.RIGHT_EAR) - sh
     b = _mid(px, L.LEFT_HIP, L.RIGHT_HIP) - sh
     cos = np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))), np.float64)
 
 
 def body_size(px: F) -> F:
     """(T,) shoulder-to-hip plus hip-to-ankle distance in pixels (about 0.8 x standing height)."""
     hip = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)
-    return (np.linalg.norm(_mid(px, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - hip, axis=1)
+    return np.asarray(np.linalg.norm(_mid(px, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - hip, axis=1)
             + np.linalg.norm(_mid(px, L.LEFT_ANKLE, L.RIGHT_ANKLE) - hip, axis=1))
 
 
@@ -170,4 +170,4 @@ def rotate_points(px: F, angle_deg: float, centre: tuple[float, float]) -> F:
     d = px - np.asarray(centre)
     x = c * d[..., 0] + s * d[..., 1]
     y = -s * d[..., 0] + c * d[..., 1]
-    return np.stack([x, y], axis=-1) + np.asarray(centre)
+    return np.asarray(np.stack([x, y], axis=-1) + np.asarray(centre), np.float64)

@@ -104,15 +104,18 @@ def format_summary(report: Report) -> str:
              f"{s['analysable_s']:.1f} s of walking usable", ""]
     la, sl = d["checks"]["look_ahead"], d["checks"]["slouch"]
 
-    def num(x: float | None, fmt: str) -> str:
-        return "unknown" if x is None else format(x, fmt)
+    def num(x: float | None, fmt: str, unit: str = "") -> str:
+        return "unknown" if x is None else format(x, fmt) + unit
 
-    gaze = la.get("median_gaze_distance_m")
-    gaze_txt = "at the horizon" if gaze is None and la["median_head_pitch_deg"] is not None else num(gaze, ".1f") + " m"
-    rows = [("Look ahead", la, f"head pitch {num(la['median_head_pitch_deg'], '.0f')}° (median, + = down), "
-             f"points at the floor {gaze_txt} ahead"),
-            ("Slouch", sl, f"trunk lean {num(sl['median_trunk_lean_deg'], '.0f')}° (+ = forward), forward head "
-             f"{num(sl.get('median_forward_head_rel'), '.2f')} of trunk length")]
+    pitch, gaze = la["median_head_pitch_deg"], la.get("median_gaze_distance_m")
+    if pitch is None:
+        la_nums = "head pitch unknown"
+    else:
+        where = "at or above the horizon" if gaze is None else f"at the floor {gaze:.1f} m ahead"
+        la_nums = f"head pitch {pitch:.0f}° (median, + = down), points {where}"
+    sl_nums = (f"trunk lean {num(sl['median_trunk_lean_deg'], '.0f', '°')} (+ = forward), forward head "
+               f"{num(sl.get('median_forward_head_rel'), '.2f')} of trunk length")
+    rows = [("Look ahead", la, la_nums), ("Slouch", sl, sl_nums)]
     for name, c, nums in rows:
         frac = "" if c["flagged_fraction"] is None else f", flagged {c['flagged_fraction']:.0%} of the time"
         lines.append(f"{name:<11} {c['status'].upper():<8} {nums}{frac}")
@@ -147,7 +150,10 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (see the module docstring)."""
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # usage errors, --help and --version: return the code instead of exiting
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         if args.command == "analyze":
             return _analyze(args)

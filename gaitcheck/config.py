@@ -21,6 +21,11 @@ __all__ = ["BodyConfig", "Config", "LimitsConfig", "LookAheadConfig", "PoseConfi
            "SlouchConfig", "load_config"]
 
 
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise ConfigError(message)
+
+
 @dataclass(frozen=True)
 class PoseConfig:
     """Pose estimation (MediaPipe PoseLandmarker) settings."""
@@ -29,6 +34,11 @@ class PoseConfig:
     min_detection_confidence: float = 0.5  # MediaPipe defaults
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
+
+    def __post_init__(self) -> None:
+        _require(1 <= self.max_people <= 10, "pose.max_people must be 1 to 10")
+        for name in ("min_detection_confidence", "min_presence_confidence", "min_tracking_confidence"):
+            _require(0 <= getattr(self, name) <= 1, f"pose.{name} must be between 0 and 1")
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,13 @@ class SignalConfig:
     filter_order: int = 4  # (Winter, Biomechanics and Motor Control of Human Movement; Sports2D's default)
     max_jump_body_heights_per_s: float = 6.0  # hip speed above this = identity jump (walking is < 2 body heights/s)
 
+    def __post_init__(self) -> None:
+        _require(0 <= self.min_visibility <= 1, "signal.min_visibility must be between 0 and 1")
+        _require(self.lowpass_hz > 0, "signal.lowpass_hz must be positive")
+        _require(self.max_gap_s >= 0, "signal.max_gap_s must not be negative")
+        _require(1 <= self.filter_order <= 8, "signal.filter_order must be 1 to 8")
+        _require(self.max_jump_body_heights_per_s > 0, "signal.max_jump_body_heights_per_s must be positive")
+
 
 @dataclass(frozen=True)
 class BodyConfig:
@@ -48,6 +65,10 @@ class BodyConfig:
 
     height_cm: float = 170.0  # used when --height-cm is not given
     eye_height_ratio: float = 0.93  # eye height / body height (Drillis & Contini 1966 segment proportions)
+
+    def __post_init__(self) -> None:
+        _require(50 <= self.height_cm <= 250, f"body.height_cm must be 50 to 250, got {self.height_cm}")
+        _require(0.5 <= self.eye_height_ratio < 1, "body.eye_height_ratio must be between 0.5 and 1")
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,15 @@ class LookAheadConfig:
     min_episode_s: float = 0.5  # shorter dips are glances, not a habit
     flag_fraction: float = 0.25  # flag when at least this share of the analysable time is looking down
 
+    def __post_init__(self) -> None:
+        _require(self.look_down_distance_m > 0, "look_ahead.look_down_distance_m must be positive")
+        _require(self.release_distance_m >= self.look_down_distance_m,
+                 "look_ahead.release_distance_m must be at least look_down_distance_m")
+        _require(0 < self.flag_fraction <= 1, "look_ahead.flag_fraction must be in (0, 1]")
+        _require(self.min_episode_s >= 0, "look_ahead.min_episode_s must not be negative")
+        _require(-45 <= self.head_neutral_offset_deg <= 45, "look_ahead.head_neutral_offset_deg must be -45 to 45")
+        _require(0 <= self.line_of_sight_deg < 60, "look_ahead.line_of_sight_deg must be 0 to 60")
+
 
 @dataclass(frozen=True)
 class SlouchConfig:
@@ -81,6 +111,15 @@ class SlouchConfig:
     min_episode_s: float = 0.5
     flag_fraction: float = 0.25  # flag when at least this share of the analysable time is slouched
 
+    def __post_init__(self) -> None:
+        _require(self.trunk_lean_max_deg > self.hysteresis_deg,
+                 "slouch.trunk_lean_max_deg must be larger than slouch.hysteresis_deg")
+        _require(self.forward_head_max_rel > self.hysteresis_rel,
+                 "slouch.forward_head_max_rel must be larger than slouch.hysteresis_rel")
+        _require(0 < self.flag_fraction <= 1, "slouch.flag_fraction must be in (0, 1]")
+        _require(self.min_episode_s >= 0 and self.hysteresis_deg >= 0 and self.hysteresis_rel >= 0,
+                 "slouch.min_episode_s and the hysteresis values must not be negative")
+
 
 @dataclass(frozen=True)
 class LimitsConfig:
@@ -89,6 +128,10 @@ class LimitsConfig:
     max_duration_s: float = 1800.0  # refuse clips longer than 30 minutes
     max_pixels: int = 3840 * 2160  # refuse frames larger than 4K UHD
     min_analysable_s: float = 1.0  # less analysable walking than this = verdict unknown
+
+    def __post_init__(self) -> None:
+        _require(self.max_duration_s > 0 and self.max_pixels > 0, "limits must be positive")
+        _require(self.min_analysable_s >= 0, "limits.min_analysable_s must not be negative")
 
 
 @dataclass(frozen=True)
@@ -112,7 +155,8 @@ class Config:
         >>> Config().with_overrides("body", height_cm=160).body.height_cm
         160
         """
-        return _build(Config, {**self.to_dict(), section: {**self.to_dict()[section], **values}}, "")
+        cfg: Config = _build(Config, {**self.to_dict(), section: {**self.to_dict()[section], **values}}, "")
+        return cfg
 
 
 def load_config(path: str | PathLike[str] | None = None) -> Config:
@@ -132,7 +176,8 @@ def load_config(path: str | PathLike[str] | None = None) -> Config:
         raise ConfigError(f"cannot read config file {p}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p.name} is not valid TOML: {exc}") from None
-    return _build(Config, data, "")
+    cfg: Config = _build(Config, data, "")
+    return cfg
 
 
 def _build(cls: Any, data: Any, where: str) -> Any:
@@ -162,6 +207,4 @@ def _check_value(name: str, default: Any, value: Any) -> Any:
         raise ConfigError(f"{name} must be a whole number, got {value!r}")
     if isinstance(default, float) and not isinstance(value, int | float):
         raise ConfigError(f"{name} must be a number, got {value!r}")
-    if value < 0:
-        raise ConfigError(f"{name} must not be negative, got {value!r}")
     return value

@@ -57,7 +57,8 @@ class Report:
         d = {"schema_version": SCHEMA_VERSION, "video": self.video, "view": self.view, "subject": self.subject,
              "checks": {k: c.to_dict() for k, c in self.checks.items()}, "warnings": list(self.warnings),
              **self.extra, "frames": list(self.frames)}
-        return _clean(d)
+        out: dict[str, Any] = _clean(d)
+        return out
 
 
 def _clean(x: Any) -> Any:

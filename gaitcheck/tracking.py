@@ -61,7 +61,7 @@ def _size(lm: NDArray[np.float32]) -> float:
 
 
 def _centre(lm: NDArray[np.float32]) -> NDArray[np.float64]:
-    return lm[_TORSO, :2].astype(np.float64).mean(axis=0)
+    return np.asarray(lm[_TORSO, :2].astype(np.float64).mean(axis=0), np.float64)
 
 
 def _box(lm: NDArray[np.float32]) -> NDArray[np.float64]:

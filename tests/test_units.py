@@ -152,6 +152,12 @@ def test_config_overrides_and_unknown_keys(tmp_path):
     p.write_text("[slouch\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(p)
+    p.write_text("[slouch]\ntrunk_lean_max_deg = 2.0\n")  # not above the 2 deg hysteresis
+    with pytest.raises(ConfigError, match="larger than slouch.hysteresis_deg"):
+        load_config(p)
+    p.write_text("[body]\nheight_cm = 0\n")
+    with pytest.raises(ConfigError, match="height_cm must be 50 to 250"):
+        load_config(p)
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "missing.toml")
 
