@@ -171,7 +171,8 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
              "settings": cfg.to_dict(),
              "software": {"gaitcheck": _version(), "model": extraction.model.name,
                           "model_sha256": extraction.model.sha256, "model_bundled": extraction.model.bundled}}
-    return Report(video, view, subject, la, sl, tuple(warnings), _frames(post, raw.detected, jumps, la, sl), extra)
+    return Report(video, view, subject, la, sl, tuple(warnings), _frames(post, raw.detected, jumps, la, sl), extra,
+                  series=series)
 
 
 def analyze(path: str | os.PathLike[str], config: Config | None = None, *, model: str | os.PathLike[str] | None = None,

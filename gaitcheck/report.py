@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .series import PoseSeries
 from .verdicts import Check
 
 __all__ = ["FRAME_FIELDS", "Report", "write_csv", "write_json"]
@@ -47,6 +48,8 @@ class Report:
     warnings: tuple[str, ...]
     frames: tuple[dict[str, Any], ...]
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The walker's cleaned landmarks (for overlays); not part of the JSON.
+    series: PoseSeries | None = field(default=None, repr=False, compare=False)
 
     @property
     def checks(self) -> dict[str, Check]:
