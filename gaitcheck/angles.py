@@ -135,8 +135,8 @@ def body_size(px: F) -> F:
 def walking(px: F, t: F, window_s: float = 1.0, min_swing: float = 0.06, min_speed: float = 0.25) -> NDArray[np.bool_]:
     """(T,) True where the person is walking: the legs swing or the hips travel.
 
-    Legs swing when the horizontal ankle-to-ankle distance varies (std over ``window_s``) by more
-    than ``min_swing`` body sizes; hips travel when they move faster than ``min_speed`` body sizes
+    Legs swing when the ankle-to-ankle vector varies (std over ``window_s``, x and y together, so
+    that walking towards or away from the camera counts) by more than ``min_swing`` body sizes; hips travel when they move faster than ``min_speed`` body sizes
     per second. The swing test also works when a panning camera keeps the walker in place.
     """
     n = len(t)
@@ -146,14 +146,15 @@ def walking(px: F, t: F, window_s: float = 1.0, min_swing: float = 0.06, min_spe
     size = np.nanmedian(body_size(px)) if np.isfinite(body_size(px)).any() else np.nan
     if not np.isfinite(size) or size <= 0:
         return out
-    sep = (px[:, L.LEFT_ANKLE, 0] - px[:, L.RIGHT_ANKLE, 0]) / size
+    sep2 = (px[:, L.LEFT_ANKLE] - px[:, L.RIGHT_ANKLE]) / size  # (T, 2): swings along x from the side, y from the front
+    sep = sep2[:, 0]
     hip_x = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 0] / size
     for i in range(n):
         w = (t >= t[i] - window_s / 2) & (t <= t[i] + window_s / 2)
-        s = sep[w][~np.isnan(sep[w])]
+        s = sep2[w][~np.isnan(sep2[w]).any(axis=1)]
         h, tw = hip_x[w], t[w]
         ok = ~np.isnan(h)
-        swing = len(s) >= 5 and float(np.std(s)) > min_swing
+        swing = len(s) >= 5 and float(np.sqrt(np.var(s, axis=0).sum())) > min_swing
         speed = ok.sum() >= 5 and abs(np.polyfit(tw[ok], h[ok], 1)[0]) > min_speed
         out[i] = bool(swing or speed) and not np.isnan(sep[i])
     return out

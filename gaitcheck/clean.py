@@ -109,8 +109,8 @@ def clean_series(series: PoseSeries, cfg: SignalConfig | None = None) -> tuple[P
     xyz[jumps] = np.nan
     world[jumps] = np.nan
     t = series.t
-    dts = np.diff(t)
-    fs = 1.0 / float(np.median(dts)) if len(dts) else 0.0
+    # the mean rate: with dropped frames (variable frame rate) the median interval overstates it
+    fs = (len(t) - 1) / float(t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 0.0
     for arr in (xyz, world):
         flat = arr.reshape(len(t), -1)
         for k in range(flat.shape[1]):

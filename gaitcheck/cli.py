@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gaitcheck: error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
-        sys.stdout = None  # type: ignore[assignment]  # nothing more can be written there
+        sys.stdout = None  # nothing more can be written there
         return 0
     except OSError as exc:  # writing a report failed (disk full, permissions)
         print(f"gaitcheck: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)

@@ -17,7 +17,7 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["BodyConfig", "Config", "LimitsConfig", "LookAheadConfig", "PoseConfig", "SignalConfig",
+__all__ = ["BodyConfig", "Config", "GaitConfig", "LimitsConfig", "LookAheadConfig", "PoseConfig", "SignalConfig",
            "SlouchConfig", "load_config"]
 
 
@@ -122,6 +122,34 @@ class SlouchConfig:
 
 
 @dataclass(frozen=True)
+class GaitConfig:
+    """Gait events and the overstride / foot-strike checks."""
+
+    min_step_s: float = 0.3  # steps closer than this are one step (cadence < 200 steps/min)
+    max_step_s: float = 1.5  # a longer gap between contacts is a pause, not a step
+    peak_height_rel: float = 0.15  # the foremost ankle must be this far ahead of the pelvis (leg lengths)
+    peak_prominence_rel: float = 0.15  # and stand out this much from the swing before it
+    contact_tol_rel: float = 0.02  # heel within this of its stance height = on the floor (leg lengths)
+    edge_margin_rel: float = 0.02  # feet closer than this (share of frame width) to an edge do not count
+    run_trim_s: float = 0.1  # trimmed from both ends of each stretch of walking
+    leg_length_ratio: float = 0.491  # hip-to-ankle / body height (thigh 0.245 + shank 0.246, Drillis & Contini)
+    # Heel ahead of the pelvis at initial contact, in leg lengths. Provisional: upright walkers on the
+    # real clips land their heel about 0.35-0.5 leg lengths ahead; overstriding reaches further.
+    overstride_max_rel: float = 0.55
+    heel_strike_min_deg: float = 8.0  # toes up at contact by at least this = heel strike
+    forefoot_max_deg: float = -5.0  # toes down by at least this = forefoot strike; in between = flat
+    asymmetry_max_pct: float = 10.0  # left/right step-time difference beyond this is flagged (limping)
+    min_steps_per_side: int = 4  # fewer steps a side than this: asymmetry is reported but not judged
+
+    def __post_init__(self) -> None:
+        _require(0 < self.min_step_s < self.max_step_s, "gait.min_step_s must be positive and below max_step_s")
+        _require(0 < self.leg_length_ratio < 1, "gait.leg_length_ratio must be between 0 and 1")
+        _require(self.forefoot_max_deg < self.heel_strike_min_deg,
+                 "gait.forefoot_max_deg must be below gait.heel_strike_min_deg")
+        _require(self.overstride_max_rel > 0 and self.asymmetry_max_pct > 0, "gait limits must be positive")
+
+
+@dataclass(frozen=True)
 class LimitsConfig:
     """Input limits and what counts as enough data."""
 
@@ -143,6 +171,7 @@ class Config:
     body: BodyConfig = field(default_factory=BodyConfig)
     look_ahead: LookAheadConfig = field(default_factory=LookAheadConfig)
     slouch: SlouchConfig = field(default_factory=SlouchConfig)
+    gait: GaitConfig = field(default_factory=GaitConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
 
     def to_dict(self) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from .clean import clean_series
 from .config import Config
 from .errors import NoWalkerError
 from .extract import ModelInfo, PoseEstimator, resolve_model
+from .gait import GaitResult, analyze_gait
 from .posture import PostureSeries, measure_posture
 from .report import Report
 from .tracking import Track, Tracker, TrackStats, choose_walker, stitch_tracks, track_series, track_summary
@@ -86,10 +87,11 @@ def _why_unknown(view: str, post: PostureSeries, valid_s: float) -> str:
 
 
 def _frames(post: PostureSeries, detected: NDArray[np.bool_], jumps: NDArray[np.bool_], la: Check,
-            sl: Check) -> tuple[dict[str, Any], ...]:
+            sl: Check, gait: GaitResult) -> tuple[dict[str, Any], ...]:
     def r(v: float, nd: int = 2) -> float | None:
         return None if not np.isfinite(v) else round(float(v), nd)
 
+    events = {e.frame: f"{e.type}_{e.foot}" for e in gait.events}
     rows = []
     for i in range(len(post.t)):
         rows.append({
@@ -101,6 +103,7 @@ def _frames(post: PostureSeries, detected: NDArray[np.bool_], jumps: NDArray[np.
             "walking": bool(post.walking[i]), "identity_jump": bool(jumps[i]),
             "look_down": bool(la.flagged[i]) if la.flagged is not None else None,
             "slouch": bool(sl.flagged[i]) if sl.flagged is not None else None,
+            "gait_event": events.get(i),
         })
     return tuple(rows)
 
@@ -140,6 +143,10 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     sl = slouch_check(post.trunk_lean_deg, post.forward_head_rel, t, valid, cfg.slouch, cfg.limits, why,
                       post.ear_shoulder_hip_deg)
 
+    usable = raw.detected & ~jumps & post.walking
+    gait = analyze_gait(post.px, post.facing, t, usable & np.isin(post.views, ["side", "oblique"]),
+                        usable & np.isin(post.views, ["front", "back"]), info.width, height_cm, cfg.gait)
+
     warnings = list(extraction.warnings)
     detection_rate = float(raw.detected.mean())
     if len(stats) > 1:
@@ -158,7 +165,8 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
         warnings.append("The camera view changes during the clip; posture is judged only where the walker "
                         "is seen from the side.")
     if height_cm is None:
-        warnings.append(f"Body height not given; assumed {height:.0f} cm for the gaze distance (use --height-cm).")
+        warnings.append(f"Body height not given; assumed {height:.0f} cm for the gaze distance (use --height-cm); "
+                        "step lengths are given in leg lengths only.")
 
     video = {"path": str(info.path), "fps": round(info.fps, 3), "frame_count": len(t),
              "duration_s": round(float(t[-1] + dur[-1] - t[0]), 3), "width": info.width, "height": info.height,
@@ -171,8 +179,8 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
              "settings": cfg.to_dict(),
              "software": {"gaitcheck": _version(), "model": extraction.model.name,
                           "model_sha256": extraction.model.sha256, "model_bundled": extraction.model.bundled}}
-    return Report(video, view, subject, la, sl, tuple(warnings), _frames(post, raw.detected, jumps, la, sl), extra,
-                  series=series)
+    return Report(video, view, subject, la, sl, tuple(warnings), _frames(post, raw.detected, jumps, la, sl, gait),
+                  extra, gait=gait, series=series)
 
 
 def analyze(path: str | os.PathLike[str], config: Config | None = None, *, model: str | os.PathLike[str] | None = None,

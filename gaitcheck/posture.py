@@ -39,6 +39,8 @@ class PostureSeries:
     forward_head_rel: F
     ear_shoulder_hip_deg: F
     hip_xy: F  # (T, 2) normalised 0..1 in the upright frame, y down
+    px: F  # (T, 33, 2) pixel landmarks, camera roll corrected (levelled)
+    facing: F  # (T,) +1 facing image-right, -1 image-left, NaN unknown
     tilt_deg: float | None  # camera roll that was corrected, None if it could not be estimated
     tilt_note: str
 
@@ -104,4 +106,4 @@ def measure_posture(series: PoseSeries, cfg: Config, height_cm: float) -> Postur
     eye_h = height_cm / 100 * cfg.body.eye_height_ratio
     gaze = angles.gaze_distance_m(pitch, eye_h, cfg.look_ahead.line_of_sight_deg)
     hip = series.xyz[:, [L.LEFT_HIP, L.RIGHT_HIP], :2].astype(np.float64).mean(axis=1)
-    return PostureSeries(t, views, walk, side, pitch, gaze, lean, fwd, esh, hip, tilt, note)
+    return PostureSeries(t, views, walk, side, pitch, gaze, lean, fwd, esh, hip, px, facing, tilt, note)

@@ -8,6 +8,10 @@ Contract (schema_version 1; other tools read these keys, more may be added besid
      "subject": {"track_id", "detection_rate"},
      "checks": {"look_ahead": {"status", "flagged_fraction", "episodes", "median_head_pitch_deg", "feedback"},
                 "slouch": {"status", "flagged_fraction", "episodes", "median_trunk_lean_deg", "feedback"}},
+     "gait": {"status", "reason", "steps", "cadence_spm", "step_time_s": {"left", "right"},
+              "step_time_asymmetry_pct", "stride_length_m", "stride_length_rel_leg",
+              "foot_strike": "heel|flat|forefoot|unknown", "overstride": {"status", "median_rel", "feedback"},
+              "events": [{"frame", "t_s", "foot", "type"}]},
      "warnings": [],
      "frames": [{"frame", "t_s", "detected", "hip_x", "hip_y", "head_pitch_deg", "trunk_lean_deg"}]}
 
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .gait import GaitResult
 from .series import PoseSeries
 from .verdicts import Check
 
@@ -33,7 +38,7 @@ __all__ = ["FRAME_FIELDS", "Report", "write_csv", "write_json"]
 SCHEMA_VERSION = 1
 FRAME_FIELDS = ("frame", "t_s", "detected", "hip_x", "hip_y", "head_pitch_deg", "trunk_lean_deg",
                 "gaze_distance_m", "forward_head_rel", "ear_shoulder_hip_deg", "view", "walking",
-                "identity_jump", "look_down", "slouch")
+                "identity_jump", "look_down", "slouch", "gait_event")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class Report:
     warnings: tuple[str, ...]
     frames: tuple[dict[str, Any], ...]
     extra: dict[str, Any] = field(default_factory=dict)
+    gait: GaitResult | None = None
     #: The walker's cleaned landmarks (for overlays); not part of the JSON.
     series: PoseSeries | None = field(default=None, repr=False, compare=False)
 
@@ -58,7 +64,8 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data (NaN and infinity become null)."""
         d = {"schema_version": SCHEMA_VERSION, "video": self.video, "view": self.view, "subject": self.subject,
-             "checks": {k: c.to_dict() for k, c in self.checks.items()}, "warnings": list(self.warnings),
+             "checks": {k: c.to_dict() for k, c in self.checks.items()},
+             **({"gait": self.gait.to_dict()} if self.gait is not None else {}), "warnings": list(self.warnings),
              **self.extra, "frames": list(self.frames)}
         out: dict[str, Any] = _clean(d)
         return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .report import Report
 
@@ -35,7 +36,32 @@ def format_summary(report: Report) -> str:
         frac = "" if c["flagged_fraction"] is None else f", flagged {c['flagged_fraction']:.0%} of the time"
         lines.append(f"{name:<11} {c['status'].upper():<8} {nums}{frac}")
         lines.append(f"{'':<20} {c['feedback']}")
-    if d["warnings"]:
-        lines += ["", "Notes:"] + [f"  - {w}" for w in d["warnings"]]
+    g = d.get("gait")
+    if g is not None:
+        lines.append(f"{'Gait':<11} {g['status'].upper():<8} {_gait_numbers(g)}")
+        lines.append(f"{'':<20} {g['feedback']}")
+    notes = list(d["warnings"]) + (list(g.get("notes", [])) if g is not None else [])
+    if notes:
+        lines += ["", "Notes:"] + [f"  - {w}" for w in notes]
     lines += ["", "This is feedback on how you walk, not a diagnosis."]
     return "\n".join(lines)
+
+
+def _gait_numbers(g: dict[str, Any]) -> str:
+    if g["cadence_spm"] is None:
+        return "no steps measured"
+    parts = [f"{g['steps']} steps, cadence {g['cadence_spm']:.0f} steps/min"]
+    st = g["step_time_s"]
+    if st.get("left") is not None and st.get("right") is not None:
+        parts.append(f"step time L {st['left']:.2f} s / R {st['right']:.2f} s")
+    if g.get("stride_length_m") is not None:
+        parts.append(f"stride {g['stride_length_m']:.2f} m")
+    elif g.get("stride_length_rel_leg") is not None:
+        parts.append(f"stride {g['stride_length_rel_leg']:.2f} leg lengths")
+    if g.get("speed_m_s") is not None:
+        parts.append(f"speed {g['speed_m_s']:.2f} m/s")
+    if g["foot_strike"] != "unknown":
+        over = g["overstride"]["median_rel"]
+        lands = "" if over is None else f", lands {over:.2f} leg ahead of hip"
+        parts.append(f"foot strike {g['foot_strike']}{lands}")
+    return "; ".join(parts)

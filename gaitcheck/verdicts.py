@@ -223,4 +223,4 @@ def _median(x: F, mask: B) -> float | None:
 def _metres(m: float | None) -> str:
     if m is None or not np.isfinite(m):
         return "far"
-    return f"{m:.1f} m" if m < 3 else f"{m:.0f} m"
+    return f"{m:.1f} m" if m < 10 else f"{m:.0f} m"

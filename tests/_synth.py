@@ -24,12 +24,14 @@ def make_walker(n_frames: int = 150, fps: float = 30.0, *, trunk_lean_deg: float
                 forward_head_rel: float = 0.05, direction: int = 1, cadence_spm: float = 110.0,
                 speed_px_s: float = 250.0, frame_size: tuple[int, int] = (1280, 720), view: str = "side",
                 roll_deg: float = 0.0, start_x: float | None = None, scale: float = 1.0,
-                t: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                t: np.ndarray | None = None, stride_amp_rel: float = 0.35) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``(image_px (T,33,5), world (T,33,3), t (T,))`` of one synthetic walker.
 
     image_px holds x, y, z in pixels and visibility, presence = 0.99. ``head_pitch_deg`` is the
     pitch gaitcheck should measure (positive = down), i.e. with the neutral offset removed.
     ``roll_deg`` rotates the whole image about its centre (a camera roll; the floor then slopes).
+    Foot ``k`` (0 = left, 1 = right) is furthest ahead, i.e. lands, when ``2 pi f t + k pi = pi / 2``
+    (mod 2 pi) with ``f = cadence_spm / 120`` strides per second; see :func:`contact_times`.
     """
     w, h = frame_size
     t = np.arange(n_frames) / fps if t is None else np.asarray(t, float)
@@ -50,7 +52,7 @@ def make_walker(n_frames: int = 150, fps: float = 30.0, *, trunk_lean_deg: float
     # legs: each foot swings +-A about the hip along the walking direction; one stride = 2 steps
     f = cadence_spm / 120.0  # strides per second
     phase = 2 * np.pi * f * t
-    amp = 0.35 * leg
+    amp = stride_amp_rel * leg  # each foot swings +-amp about the hip: a step is 2 * amp long
     px = np.zeros((n, 33, 2))
     for side, ph in ((0, 0.0), (1, np.pi)):
         fx = hip[:, 0] + d * amp * np.sin(phase + ph)
@@ -131,3 +133,17 @@ def make_extraction(*people: tuple[np.ndarray, np.ndarray, np.ndarray], frame_si
     fps = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 1 else 30.0
     info = VideoInfo("synthetic.mp4", w, h, 0, fps, len(t), float(t[-1]), "none", "none", False)
     return Extraction(info, t, tuple(stitch_tracks(tracker.tracks)), (), ModelInfo("synthetic.task", "0" * 64, False))
+
+
+def contact_times(duration_s: float, cadence_spm: float = 110.0) -> list[tuple[float, str]]:
+    """The times at which each synthetic foot is furthest ahead (its initial contact), in order."""
+    f = cadence_spm / 120.0
+    out = []
+    for k, foot in ((0, "left"), (1, "right")):
+        t0 = (np.pi / 2 - k * np.pi) / (2 * np.pi * f)
+        while t0 < 0:
+            t0 += 1 / f
+        while t0 < duration_s:
+            out.append((t0, foot))
+            t0 += 1 / f
+    return sorted(out)

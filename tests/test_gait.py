@@ -1,0 +1,105 @@
+"""Gait events and measures on synthetic walkers whose contacts are known exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _synth import contact_times, make_extraction, make_walker
+
+import gaitcheck
+from gaitcheck.config import Config
+
+
+def gait_of(height_cm=None, **kw):
+    return gaitcheck.score(make_extraction(make_walker(**kw)), height_cm=height_cm).to_dict()["gait"]
+
+
+def contacts(g):
+    return [(e["t_s"], e["foot"]) for e in g["events"] if e["type"] == "initial_contact"]
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+@pytest.mark.parametrize("cadence", [90.0, 110.0, 130.0])
+def test_initial_contacts_match_the_synthetic_walker(direction, cadence):
+    n, fps = 180, 30.0
+    g = gait_of(n_frames=n, fps=fps, direction=direction, cadence_spm=cadence, speed_px_s=150.0)
+    truth = contact_times(n / fps, cadence)
+    got = contacts(g)
+    # every detected contact is a true one (same foot, within 2 frames) ...
+    for tg, fg in got:
+        assert any(abs(tg - tt) <= 2 / fps and fg == ft for tt, ft in truth), (tg, fg)
+    # ... and no true contact away from the clip's ends (0.2 s) is missed
+    for tt, _ in truth:
+        if 0.2 < tt < n / fps - 0.2:
+            assert any(abs(tg - tt) <= 2 / fps for tg, _ in got), tt
+    assert g["cadence_spm"] == pytest.approx(cadence, rel=0.03)
+    assert g["method"] == "events" and g["status"] == "pass"
+
+
+def test_feet_alternate_and_toe_offs_fall_between_contacts():
+    g = gait_of(n_frames=180)
+    ics = contacts(g)
+    assert all(a[1] != b[1] for a, b in zip(ics[:-1], ics[1:], strict=True))
+    tos = [e for e in g["events"] if e["type"] == "toe_off"]
+    assert len(tos) >= len(ics) - 2
+    # stance is the longer part of the cycle (about 60% in real walking; ~50% in this symmetric model)
+    for side in ("left", "right"):
+        assert g["stance_pct"][side] is None or 35 < g["stance_pct"][side] < 80
+
+
+def test_step_length_in_leg_lengths_and_metres():
+    amp = 0.35
+    g = gait_of(n_frames=180, stride_amp_rel=amp, height_cm=180)
+    # the hip-to-ankle distance of the straight (furthest-reaching) leg is sqrt(amp^2 + 0.95^2) leg units,
+    # and at contact the heels are 2 * amp apart
+    leg_units = np.hypot(amp, 0.95)
+    assert g["step_length_rel_leg"] == pytest.approx(2 * amp / leg_units, rel=0.04)
+    assert g["stride_length_rel_leg"] == pytest.approx(4 * amp / leg_units, rel=0.04)
+    leg_m = 0.491 * 1.80
+    assert g["stride_length_m"] == pytest.approx(g["stride_length_rel_leg"] * leg_m, rel=1e-3)
+    assert g["speed_m_s"] == pytest.approx(g["step_length_m"] * g["cadence_spm"] / 60, rel=1e-3)
+
+
+def test_no_metres_without_height():
+    g = gait_of(n_frames=120)
+    assert g["stride_length_m"] is None and g["stride_length_rel_leg"] is not None
+
+
+def test_overstride_is_flagged_with_feedback():
+    g = gait_of(n_frames=180, stride_amp_rel=0.75, cadence_spm=100)
+    assert g["overstride"]["status"] == "flag"
+    assert g["overstride"]["median_rel"] > Config().gait.overstride_max_rel
+    assert "shorter, quicker steps" in g["overstride"]["feedback"]
+    assert g["status"] == "flag"
+    normal = gait_of(n_frames=180)
+    assert normal["overstride"]["status"] == "pass"
+
+
+def test_variable_frame_rate_and_half_rate_keep_cadence():
+    rng = np.random.default_rng(3)
+    t_vfr = np.sort(rng.choice(np.arange(360) / 60.0, size=200, replace=False))
+    vfr = gaitcheck.score(make_extraction(make_walker(t=t_vfr, speed_px_s=150.0))).to_dict()["gait"]
+    half = gait_of(n_frames=90, fps=15.0, speed_px_s=150.0)
+    full = gait_of(n_frames=180, fps=30.0, speed_px_s=150.0)
+    for g in (vfr, half):
+        assert g["cadence_spm"] == pytest.approx(full["cadence_spm"], rel=0.03)
+        assert g["foot_strike"] == full["foot_strike"]
+
+
+def test_too_few_steps_is_unknown_with_reason():
+    g = gait_of(n_frames=25)  # under a second: at most one contact
+    assert g["status"] == "unknown" and g["reason"]
+    assert g["cadence_spm"] is None and g["events"] == []
+
+
+def test_front_view_gives_cadence_from_oscillation_only():
+    g = gait_of(n_frames=240, view="front", cadence_spm=110, speed_px_s=0.0)
+    assert g["method"] == "oscillation" and g["status"] == "unknown"
+    assert g["cadence_spm"] == pytest.approx(110, rel=0.05)
+    assert g["step_length_rel_leg"] is None and "side view" in g["reason"]
+
+
+def test_gait_events_appear_in_frames():
+    r = gaitcheck.score(make_extraction(make_walker(n_frames=120))).to_dict()
+    marked = [f["frame"] for f in r["frames"] if f["gait_event"]]
+    assert marked == sorted({e["frame"] for e in r["gait"]["events"]})
