@@ -22,6 +22,7 @@ pitch is unknown and where the head points at or above the horizon (then ``head_
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
@@ -33,7 +34,7 @@ from .gait import GaitResult
 from .series import PoseSeries
 from .verdicts import Check
 
-__all__ = ["FRAME_FIELDS", "Report", "write_csv", "write_json"]
+__all__ = ["FRAME_FIELDS", "Report", "csv_text", "json_text", "write_csv", "write_json"]
 
 SCHEMA_VERSION = 1
 FRAME_FIELDS = ("frame", "t_s", "detected", "hip_x", "hip_y", "head_pitch_deg", "trunk_lean_deg",
@@ -92,18 +93,26 @@ def _atomic_write(path: str | os.PathLike[str], text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_json(report: Report, path: str | os.PathLike[str]) -> None:
-    """Write the report as JSON (UTF-8, indented)."""
-    _atomic_write(path, json.dumps(report.to_dict(), indent=1, ensure_ascii=False, allow_nan=False) + "\n")
+def json_text(report: Report) -> str:
+    """The report as JSON text (UTF-8 safe, indented)."""
+    return json.dumps(report.to_dict(), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def write_csv(report: Report, path: str | os.PathLike[str]) -> None:
-    """Write the per-frame fields, one row per decoded frame (empty cell = unknown)."""
-    import io
-
+def csv_text(report: Report) -> str:
+    """The per-frame fields as CSV text, one row per decoded frame (empty cell = unknown)."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=FRAME_FIELDS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     for row in report.to_dict()["frames"]:
         w.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in FRAME_FIELDS})
-    _atomic_write(path, buf.getvalue())
+    return buf.getvalue()
+
+
+def write_json(report: Report, path: str | os.PathLike[str]) -> None:
+    """Write the report as JSON (UTF-8, indented)."""
+    _atomic_write(path, json_text(report))
+
+
+def write_csv(report: Report, path: str | os.PathLike[str]) -> None:
+    """Write the per-frame fields, one row per decoded frame (empty cell = unknown)."""
+    _atomic_write(path, csv_text(report))

@@ -1,0 +1,206 @@
+"""Key frames for the PDF report: which moments to show (pure), and their annotated pictures.
+
+The worst moment of each flagged episode (its ``peak_frame``), a good moment (the frame seen
+from the side, walking and unflagged, with the most level head and upright trunk) and, when that
+makes fewer than three, moments spread over the walk. Pictures are taken with
+:class:`gaitcheck.video.VideoReader` and drawn by :mod:`gaitcheck.overlay`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .overlay import thumbnail
+from .overlay_data import clip_overlay
+from .report import Report
+from .video import VideoReader
+
+__all__ = ["KeyFrame", "choose_key_frames", "crop_size", "describe_frame", "fewer_key_frames", "key_frame_images"]
+
+_NEAR_S = 0.3  # two chosen moments closer than this are one
+_SPREAD_S = 0.6  # spread-out samples stay this far from other moments
+
+
+@dataclass(frozen=True)
+class KeyFrame:
+    """One moment to show: decoded frame index, time, a letter (A, B, ...), words, and its rank
+    (0 = shown first when there is room for fewer: worst moments, then the good one, then the rest)."""
+
+    frame: int
+    t_s: float
+    label: str
+    title: str
+    detail: str
+    rank: int = 0
+
+
+def _num(v: Any) -> float | None:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) else None
+
+
+def describe_frame(row: Mapping[str, Any]) -> str:
+    """The measures of one report frame in words (head, gaze, trunk, forward head).
+
+    >>> describe_frame({"head_pitch_deg": 24.2, "gaze_distance_m": 2.04, "trunk_lean_deg": -3.0,
+    ...                 "forward_head_rel": 0.21})
+    'head 24° down, gaze 2.0 m; trunk 3° back, head forward 0.21'
+    """
+    pitch, gaze, lean, fwd = (_num(row.get(k)) for k in ("head_pitch_deg", "gaze_distance_m", "trunk_lean_deg",
+                                                         "forward_head_rel"))
+    parts = []
+    if pitch is not None:
+        where = "horizon" if gaze is None else f"{gaze:.1f} m"
+        parts.append(f"head {abs(pitch):.0f}° {'down' if pitch >= 0 else 'up'}, gaze {where}")
+    if lean is not None:
+        text = f"trunk {abs(lean):.0f}° {'forward' if lean >= 0 else 'back'}"
+        parts.append(text + ("" if fwd is None else f", head forward {fwd:.2f}"))
+    return "; ".join(parts) if parts else "not measured here (not seen from the side)"
+
+
+def _valid(row: Mapping[str, Any]) -> bool:
+    return bool(row.get("detected")) and bool(row.get("walking")) and row.get("view") == "side" \
+        and not row.get("identity_jump") and _num(row.get("head_pitch_deg")) is not None \
+        and _num(row.get("trunk_lean_deg")) is not None
+
+
+def _badness(row: Mapping[str, Any]) -> float:
+    pitch, lean = _num(row.get("head_pitch_deg")) or 0.0, _num(row.get("trunk_lean_deg")) or 0.0
+    return abs(pitch) / 10 + abs(lean) / 5 + abs(_num(row.get("forward_head_rel")) or 0.0) / 0.1
+
+
+def _episode_moments(data: Mapping[str, Any], frames: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, float]]:
+    """(frame, title, duration) for the worst moment of each episode, same moments merged."""
+    names = {"look_ahead": "Looking down", "slouch": "Slouching"}
+    found: list[tuple[int, str, float]] = []
+    for key, name in names.items():
+        for ep in (data.get("checks", {}).get(key) or {}).get("episodes") or []:
+            f = ep.get("peak_frame")
+            if not isinstance(f, int) or not 0 <= f < len(frames):
+                continue
+            dur = (_num(ep.get("end_s")) or 0.0) - (_num(ep.get("start_s")) or 0.0)
+            near = [k for k, (g, _, _) in enumerate(found) if abs(_t(frames, g) - _t(frames, f)) < _NEAR_S]
+            if near:
+                g, title, d = found[near[0]]
+                found[near[0]] = (g, f"{title} and {name.lower()}", max(d, dur))
+            else:
+                found.append((f, name, dur))
+    return found
+
+
+def _t(frames: Sequence[Mapping[str, Any]], i: int) -> float:
+    return _num(frames[i].get("t_s")) or 0.0
+
+
+def choose_key_frames(data: Mapping[str, Any], max_frames: int = 6) -> list[KeyFrame]:
+    """Choose 3 to ``max_frames`` moments of a report dict (the JSON contract), in time order.
+
+    The worst moment of each flagged episode (the longest episodes when there are too many), a
+    good moment, and moments spread over the walk until there are three (fewer only if the walker
+    was seen in fewer frames).
+    """
+    frames: Sequence[Mapping[str, Any]] = data.get("frames") or []
+    chosen: list[tuple[int, str]] = []
+    episodes = sorted(_episode_moments(data, frames), key=lambda e: -e[2])[: max(1, max_frames - 1)]
+    chosen += [(f, f"{title}: worst moment") for f, title, _ in episodes]
+    valid = [i for i, row in enumerate(frames) if _valid(row)]
+    good = [i for i in valid if not frames[i].get("look_down") and not frames[i].get("slouch")]
+    if good:
+        chosen.append((min(good, key=lambda i: _badness(frames[i])), "Good moment"))
+    elif valid:  # flagged all along: show the best it got
+        best = min(valid, key=lambda i: _badness(frames[i]))
+        if all(abs(_t(frames, best) - _t(frames, j)) >= _NEAR_S for j, _ in chosen):
+            chosen.append((best, "Best moment (still flagged)"))
+    pool = valid or [i for i, row in enumerate(frames) if row.get("detected")]
+    for q in (0.5, 0.2, 0.8, 0.35, 0.65):
+        if len(chosen) >= 3 or not pool:
+            break
+        i = pool[min(len(pool) - 1, round(q * (len(pool) - 1)))]
+        if all(abs(_t(frames, i) - _t(frames, j)) >= _SPREAD_S for j, _ in chosen):
+            chosen.append((i, "Moment of the walk"))
+    ranked = {i: r for r, (i, _) in enumerate(chosen)}
+    kept = sorted(chosen[:max_frames])
+    return [KeyFrame(i, _t(frames, i), chr(ord("A") + k), title, describe_frame(frames[i]), ranked[i])
+            for k, (i, title) in enumerate(kept)]
+
+
+def fewer_key_frames(keys: Sequence[KeyFrame], n: int) -> list[KeyFrame]:
+    """The ``n`` most important of ``keys``, in time order, lettered again from A.
+
+    >>> ks = [KeyFrame(i, i / 10, "", "", "", r) for i, r in ((1, 2), (5, 0), (9, 1))]
+    >>> [(k.frame, k.label) for k in fewer_key_frames(ks, 2)]
+    [(5, 'A'), (9, 'B')]
+    """
+    kept = sorted(sorted(keys, key=lambda k: k.rank)[:n], key=lambda k: k.frame)
+    return [replace(k, label=chr(ord("A") + j)) for j, k in enumerate(kept)]
+
+
+def crop_size(px: NDArray[np.float64], frame_size: tuple[int, int], aspect: float = 4 / 3,
+              margin: float = 1.4) -> tuple[int, int] | None:
+    """(width, height) of a box that holds the walker in every frame of ``px`` ((N, 33, 2) pixels).
+
+    The box is ``aspect`` (width / height) and ``margin`` times the walker's tallest extent high;
+    None when the walker already fills most of the frame height (then the whole frame is shown).
+
+    >>> px = np.zeros((1, 33, 2)); px[0, :, 0] = 500; px[0, :, 1] = np.linspace(300, 500, 33)
+    >>> crop_size(px, (1600, 900))
+    (373, 280)
+    """
+    w, h = frame_size
+    ys = px[..., 1]
+    if not np.isfinite(ys).any(axis=1).all():
+        return None
+    extent = float(np.max(np.nanmax(ys, axis=1) - np.nanmin(ys, axis=1)))
+    box_h = min(h, round(margin * extent))
+    if box_h > 0.7 * h:
+        return None
+    return min(w, round(box_h * aspect)), box_h
+
+
+def _centred(size: tuple[int, int], px: NDArray[np.float64], frame_size: tuple[int, int]) -> tuple[
+        int, int, int, int]:
+    """A box of ``size`` centred on the walker in ``px`` ((33, 2); the frame's centre if not found), in the frame."""
+    w, h = frame_size
+    bw, bh = size
+    if np.isfinite(px).any():
+        cx = float(np.nanmean(px[:, 0]))
+        cy = (float(np.nanmin(px[:, 1])) + float(np.nanmax(px[:, 1]))) / 2
+    else:
+        cx, cy = w / 2, h / 2
+    x0 = min(max(round(cx - bw / 2), 0), w - bw)
+    y0 = min(max(round(cy - bh / 2), 0), h - bh)
+    return x0, y0, x0 + bw, y0 + bh
+
+
+def key_frame_images(video: str | os.PathLike[str], report: Report, keys: Sequence[KeyFrame],
+                     width: int = 720) -> list[NDArray[np.uint8]]:
+    """The annotated pictures of ``keys`` (one decode pass), ``width`` pixels wide, in ``keys`` order.
+
+    Where the walker is small in the frame, every picture shows the same-sized box around them.
+
+    Raises:
+        VideoReadError: the video cannot be read.
+        InputError: the report carries no landmarks.
+    """
+    clip = clip_overlay(report)
+    wanted = sorted({k.frame for k in keys if 0 <= k.frame < len(clip)})
+    found = [i for i in wanted if np.isfinite(clip.px[i]).any()]
+    size = crop_size(clip.px[found], clip.frame_size) if found else None
+    images: dict[int, NDArray[np.uint8]] = {}
+    if wanted:
+        with VideoReader(video) as reader:
+            for frame in reader:
+                i = frame.index
+                if i in wanted:
+                    crop = _centred(size, clip.px[i], clip.frame_size) if size else None
+                    images[i] = thumbnail(frame.image, clip.frame(i), width, crop=crop)
+                if len(images) == len(wanted) or i >= wanted[-1]:
+                    break
+    blank = np.full((round(width * 9 / 16), width, 3), 235, np.uint8)
+    return [images.get(k.frame, blank) for k in keys]

@@ -1,0 +1,114 @@
+"""The PDF report's timeline charts (matplotlib Axes, no pyplot): a measure over the clip, its
+threshold band, the flagged episodes shaded and the key moments marked."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from numpy.typing import NDArray
+
+from .overlay_data import flagged_spans
+
+__all__ = ["HEAD_COLOR", "TRUNK_COLOR", "Timeline", "draw_timeline", "frame_series"]
+
+HEAD_COLOR = "#0277bd"
+TRUNK_COLOR = "#e65100"
+FWD_COLOR = "#6a1b9a"
+FLAG_COLOR = "#c62828"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """One chart: a per-frame measure, the limit beyond which it counts against the walker."""
+
+    key: str  # frame field, e.g. "head_pitch_deg"
+    ylabel: str
+    color: str
+    limit: float | None  # the band starts here and extends upwards
+    band_label: str
+    flag_key: str  # frame field of the flag shaded on this chart ("look_down" or "slouch")
+    flag_label: str
+    floor_span: float  # the y-axis spans at least this much
+    clamp: tuple[float, float]  # ... and at most this (values beyond are drawn at the edge)
+
+
+def frame_series(frames: Sequence[Mapping[str, Any]], key: str) -> NDArray[np.float64]:
+    """(T,) the frames' ``key`` values, NaN where null (booleans: 1.0 / 0.0).
+
+    >>> frame_series([{"x": 1}, {"x": None}, {}], "x")
+    array([ 1., nan, nan])
+    """
+    out = np.full(len(frames), np.nan)
+    for i, f in enumerate(frames):
+        v = f.get(key)
+        if isinstance(v, bool):
+            out[i] = float(v)
+        elif isinstance(v, int | float):
+            out[i] = float(v)
+    return out
+
+
+def draw_timeline(ax: Axes, frames: Sequence[Mapping[str, Any]], spec: Timeline, duration_s: float, *,
+                  marks: Sequence[tuple[float, str]] = (), xlabel: bool = False, letters: bool = False) -> None:
+    """Draw ``spec`` for the report ``frames`` on ``ax``.
+
+    Args:
+        ax: the Axes to draw on.
+        frames: the report's per-frame rows.
+        spec: what to plot.
+        duration_s: the x-axis end.
+        marks: (time, letter) of the key moments, drawn as dotted lines.
+        xlabel: label the time axis (for the bottom chart).
+        letters: write the key moments' letters above the chart (for the top chart).
+    """
+    t = frame_series(frames, "t_s")
+    y = frame_series(frames, spec.key)
+    flags = [bool(f.get(spec.flag_key)) for f in frames]
+    finite = y[np.isfinite(y)]
+    lim = spec.limit if spec.limit is not None and math.isfinite(spec.limit) else None
+    # a robust range: a few frames of nonsense where the walker leaves the frame must not squash the rest
+    p_lo, p_hi = (np.percentile(finite, [2, 98]) if finite.size else (0.0, 0.0))
+    span = spec.floor_span
+    lo = min(0.0, float(p_lo)) - 0.12 * span
+    hi = max(float(p_hi), 0.5 * span, (lim + 0.3 * span) if lim is not None else -math.inf) + 0.12 * span
+    hi = max(hi, lo + span)
+    lo, hi = max(lo, spec.clamp[0]), min(hi, spec.clamp[1])
+    ax.set_xlim(0, max(duration_s, 1e-3))
+    ax.set_ylim(lo, hi)
+    spans = flagged_spans(t, flags, duration_s)
+    for a, b in spans:
+        ax.axvspan(a, b, color=FLAG_COLOR, alpha=0.16, lw=0)
+    if lim is not None:
+        ax.axhspan(lim, hi, color=FLAG_COLOR, alpha=0.06, lw=0)
+        ax.axhline(lim, color=FLAG_COLOR, lw=0.8, ls="--")
+        ax.text(0.995, lim, spec.band_label, transform=ax.get_yaxis_transform(), ha="right", va="bottom",
+                fontsize=6.5, color=FLAG_COLOR, parse_math=False, zorder=5,
+                bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
+    ax.axhline(0, color="#9e9e9e", lw=0.6)
+    ax.plot(t, np.clip(y, lo, hi), color=spec.color, lw=1.3)
+    for tm, letter in marks:
+        ax.axvline(tm, color="#455a64", lw=0.7, ls=":")
+        if letters:
+            ax.text(tm, 1.02, letter, transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=7,
+                    weight="bold", color="#455a64", parse_math=False)
+    ax.set_ylabel(spec.ylabel, fontsize=7.5, parse_math=False)
+    ax.tick_params(labelsize=7, length=2.5)
+    ax.grid(True, axis="y", color="#e0e0e0", lw=0.5)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if xlabel:
+        ax.set_xlabel("time in the clip (s)", fontsize=7.5)
+    else:
+        ax.tick_params(labelbottom=False)
+    if spans:
+        ax.text(0.005, 0.97, spec.flag_label, transform=ax.transAxes, ha="left", va="top", fontsize=6.5,
+                color=FLAG_COLOR, parse_math=False)
+    if not finite.size:
+        ax.text(0.5, 0.5, "not measured (needs a side view)", transform=ax.transAxes, ha="center", va="center",
+                fontsize=8, color="#757575", parse_math=False)
