@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import NDArray
 
-from .overlay_data import flagged_spans
+from .overlay_data import flagged_spans, look_down_pitch_deg
 
 __all__ = ["HEAD_COLOR", "TRUNK_COLOR", "Timeline", "draw_timeline", "frame_series"]
 
@@ -35,6 +35,37 @@ class Timeline:
     flag_label: str
     floor_span: float  # the y-axis spans at least this much
     clamp: tuple[float, float]  # ... and at most this (values beyond are drawn at the edge)
+
+
+def timeline_specs(data: Mapping[str, Any]) -> list[Timeline]:
+    """The three timelines of a report dict (head pitch, trunk lean, forward head) with its thresholds."""
+    cfg = data.get("settings", {}) or {}
+    try:
+        plim: float | None = look_down_pitch_deg(cfg, float(data.get("height_cm", 170)))
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        plim = None
+    near = (cfg.get("look_ahead") or {}).get("look_down_distance_m")
+    sl = cfg.get("slouch") or {}
+    lean, fwd = sl.get("trunk_lean_max_deg"), sl.get("forward_head_max_rel")
+
+    def g(v: Any, unit: str = "") -> str:
+        return "-" if v is None else f"{v:g}{unit}"
+
+    return [
+        Timeline("head_pitch_deg", "head pitch (°)", HEAD_COLOR, plim,
+                 f"gaze point nearer than {g(near, ' m')}", "look_down", "looking down", 30.0, (-40, 70)),
+        Timeline("trunk_lean_deg", "trunk lean (°)", TRUNK_COLOR, lean,
+                 f"leaning more than {g(lean, '°')}", "slouch", "slouching", 20.0, (-35, 50)),
+        Timeline("forward_head_rel", "forward head", FWD_COLOR, fwd,
+                 f"more than {g(fwd)}", "slouch", "slouching", 0.4, (-0.4, 0.9)),
+    ]
+
+
+def clip_duration_s(data: Mapping[str, Any]) -> float:
+    """The clip's duration from a report dict (falls back to the last frame's time, then 1 s)."""
+    frames = data.get("frames") or []
+    d = (data.get("video") or {}).get("duration_s")
+    return float(d or 0.0) or (float(frames[-1]["t_s"]) if frames else 1.0)
 
 
 def frame_series(frames: Sequence[Mapping[str, Any]], key: str) -> NDArray[np.float64]:

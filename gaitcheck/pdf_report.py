@@ -27,7 +27,7 @@ from . import pdf_sections as sec
 from .compare import Comparison, compare_reports
 from .keyframes import KeyFrame, choose_key_frames, fewer_key_frames, key_frame_images
 from .overlay_data import look_down_pitch_deg
-from .pdf_charts import FWD_COLOR, HEAD_COLOR, TRUNK_COLOR, Timeline, draw_timeline
+from .pdf_charts import clip_duration_s, draw_timeline, timeline_specs
 from .pdf_layout import MUTED, Cell, PageFlow
 from .pdf_sections import DENSITIES, Density, dig, num
 from .report import Report
@@ -145,23 +145,9 @@ def _numbers(flow: PageFlow, d: Data, dn: Density) -> None:
 
 def _timelines(flow: PageFlow, d: Data, keys: Sequence[KeyFrame], dn: Density, reserve: float = 0.0) -> None:
     """The three charts, as tall as ``dn`` allows, leaving ``reserve`` inches below them if they can."""
-    cfg = d.get("settings", {})
-    try:
-        plim: float | None = look_down_pitch_deg(cfg, float(d.get("height_cm", 170)))
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
-        plim = None
-    near = dig(cfg, "look_ahead", "look_down_distance_m")
-    lean, fwd = dig(cfg, "slouch", "trunk_lean_max_deg"), dig(cfg, "slouch", "forward_head_max_rel")
-    specs = [
-        Timeline("head_pitch_deg", "head pitch (°)", HEAD_COLOR, plim,
-                 f"gaze point nearer than {num(near, 'g', ' m')}", "look_down", "looking down", 30.0, (-40, 70)),
-        Timeline("trunk_lean_deg", "trunk lean (°)", TRUNK_COLOR, lean,
-                 f"leaning more than {num(lean, 'g', '°')}", "slouch", "slouching", 20.0, (-35, 50)),
-        Timeline("forward_head_rel", "forward head", FWD_COLOR, fwd,
-                 f"more than {num(fwd, 'g')}", "slouch", "slouching", 0.4, (-0.4, 0.9)),
-    ]
+    specs = timeline_specs(d)
     frames = d.get("frames") or []
-    duration = float(dig(d, "video", "duration_s") or 0.0) or (float(frames[-1]["t_s"]) if frames else 1.0)
+    duration = clip_duration_s(d)
     marks = [(k.t_s, k.label) for k in keys]
     overhead = 0.45 + 0.45 + 0.16 + 3 * 0.08 + 0.35  # heading, note, gaps, time axis
     height = min(dn.chart_in, (flow.room() - overhead - reserve) / 3)

@@ -152,7 +152,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     if len(stats) > 1:
         warnings.append(f"{len(stats)} people were found; the walker is track {walker.track_id} "
                         f"(seen {walker.times[0]:.1f}-{walker.times[-1]:.1f} s). If that is the wrong person, "
-                        "choose another with --track ID (tracks are listed under subject.tracks).")
+                        "choose another by its track id (listed under subject.tracks; --track on the command line).")
     if jumps.any():
         first = float(t[np.argmax(jumps)])
         warnings.append(f"The walker's landmarks jumped to someone or something else in {int(jumps.sum())} "

@@ -18,7 +18,7 @@ from .landmarks import Landmark as L
 from .series import PoseSeries
 from .view import frame_views
 
-__all__ = ["MAX_TILT_CORRECTION_DEG", "PostureSeries", "floor_tilt_deg", "measure_posture"]
+__all__ = ["MAX_TILT_CORRECTION_DEG", "PostureSeries", "floor_tilt_deg", "measure_posture", "upper_body_in_frame"]
 
 F = NDArray[np.float64]
 MAX_TILT_CORRECTION_DEG = 10.0  # a steeper floor line is perspective (walking at an angle), not camera roll
@@ -76,6 +76,25 @@ def floor_tilt_deg(px: F, use: NDArray[np.bool_], min_span: float = 1.0) -> floa
     return float(np.degrees(np.arctan(slope)))
 
 
+_UPPER = [L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.LEFT_EAR, L.RIGHT_EAR, L.LEFT_SHOULDER, L.RIGHT_SHOULDER,
+          L.LEFT_HIP, L.RIGHT_HIP]
+
+
+def upper_body_in_frame(px: F, frame_size: tuple[int, int], margin: float = 0.01) -> NDArray[np.bool_]:
+    """(T,) True where the head, shoulders and hips are all inside the frame (``margin`` x size in).
+
+    >>> px = np.full((2, 33, 2), 50.0); px[1, L.NOSE] = (99.9, 50.0)
+    >>> upper_body_in_frame(px, (100, 100)).tolist()
+    [True, False]
+    """
+    w, h = frame_size
+    pts = px[:, _UPPER]
+    with np.errstate(invalid="ignore"):
+        ok = ((pts[..., 0] >= margin * w) & (pts[..., 0] <= (1 - margin) * w)
+              & (pts[..., 1] >= margin * h) & (pts[..., 1] <= (1 - margin) * h))
+    return np.asarray(ok.all(axis=1))
+
+
 def measure_posture(series: PoseSeries, cfg: Config, height_cm: float) -> PostureSeries:
     """All per-frame posture measures of a cleaned series, camera roll corrected when it can be."""
     px = series.pixels()
@@ -100,9 +119,11 @@ def measure_posture(series: PoseSeries, cfg: Config, height_cm: float) -> Postur
     lean = angles.trunk_lean_deg(px, facing)
     fwd = angles.forward_head_rel(px, facing)
     esh = angles.ear_shoulder_hip_deg(px)
-    # What a view cannot support is unknown there, never a guess: sagittal angles need a side view.
+    # What a view cannot support is unknown there, never a guess: sagittal angles need a side view,
+    # and the head and trunk inside the frame (a walker half out of the picture gives made-up landmarks).
+    inside = upper_body_in_frame(series.pixels(), series.frame_size)
     for arr in (pitch, lean, fwd, esh):
-        arr[~side] = np.nan
+        arr[~(side & inside)] = np.nan
     eye_h = height_cm / 100 * cfg.body.eye_height_ratio
     gaze = angles.gaze_distance_m(pitch, eye_h, cfg.look_ahead.line_of_sight_deg)
     hip = series.xyz[:, [L.LEFT_HIP, L.RIGHT_HIP], :2].astype(np.float64).mean(axis=1)

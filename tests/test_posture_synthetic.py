@@ -149,7 +149,8 @@ def test_brief_glance_down_is_not_an_episode():
 
 def test_long_look_down_episode_times():
     t = np.arange(150) / 30
-    up, down = make_walker(t=t), make_walker(t=t, head_pitch_deg=35)
+    # 150 px/s keeps the walker inside the 1280 px frame for the whole 5 s
+    up, down = make_walker(t=t, speed_px_s=150.0), make_walker(t=t, head_pitch_deg=35, speed_px_s=150.0)
     img = up[0].copy()
     span = (t >= 1.0) & (t < 3.0)
     img[span] = down[0][span]
@@ -196,3 +197,12 @@ def test_frames_have_contract_fields():
     assert r["frames"][0]["hip_x"] == pytest.approx(0.15, abs=1e-3)
     assert r["frames"][0]["hip_y"] == pytest.approx((0.85 * 720 - 260) / 720, abs=1e-3)
     assert r["frames"][30]["hip_x"] == pytest.approx(0.15 + 250 / 1280, abs=1e-3)
+
+
+def test_walker_leaving_the_frame_is_not_measured():
+    # 250 px/s from x = 192 px: the head crosses the right edge of the 1280 px frame after ~4.3 s
+    r = run(n_frames=150)
+    outside = [f for f in r["frames"] if f["t_s"] > 4.5]
+    inside = [f for f in r["frames"] if f["t_s"] < 4.0]
+    assert all(f["head_pitch_deg"] is None and f["trunk_lean_deg"] is None for f in outside)
+    assert all(f["head_pitch_deg"] is not None for f in inside)
