@@ -137,7 +137,8 @@ def walking(px: F, t: F, window_s: float = 1.0, min_swing: float = 0.06, min_spe
 
     Legs swing when the ankle-to-ankle vector varies (std over ``window_s``, x and y together, so
     that walking towards or away from the camera counts) by more than ``min_swing`` body sizes;
-    hips travel when they move faster than ``min_speed`` body sizes per second. The swing test also works when a panning camera keeps the walker in place.
+    hips travel when they move faster than ``min_speed`` body sizes per second. The swing test also
+    works when a panning camera keeps the walker in place.
     """
     n = len(t)
     out = np.zeros(n, bool)
