@@ -25,16 +25,29 @@ from .report import Report, write_csv, write_json
 from .series import PoseSeries
 from .verdicts import Check, Episode
 
-__all__ = [
-    "Check", "Config", "ConfigError", "Episode", "Extraction", "GaitcheckError", "InputError",
-    "InputTooLargeError", "Landmark", "ModelError", "NoWalkerError", "PoseSeries", "Report", "ShapeError",
-    "VideoReadError", "__version__", "analyze", "extract", "load_config", "score", "write_csv", "write_json",
-]
 
-
-def __getattr__(name: str) -> str:
+def __getattr__(name: str) -> object:
+    """Heavier parts (video writing, PDF, comparison) load on first use."""
+    lazy = {"write_annotated_video": ("annotated_video", "write_annotated_video"),
+            "write_pdf_report": ("pdf_report", "write_pdf_report"),
+            "compare_reports": ("compare", "compare_reports"), "format_comparison": ("compare", "format_comparison"),
+            "load_report": ("compare", "load_report"), "Comparison": ("compare", "Comparison")}
     if name == "__version__":
         from .pipeline import _version
 
         return _version()
-    raise AttributeError(name)
+    if name in lazy:
+        import importlib
+
+        module, attr = lazy[name]
+        return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+    raise AttributeError(f"module 'gaitcheck' has no attribute {name!r}")
+
+
+__all__ = [
+    "Check", "Comparison", "Config", "ConfigError", "Episode", "Extraction", "GaitcheckError", "InputError",
+    "InputTooLargeError", "Landmark", "ModelError", "NoWalkerError", "PoseSeries", "Report", "ShapeError",
+    "VideoReadError", "__version__", "analyze", "compare_reports", "extract", "format_comparison", "load_config",
+    "load_report", "score", "write_annotated_video", "write_csv", "write_json", "write_pdf_report",
+]
+
