@@ -67,12 +67,13 @@ def gaze_distance_m(pitch_deg: F, eye_height_m: float, line_of_sight_deg: float 
     The line of sight of a level head falls ``line_of_sight_deg`` below horizontal; head pitch
     tilts it further. From 1.58 m eye height, a level head points ~5.9 m ahead.
 
-    >>> gaze_distance_m(np.array([0.0, 30.0, -20.0]), 1.58).round(2)
-    array([5.9 , 1.58,  inf])
+    >>> gaze_distance_m(np.array([0.0, 30.0, -20.0, 80.0]), 1.58).round(2)
+    array([5.9 , 1.58,  inf, 0.  ])
     """
     angle = np.radians(pitch_deg + line_of_sight_deg)
     with np.errstate(divide="ignore", invalid="ignore"):
         d = eye_height_m / np.tan(angle)
+    d = np.where(angle >= np.pi / 2, 0.0, d)  # straight down or further: at the walker's own feet
     return np.where(angle > np.radians(0.5), d, np.where(np.isnan(angle), np.nan, np.inf))
 
 
@@ -121,7 +122,8 @@ def ear_shoulder_hip_deg(px: F) -> F:
     sh = _mid(px, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
     a = _mid(px, L.LEFT_EAR, L.RIGHT_EAR) - sh
     b = _mid(px, L.LEFT_HIP, L.RIGHT_HIP) - sh
-    cos = np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero-length segment gives NaN
+        cos = np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
     return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))), np.float64)
 
 

@@ -186,7 +186,7 @@ def step_period_s(px: F, facing: F, t: F, valid: B, max_gap_s: float = 0.35) -> 
     """
     leg = leg_length_px(px)
     idx = np.flatnonzero(valid)
-    if len(idx) < 10 or not np.isfinite(leg):
+    if len(idx) < 10 or not np.isfinite(leg) or leg <= 0:
         return None
     rel = _rel(px, facing, _ANKLE, leg)
     sig = np.abs(rel[0] - rel[1])

@@ -102,3 +102,23 @@ def test_broken_upload_gives_friendly_message(server, browser, tmp_path):
     body = page.inner_text("body")
     assert "Traceback" not in body
     page.close()
+
+
+def test_simultaneous_uploads_from_separate_sessions_stay_separate(server, browser, shared_videos):
+    clips = {"gait_normal01_indoor_side.mp4": 0, "gait_slouch02_indoor_side.mp4": 2}  # clip -> NEEDS ATTENTION cards
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 3200}) for _ in clips]
+    pages = []
+    for ctx, name in zip(contexts, clips, strict=True):  # start every upload before waiting for any
+        page = ctx.new_page()
+        page.goto(server)
+        page.wait_for_selector("text=Try a sample clip", timeout=60_000)
+        page.locator('input[type="file"][accept*=".mp4"]').set_input_files(str(shared_videos / name))
+        pages.append(page)
+    for page, (name, flags) in zip(pages, clips.items(), strict=True):
+        page.wait_for_selector("text=Moments to look at", timeout=300_000)
+        body = page.inner_text("body")
+        assert name in body  # this session's own clip
+        assert body.count("NEEDS ATTENTION") == flags
+        assert [n for n in clips if n != name][0] not in body
+    for ctx in contexts:
+        ctx.close()
