@@ -119,6 +119,6 @@ def test_simultaneous_uploads_from_separate_sessions_stay_separate(server, brows
         body = page.inner_text("body")
         assert name in body  # this session's own clip
         assert body.count("NEEDS ATTENTION") == flags
-        assert [n for n in clips if n != name][0] not in body
+        assert next(n for n in clips if n != name) not in body
     for ctx in contexts:
         ctx.close()

@@ -183,7 +183,7 @@ def test_unusual_containers_analyse_like_mp4(frames, tmp_path, suffix, codec):
 
 @pytest.mark.slow
 def test_unicode_spaces_and_read_only_input(clip, tmp_path, capsys):
-    odd = tmp_path / "marche à pied – lundi 🚶 (1).mp4"
+    odd = tmp_path / "marche à pied, lundi 🚶 (1).mp4"
     odd.write_bytes(clip.read_bytes())
     odd.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     before = _snapshot(odd)
