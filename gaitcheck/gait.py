@@ -175,42 +175,25 @@ def detect_toe_offs(px: F, facing: F, t: F, valid: B, cfg: GaitConfig) -> list[t
     return [(p, names[int(np.nanargmin(rel[:, p]))]) for p in _peaks(-back, t, valid, cfg)]
 
 
-def step_period_s(px: F, facing: F, t: F, valid: B, max_gap_s: float = 0.35) -> float | None:
-    """Step time from the periodicity of the feet's fore-aft separation (side views).
+def _period_s(t: F, x: F, lo_s: float, hi_s: float, rate_hz: float = 120.0) -> float | None:
+    """The period of ``x(t)`` (NaN samples skipped): resampled to ``rate_hz``, the first
+    autocorrelation peak between ``lo_s`` and ``hi_s`` at least half as high as the highest (and
+    above 0.2), refined by a parabola.
 
-    ``|ankle_left - ankle_right|`` along the walking direction repeats once per step, whichever
-    foot the model calls left. Its autocorrelation over the valid frames (gaps up to ``max_gap_s``
-    bridged, resampled to 120 Hz) peaks at the step time; the first peak at least half as high as
-    the highest between 0.3 s and 1.2 s is taken, refined by a parabola. Uses every frame, so it
-    is steadier than timing a few contacts.
+    >>> tt = np.arange(0, 6, 1 / 30); round(float(_period_s(tt, np.sin(2 * np.pi * tt / 0.8), 0.3, 1.2)), 3)
+    0.8
     """
-    leg = leg_length_px(px)
-    idx = np.flatnonzero(valid)
-    if len(idx) < 10 or not np.isfinite(leg) or leg <= 0:
+    ok = np.isfinite(x)
+    if ok.sum() < 10:
         return None
-    rel = _rel(px, facing, _ANKLE, leg)
-    sig = np.abs(rel[0] - rel[1])
-    sig[~valid] = np.nan
-    runs = [r for r in _runs(np.isfinite(sig))]
-    # join runs separated by short gaps, keep the longest stretch
-    spans: list[list[int]] = []
-    for r in runs:
-        if spans and t[r[0]] - t[spans[-1][1]] <= max_gap_s:
-            spans[-1][1] = int(r[-1])
-        else:
-            spans.append([int(r[0]), int(r[-1])])
-    a, b = max(spans, key=lambda s: t[s[1]] - t[s[0]])
-    if t[b] - t[a] < 1.5:
-        return None
-    ok = np.isfinite(sig[a : b + 1])
-    grid = np.arange(t[a], t[b], 1 / 120)
-    y = np.interp(grid, t[a : b + 1][ok], sig[a : b + 1][ok])
+    grid = np.arange(t[ok][0], t[ok][-1], 1 / rate_hz)
+    y = np.interp(grid, t[ok], x[ok])
     y = y - y.mean()
     ac = np.correlate(y, y, "full")[len(y) - 1 :]
-    if ac[0] <= 0:
+    if len(ac) == 0 or ac[0] <= 0:
         return None
     ac = ac / ac[0]
-    lo, hi = int(0.3 * 120), min(int(1.2 * 120), len(ac) - 2)
+    lo, hi = int(lo_s * rate_hz), min(int(hi_s * rate_hz), len(ac) - 2)
     if hi <= lo:
         return None
     peaks, _ = find_peaks(ac[lo : hi + 1])
@@ -222,41 +205,49 @@ def step_period_s(px: F, facing: F, t: F, valid: B, max_gap_s: float = 0.35) -> 
     denom = ac[i - 1] - 2 * ac[i] + ac[i + 1]
     if denom < 0:
         k += 0.5 * (ac[i - 1] - ac[i + 1]) / denom
-    return k / 120
+    return k / rate_hz
+
+
+def step_period_s(px: F, facing: F, t: F, valid: B, max_gap_s: float = 0.35) -> float | None:
+    """Step time from the periodicity of the feet's fore-aft separation (side views).
+
+    ``|ankle_left - ankle_right|`` along the walking direction repeats once per step, whichever
+    foot the model calls left. Its period (:func:`_period_s`, 0.3-1.2 s) over the longest stretch of
+    valid frames (gaps up to ``max_gap_s`` bridged) is the step time. It uses every frame, so it is
+    steadier than timing a few contacts.
+    """
+    leg = leg_length_px(px)
+    if np.count_nonzero(valid) < 10 or not np.isfinite(leg) or leg <= 0:
+        return None
+    rel = _rel(px, facing, _ANKLE, leg)
+    sig = np.abs(rel[0] - rel[1])
+    sig[~valid] = np.nan
+    spans: list[list[int]] = []  # runs of samples, joined across short gaps
+    for r in _runs(np.isfinite(sig)):
+        if spans and t[r[0]] - t[spans[-1][1]] <= max_gap_s:
+            spans[-1][1] = int(r[-1])
+        else:
+            spans.append([int(r[0]), int(r[-1])])
+    a, b = max(spans, key=lambda s: t[s[1]] - t[s[0]])
+    if t[b] - t[a] < 1.5:
+        return None
+    return _period_s(t[a : b + 1], sig[a : b + 1], 0.3, 1.2)
 
 
 def oscillation_cadence_spm(px: F, t: F, valid: B) -> float | None:
     """Cadence from the period of the left-right ankle height difference (front/back views).
 
-    The difference repeats once per stride (two steps); its period is the first autocorrelation
-    peak between 0.6 s and 2.4 s on the longest valid run, resampled to 30 Hz.
+    The difference repeats once per stride (two steps); its period (:func:`_period_s`, 0.6-2.4 s)
+    over the longest valid run gives the stride time.
     """
-    idx = np.flatnonzero(valid)
-    if len(idx) < 10:
+    runs = _runs(valid)
+    if not runs:
         return None
-    runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
     run = max(runs, key=len)
     if t[run[-1]] - t[run[0]] < 2.0:
         return None
-    sig = px[run, L.LEFT_ANKLE, 1] - px[run, L.RIGHT_ANKLE, 1]
-    ok = np.isfinite(sig)
-    if ok.sum() < 10:
-        return None
-    grid = np.arange(t[run[0]], t[run[-1]], 1 / 30)
-    y = np.interp(grid, t[run][ok], sig[ok])
-    y = y - y.mean()
-    ac = np.correlate(y, y, "full")[len(y) - 1 :]
-    if ac[0] <= 0:
-        return None
-    ac = ac / ac[0]
-    lo, hi = int(0.6 * 30), min(int(2.4 * 30), len(ac) - 1)
-    if hi <= lo:
-        return None
-    peaks, _ = find_peaks(ac[lo : hi + 1], height=0.2)
-    if not len(peaks):
-        return None
-    stride_s = (peaks[0] + lo) / 30
-    return float(2 * 60.0 / stride_s)
+    stride_s = _period_s(t[run], px[run, L.LEFT_ANKLE, 1] - px[run, L.RIGHT_ANKLE, 1], 0.6, 2.4)
+    return None if stride_s is None else float(2 * 60.0 / stride_s)
 
 
 def _valid_for_events(px: F, facing: F, base: B, frame_w: float, t: F, cfg: GaitConfig) -> B:
