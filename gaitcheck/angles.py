@@ -71,7 +71,7 @@ def gaze_distance_m(pitch_deg: F, eye_height_m: float, line_of_sight_deg: float 
     array([5.9 , 1.58,  inf, 0.  ])
     """
     angle = np.radians(pitch_deg + line_of_sight_deg)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         d = eye_height_m / np.tan(angle)
     d = np.where(angle >= np.pi / 2, 0.0, d)  # straight down or further: at the walker's own feet
     return np.where(angle > np.radians(0.5), d, np.where(np.isnan(angle), np.nan, np.inf))
