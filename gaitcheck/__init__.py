@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from .batch import BatchResult, FileResult, rescore_batch, run_batch
+from .cache import CacheError, CacheMissError, LandmarkCache
 from .config import Config, load_config
 from .errors import (
     ConfigError,
@@ -45,9 +47,40 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
-    "Check", "Comparison", "Config", "ConfigError", "Episode", "Extraction", "GaitcheckError", "InputError",
-    "InputTooLargeError", "Landmark", "ModelError", "NoWalkerError", "PoseSeries", "Report", "ShapeError",
-    "VideoReadError", "__version__", "analyze", "compare_reports", "extract", "format_comparison", "load_config",
-    "load_report", "score", "write_annotated_video", "write_csv", "write_json", "write_pdf_report",
+    "BatchResult",
+    "CacheError",
+    "CacheMissError",
+    "Check",
+    "Comparison",
+    "Config",
+    "ConfigError",
+    "Episode",
+    "Extraction",
+    "FileResult",
+    "GaitcheckError",
+    "InputError",
+    "InputTooLargeError",
+    "Landmark",
+    "LandmarkCache",
+    "ModelError",
+    "NoWalkerError",
+    "PoseSeries",
+    "Report",
+    "ShapeError",
+    "VideoReadError",
+    "__version__",
+    "analyze",
+    "compare_reports",
+    "extract",
+    "format_comparison",
+    "load_config",
+    "load_report",
+    "rescore_batch",
+    "run_batch",
+    "score",
+    "write_annotated_video",
+    "write_csv",
+    "write_json",
+    "write_pdf_report",
 ]
 

@@ -13,6 +13,8 @@ Hierarchy::
     ├── ConfigError                bad TOML, unknown key, value out of range
     ├── ModelError                 pose model missing, wrong checksum, not loadable
     ├── NoWalkerError              nobody (or not the requested person) found in the clip
+    ├── CacheError                 a landmark cache entry is damaged (gaitcheck.cache)
+    ├── CacheMissError             a clip is not in the landmark cache (gaitcheck rescore)
     └── ShapeError (ValueError)    an array handed to a gaitcheck function has the wrong shape
 """
 

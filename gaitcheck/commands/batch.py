@@ -1,0 +1,86 @@
+"""``gaitcheck batch PATH... --out results.csv``: score many clips, one results row per file."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from rich.console import Console
+
+from .._batchio import COLUMNS, FORMATS
+from .._batchui import RichBatchProgress, print_summary
+from ..batch import run_batch
+from ..config import load_config
+
+EPILOG = f"""\
+Each file gets one row (columns: {", ".join(COLUMNS)}).
+A file that cannot be scored is a row with status=error and a one-line reason; the others go on,
+also when the worker process scoring a file crashes.
+Rows are appended as files finish, so an interrupted batch leaves a valid file: run it again with
+--resume to score only the rest. Input videos are only ever read.
+
+The landmark cache (--cache DIR; none unless given) keeps the body landmarks of everyone in each
+clip, unencrypted, in DIR (no file names, only content hashes): patients' health data. Keep DIR
+somewhere private and delete it when done. `gaitcheck rescore` re-scores from it with new
+thresholds without running the pose model.
+
+exit codes: 0 every file was scored; 1 some files failed (status=error rows); 2 usage or
+configuration error (nothing scored); 130 interrupted (the rows so far are kept).
+"""
+
+
+def jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 (one per CPU) or more")
+    return n
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    """The options ``batch`` and ``rescore`` share."""
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="video files, folders (searched recursively for mp4 mov m4v avi mkv webm) or glob patterns")
+    p.add_argument("--out", required=True, metavar="RESULTS.csv", help="the results file (replaced unless --resume)")
+    p.add_argument("--format", choices=FORMATS, help="csv or jsonl (default: from the --out suffix; csv)")
+    p.add_argument("--reports", metavar="DIR", help="also keep each file's full JSON report in DIR "
+                                                    "(named after the video, plus a hash of its path)")
+    p.add_argument("--resume", action="store_true",
+                   help="keep the rows of --out whose file is unchanged (same sha256) and status ok; score the rest")
+    p.add_argument("--config", metavar="gaitcheck.toml", help="thresholds and settings (see gaitcheck.example.toml)")
+    p.add_argument("--model", metavar="PATH.task",
+                   help="another PoseLandmarker model (default: the bundled one, or $GAITCHECK_MODEL)")
+    p.add_argument("--jobs", type=jobs, default=1, metavar="N",
+                   help="files scored at once, each in a worker process (default 1; 0 = one per CPU)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def register(sub: Any) -> None:
+    b = sub.add_parser("batch", help="score many clips into one results table",
+                       description="Score many walking clips: one row per file in a CSV or JSON Lines table.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_common(b)
+    b.add_argument("--cache", metavar="DIR",
+                   help="keep each clip's landmarks in DIR (sensitive: see below) and reuse them when there")
+    b.add_argument("--cluster", metavar="tcp://HOST:PORT",
+                   help="score on this Dask scheduler's workers instead (needs gaitcheck[distributed], and the "
+                        "videos at the same paths on every worker; --jobs is then ignored)")
+    b.set_defaults(run=run)
+
+
+def run_and_summarise(args: argparse.Namespace, **options: Any) -> int:
+    """Run the batch with the display on stderr; return its exit code."""
+    console = Console(stderr=True)
+    with RichBatchProgress(console, show_bar=not args.quiet) as progress:
+        result = run_batch(args.paths, args.out, config=load_config(args.config), jobs=args.jobs, fmt=args.format,
+                           reports=args.reports, resume=args.resume, model=args.model, progress=progress, **options)
+    print_summary(console, result)
+    return result.exit_code
+
+
+def run(args: argparse.Namespace) -> int:
+    # isolate: even with --jobs 1 the model runs in a worker process, so that a native crash on one
+    # file (decoder, pose model) costs only that file, and --resume is not stopped by it again
+    return run_and_summarise(args, cache=args.cache, cluster=args.cluster, isolate=True)

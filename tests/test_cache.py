@@ -1,0 +1,114 @@
+"""The landmark cache: an Extraction survives the round trip to disk exactly (fast, synthetic walkers)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _synth import make_extraction, make_walker
+
+import gaitcheck
+from gaitcheck.cache import (
+    CacheError,
+    CacheMissError,
+    LandmarkCache,
+    cache_variant,
+    file_sha256,
+    load_extraction,
+    save_extraction,
+)
+from gaitcheck.config import Config, PoseConfig
+
+SHA = "ab" * 32
+
+
+@pytest.fixture(scope="module")
+def extraction() -> gaitcheck.Extraction:
+    """A walker and a bystander, the walker missing for a few frames (two tracks, gaps)."""
+    walker = make_walker(120, trunk_lean_deg=14.0, head_pitch_deg=30.0)
+    other = make_walker(120, start_x=1100.0, speed_px_s=0.0)
+    present = np.ones(120, bool)
+    present[40:47] = False
+    ext = make_extraction(walker, other, present=[present, np.ones(120, bool)])
+    return dataclasses.replace(ext, warnings=("The video is damaged: 1 frame(s) could not be decoded.",))
+
+
+def assert_same_extraction(a: gaitcheck.Extraction, b: gaitcheck.Extraction) -> None:
+    assert a.info == b.info and a.model == b.model and a.warnings == b.warnings
+    assert a.t.dtype == b.t.dtype and np.array_equal(a.t, b.t)
+    assert len(a.tracks) == len(b.tracks)
+    for ta, tb in zip(a.tracks, b.tracks, strict=True):
+        assert (ta.track_id, ta.frames, ta.times) == (tb.track_id, tb.frames, tb.times)
+        for xa, xb in ((ta.image, tb.image), (ta.world, tb.world)):
+            assert len(xa) == len(xb)
+            assert all(u.dtype == v.dtype == np.float32 and np.array_equal(u, v) for u, v in zip(xa, xb, strict=True))
+
+
+def test_round_trip_is_exact_and_scores_the_same(tmp_path: Path, extraction: gaitcheck.Extraction) -> None:
+    assert len(extraction.tracks) == 2
+    save_extraction(extraction, tmp_path / "entry")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["entry.json", "entry.npz"]  # no temporary files left
+    loaded = load_extraction(tmp_path / "entry", extraction.info.path)
+    assert_same_extraction(extraction, loaded)
+    for cfg in (Config(), Config().with_overrides("slouch", trunk_lean_max_deg=20.0)):
+        assert gaitcheck.score(loaded, cfg).to_dict() == gaitcheck.score(extraction, cfg).to_dict()
+
+
+def test_no_file_name_is_stored_and_the_path_is_given_back(tmp_path: Path, extraction) -> None:
+    named = dataclasses.replace(extraction, info=dataclasses.replace(extraction.info, path="/clinic/Jane Doe.mp4"))
+    save_extraction(named, tmp_path / "entry")
+    assert b"Jane" not in (tmp_path / "entry.json").read_bytes() + (tmp_path / "entry.npz").read_bytes()
+    assert load_extraction(tmp_path / "entry", "elsewhere/walk.mp4").info.path == "elsewhere/walk.mp4"
+
+
+def test_empty_extraction_round_trips(tmp_path: Path, extraction) -> None:
+    empty = dataclasses.replace(extraction, tracks=(), t=np.zeros(0))
+    save_extraction(empty, tmp_path / "empty")
+    assert_same_extraction(empty, load_extraction(tmp_path / "empty", empty.info.path))
+
+
+def test_variant_depends_on_model_and_pose_settings_only() -> None:
+    base = cache_variant("0" * 64, PoseConfig())
+    assert cache_variant("1" * 64, PoseConfig()) != base
+    assert cache_variant("0" * 64, PoseConfig(max_people=1)) != base
+    assert len(base) == 16 and base == cache_variant("0" * 64, Config().with_overrides("slouch", min_episode_s=1).pose)
+
+
+def test_cache_miss_says_what_to_do(tmp_path: Path, extraction) -> None:
+    cache = LandmarkCache(tmp_path / "cache")
+    with pytest.raises(CacheMissError, match=r"'walk.mp4' is not in the landmark cache .*run gaitcheck batch"):
+        cache.load(SHA, extraction.model.sha256, PoseConfig(), "walk.mp4")
+    cache.save(SHA, PoseConfig(), extraction)
+    assert_same_extraction(extraction, cache.load(SHA, extraction.model.sha256, PoseConfig(), extraction.info.path))
+    with pytest.raises(CacheMissError, match="only with another pose model or other"):
+        cache.load(SHA, extraction.model.sha256, PoseConfig(max_people=3), "walk.mp4")
+    with pytest.raises(CacheMissError):
+        cache.load(SHA, "f" * 64, PoseConfig(), "walk.mp4")
+
+
+@pytest.mark.parametrize("damage", ["truncated npz", "bad json", "other format", "missing array"])
+def test_damaged_entry_is_a_cache_error(tmp_path: Path, extraction, damage: str) -> None:
+    stem = tmp_path / "entry"
+    save_extraction(extraction, stem)
+    npz, meta = stem.with_suffix(".npz"), stem.with_suffix(".json")
+    if damage == "truncated npz":
+        npz.write_bytes(npz.read_bytes()[:200])
+    elif damage == "bad json":
+        meta.write_text("{not json", encoding="utf-8")
+    elif damage == "other format":
+        meta.write_text(json.dumps({**json.loads(meta.read_text(encoding="utf-8")), "format": 99}), encoding="utf-8")
+    else:
+        with np.load(npz) as data:
+            arrays = {k: data[k] for k in data.files if k != "world"}
+        np.savez_compressed(npz, **arrays)
+    with pytest.raises(CacheError):
+        load_extraction(stem, "walk.mp4")
+
+
+def test_file_sha256(tmp_path: Path) -> None:
+    p = tmp_path / "x.bin"
+    p.write_bytes(b"abc")
+    assert file_sha256(p) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
