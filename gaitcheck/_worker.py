@@ -11,6 +11,7 @@ import dataclasses
 import os
 import queue
 import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -150,10 +151,19 @@ _events: Any = None  # the multiprocessing queue of this worker process's pool
 
 
 def pool_init(events: Any) -> None:
-    """Worker process initializer: keep the events queue; leave Ctrl-C to the batch's own process."""
+    """Worker process initializer: keep the events queue; leave Ctrl-C to the batch's own process;
+    and exit at once if the batch's process dies (killed), instead of scoring on for nobody."""
     global _events
     _events = events
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)  # orphaned: the batch is gone
+
+    threading.Thread(target=watch, name="gaitcheck-parent-watch", daemon=True).start()
 
 
 def _send(event: Event) -> None:
