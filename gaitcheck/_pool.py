@@ -12,6 +12,7 @@ becomes an error row; the others are scored normally and the batch goes on.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -61,7 +62,8 @@ def run_in_processes(tasks: Sequence[Task], jobs: int, on_result: Callable[[File
     while todo or suspects:
         events = ctx.Queue()  # a new queue per pool: a killed worker may leave the old one locked
         size = min(jobs, len(todo) + len(suspects))
-        pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=pool_init, initargs=(events,))
+        pool = ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=pool_init,
+                                   initargs=(events, os.getpid()))
         running: dict[Future[FileResult], Task] = {}
         isolated: Task | None = None  # a suspect running alone: nothing else runs beside it
         try:

@@ -150,13 +150,14 @@ def process_file(task: Task, notify: Notify | None = None) -> FileResult:
 _events: Any = None  # the multiprocessing queue of this worker process's pool
 
 
-def pool_init(events: Any) -> None:
+def pool_init(events: Any, parent: int) -> None:
     """Worker process initializer: keep the events queue; leave Ctrl-C to the batch's own process;
-    and exit at once if the batch's process dies (killed), instead of scoring on for nobody."""
+    and exit at once if the batch's process (pid ``parent``) dies, instead of scoring on for nobody
+    (checked against the pid the batch passed, so a batch killed while this worker was still starting
+    is noticed too)."""
     global _events
     _events = events
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:

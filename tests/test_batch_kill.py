@@ -29,8 +29,8 @@ def _processes_with(marker: str) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the worker processes")
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
-def test_killed_batch_leaves_no_workers_and_no_temporary_files(shared_videos, tmp_path, sig):
+@pytest.mark.parametrize("sig, delay_s", [(signal.SIGTERM, 2.0), (signal.SIGKILL, 2.0), (signal.SIGKILL, 0.0)])
+def test_killed_batch_leaves_no_workers_and_no_temporary_files(shared_videos, tmp_path, sig, delay_s):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     out = tmp_path / "out"
@@ -46,7 +46,7 @@ def test_killed_batch_leaves_no_workers_and_no_temporary_files(shared_videos, tm
     while len(_processes_with(marker)) < 3 and time.monotonic() < deadline:  # the batch and two workers
         time.sleep(0.2)
     assert len(_processes_with(marker)) >= 3, "the workers did not start"
-    time.sleep(2)  # let them get into a clip
+    time.sleep(delay_s)  # 0: while the workers are still starting up; 2: in the middle of a clip
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
     if sig == signal.SIGTERM:
