@@ -181,6 +181,12 @@ def main() -> None:
         st.caption(f"Note: {w}")
     pick = show_people(data, name, ex, d["subject"]["track_id"])
     if pick is not None:
+        with st.spinner(f"Following person {pick} on every frame…"):
+            try:
+                st.session_state["extractions"][key] = ui.follow_person_bytes(data, name, ex, pick)
+            except gaitcheck.GaitcheckError as exc:
+                st.error(f"We could not analyse that person. {ui.friendly(exc, name)}")
+                return
         st.session_state[f"track-{key}"] = pick
         st.rerun()
     show_gallery(data, name, report)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import median_filter
 
 from .landmarks import Landmark as L
 
@@ -38,6 +37,8 @@ def facing_direction(px: F, smooth_frames: int = 15) -> F:
     s = np.sign(dx)
     ok = ~np.isnan(s) & (s != 0)
     if smooth_frames > 1 and ok.any():
+        from scipy.ndimage import median_filter  # lazy: slow to import (pipeline.load_scoring)
+
         filled = np.where(ok, s, 0.0)
         votes = median_filter(filled, size=smooth_frames, mode="nearest")
         s = np.where(votes != 0, votes, s)

@@ -11,7 +11,6 @@ import itertools
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import butter, sosfiltfilt
 
 from .config import SignalConfig
 from .landmarks import Landmark as L
@@ -79,6 +78,8 @@ def lowpass(x: NDArray[np.float64], fs: float, cutoff_hz: float, order: int = 4)
     out = x.copy()
     if fs <= 0 or cutoff_hz <= 0:
         return out
+    from scipy.signal import butter, sosfiltfilt  # lazy: slow to import (pipeline.load_scoring)
+
     wn = min(cutoff_hz, 0.4 * fs)
     sos = butter(order, wn, fs=fs, output="sos")
     ok = ~np.isnan(x)

@@ -34,9 +34,15 @@ class PoseConfig:
     min_detection_confidence: float = 0.5  # MediaPipe defaults
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
+    # Speed: every this many seconds (0.2 s = every 6th frame at 30 fps) a scan looks for up to
+    # max_people people, to find everyone and choose the walker; the walker alone is then followed
+    # on every frame. Looking for two people costs about twice as much as for one, on every frame.
+    # 0 = look for max_people on every frame (about twice as slow; every person's landmarks in full).
+    scan_interval_s: float = 0.2
 
     def __post_init__(self) -> None:
         _require(1 <= self.max_people <= 10, "pose.max_people must be 1 to 10")
+        _require(0 <= self.scan_interval_s <= 0.5, "pose.scan_interval_s must be 0 to 0.5 (seconds)")
         for name in ("min_detection_confidence", "min_presence_confidence", "min_tracking_confidence"):
             _require(0 <= getattr(self, name) <= 1, f"pose.{name} must be between 0 and 1")
 

@@ -10,7 +10,7 @@ import contextlib
 import hashlib
 import os
 import sys
-import tempfile
+import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,23 +78,44 @@ def resolve_model(path: str | os.PathLike[str] | None = None) -> ModelInfo:
     return ModelInfo(str(p), _sha256(p), False)
 
 
-@contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Silence the C++ log lines mediapipe prints to fd 2 while a landmarker is created."""
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. under a test capture)
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(fd)
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), fd)
+class _Silencer:
+    """Points fd 2 at the null device while any thread is inside; the last one out restores it.
+
+    File descriptor 2 is shared by the whole process: two threads each saving and restoring it on
+    their own (two landmarkers created at once) could leave it pointing at the null device for good.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._fd = self._saved = -1
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        try:
+            fd = sys.stderr.fileno()
+        except (AttributeError, OSError, ValueError):  # no real stderr (e.g. under a test capture)
+            yield
+            return
+        with self._lock:
+            if self._depth == 0:
+                sys.stderr.flush()
+                self._fd, self._saved = fd, os.dup(fd)
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, fd)
+                os.close(null)
+            self._depth += 1
         try:
             yield
         finally:
-            os.dup2(saved, fd)
-            os.close(saved)
+            with self._lock:
+                self._depth -= 1
+                if self._depth == 0:
+                    os.dup2(self._saved, self._fd)
+                    os.close(self._saved)
+
+
+_quiet_stderr = _Silencer()  # silence the C++ log lines mediapipe prints to fd 2 (landmarker creation)
 
 
 class PoseEstimator:
@@ -103,9 +124,13 @@ class PoseEstimator:
     ``detect(image, t_ms)`` returns two arrays for the people found in that frame:
     ``(n, 33, 5)`` image landmarks ``[x, y, z, visibility, presence]`` (x, y normalised to the image)
     and ``(n, 33, 3)`` world landmarks in metres. Timestamps must strictly increase.
+
+    It looks for up to ``num_poses`` people per frame (default ``pose.max_people``). Each one costs
+    about one more run of the model per frame, whether or not anyone is there: with fewer people in
+    view than ``num_poses``, the person detector runs again on every frame.
     """
 
-    def __init__(self, model: ModelInfo, pose: PoseConfig | None = None) -> None:
+    def __init__(self, model: ModelInfo, pose: PoseConfig | None = None, *, num_poses: int | None = None) -> None:
         pose = pose or PoseConfig()
         try:
             import mediapipe as mp
@@ -116,7 +141,7 @@ class PoseEstimator:
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=model.path),
             running_mode=vision.RunningMode.VIDEO,
-            num_poses=max(1, pose.max_people),
+            num_poses=max(1, pose.max_people if num_poses is None else num_poses),
             min_pose_detection_confidence=pose.min_detection_confidence,
             min_pose_presence_confidence=pose.min_presence_confidence,
             min_tracking_confidence=pose.min_tracking_confidence,

@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.signal import find_peaks
 
 from .config import GaitConfig
 from .landmarks import Landmark as L
@@ -122,6 +121,8 @@ def _rel(px: F, facing: F, part: int, leg: float) -> F:
 def _peaks(signal: F, t: F, valid: B, cfg: GaitConfig) -> list[int]:
     """Peaks of ``signal`` above the height and prominence limits, at least ``min_step_s`` apart in
     *time* (frames may be irregular), not at the edge of a valid run; the highest wins a conflict."""
+    from scipy.signal import find_peaks  # lazy: slow to import (pipeline.load_scoring)
+
     cand, _ = find_peaks(signal, height=cfg.peak_height_rel, prominence=cfg.peak_prominence_rel)
     cand = [int(p) for p in cand if 0 < p < len(valid) - 1 and valid[p - 1] and valid[p + 1]]
     kept: list[int] = []
@@ -196,6 +197,8 @@ def _period_s(t: F, x: F, lo_s: float, hi_s: float, rate_hz: float = 120.0) -> f
     lo, hi = int(lo_s * rate_hz), min(int(hi_s * rate_hz), len(ac) - 2)
     if hi <= lo:
         return None
+    from scipy.signal import find_peaks  # lazy: slow to import (pipeline.load_scoring)
+
     peaks, _ = find_peaks(ac[lo : hi + 1])
     if not len(peaks) or ac[lo + peaks].max() < 0.2:
         return None

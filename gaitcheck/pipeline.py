@@ -2,6 +2,8 @@
 
 Two stages, so that re-scoring with other thresholds never re-runs the pose model:
 :func:`extract` (decode + pose + tracking; the expensive part) and :func:`score` (pure numpy).
+The pose stage itself is two passes (see :mod:`gaitcheck._passes`): a scan that samples everyone,
+then the walker followed on every frame.
 """
 
 from __future__ import annotations
@@ -15,21 +17,24 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._live import follow_live, kept_track
+from ._passes import Scan, follow, scan, scan_stride
 from .clean import clean_series
 from .config import Config
 from .errors import NoWalkerError
-from .extract import ModelInfo, PoseEstimator, resolve_model
+from .extract import ModelInfo, resolve_model
 from .gait import GaitResult, analyze_gait
 from .posture import PostureSeries, measure_posture
 from .report import Report
-from .tracking import Track, Tracker, TrackStats, choose_walker, stitch_tracks, track_series, track_summary
+from .tracking import Track, TrackStats, choose_walker, track_series, track_summary
 from .verdicts import Check, frame_durations, look_ahead_check, slouch_check
-from .video import VideoInfo, VideoReader
+from .video import VideoInfo, measured_fps, probe_video
 from .view import clip_view
 
-__all__ = ["Extraction", "analyze", "extract", "score"]
+__all__ = ["Extraction", "analyze", "extract", "follow_track", "score"]
 
 Progress = Callable[[int, int], None]  # (frames done, frames expected or 0)
+SCAN_SHARE = 0.25  # share of the progress bar the scan fills when it runs first (about its share of the time)
 
 
 def _version() -> str:
@@ -41,7 +46,12 @@ def _version() -> str:
 
 @dataclass(frozen=True, eq=False)
 class Extraction:
-    """Everyone the pose model found in a clip, linked into tracks (the expensive stage's output)."""
+    """Everyone the pose model found in a clip, linked into tracks (the expensive stage's output).
+
+    The walker chosen while extracting has landmarks on every frame the model found them; the
+    others were looked at every few frames only (``Track.stride``), which is enough to list them
+    and to choose among them: :func:`follow_track` follows one of them on every frame.
+    """
 
     info: VideoInfo
     t: NDArray[np.float64]
@@ -52,28 +62,154 @@ class Extraction:
 
 def extract(path: str | os.PathLike[str], config: Config | None = None, *, model: str | os.PathLike[str] | None = None,
             progress: Progress | None = None) -> Extraction:
-    """Decode the clip, run the pose model on every frame and link the people into tracks.
+    """Decode the clip, find everyone with the pose model, link them into tracks and follow the walker.
+
+    Everyone is looked for every ``config.pose.scan_interval_s`` (their tracks are sampled: see
+    :attr:`Track.stride <gaitcheck.tracking.Track.stride>`); the walker (:func:`choose_walker`)
+    is then followed on every frame. ``scan_interval_s = 0`` follows everyone on every frame.
 
     Raises:
         VideoReadError, InputTooLargeError: the file cannot be used.
         ModelError: the pose model cannot be loaded.
     """
     cfg = config or Config()
-    model_info = resolve_model(model)
-    tracker = Tracker()
-    times: list[float] = []
-    with VideoReader(path, max_duration_s=cfg.limits.max_duration_s, max_pixels=cfg.limits.max_pixels) as reader:
-        info = reader.info
-        scale = np.array([info.width, info.height, info.width, 1, 1], np.float32)
-        with PoseEstimator(model_info, cfg.pose) as estimator:
-            for frame in reader:
-                lm, world = estimator.detect(frame.image, round(frame.t_s * 1000))
-                tracker.update(frame.index, frame.t_s, lm * scale, world)
-                times.append(frame.t_s)
-                if progress is not None:
-                    progress(len(times), info.frame_count)
-        warnings = tuple(reader.warnings)
-    return Extraction(info, np.asarray(times, np.float64), tuple(stitch_tracks(tracker.tracks)), warnings, model_info)
+    return _extract(path, cfg, resolve_model(model), progress)[0]
+
+
+class _Bar:
+    """Maps the pose passes onto one ``progress(done, expected)`` over the clip's frames."""
+
+    def __init__(self, progress: Progress | None, expected: int, scan_share: float = 0.0) -> None:
+        self._progress, self._expected, self._done = progress, expected, 0
+        self._share = scan_share  # of the bar the scan fills on its own (0: it runs beside the rest)
+
+    def _report(self, done: float) -> None:
+        n = int(done)
+        if self._progress is not None and n > self._done:
+            self._done = n
+            self._progress(n, self._expected)
+
+    def scan(self, index: int) -> None:
+        self._report(self._share * (index + 1))
+
+    def frame(self, index: int) -> None:
+        self._report(index + 1)
+
+    def follow(self, first: int, last: int, total: int) -> Callable[[int], None]:
+        base, rest = self._share * total, 1.0 - self._share
+        return lambda i: self._report(base + rest * total * (i - first + 1) / max(1, last - first + 1))
+
+    def end(self, total: int) -> None:
+        self._report(total)
+
+
+def _extract(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, progress: Progress | None, *,
+             track_id: int | None = None, point: tuple[float, float, float] | None = None,
+             ) -> tuple[Extraction, int | None]:
+    """:func:`extract`, following the person named by ``track_id`` or ``point`` (else the walker).
+
+    Returns the extraction and the id of the person followed on every frame (None: everyone was).
+
+    Raises:
+        NoWalkerError: ``track_id`` or ``point`` names no one (the scan's tracks).
+    """
+    info = probe_video(path, max_duration_s=cfg.limits.max_duration_s, max_pixels=cfg.limits.max_pixels)
+    fps = measured_fps(path) or info.fps  # what the frames say, not what the container declares
+    stride = 1 if cfg.pose.max_people == 1 else scan_stride(fps, cfg.pose.scan_interval_s)
+    if stride == 1:  # everyone on every frame, in one pass: the scan is the whole bar
+        bar = _Bar(progress, info.frame_count, scan_share=1.0)
+        found = scan(path, cfg, model, 1, fps, bar.scan)
+        bar.end(len(found.t))
+        return Extraction(found.info, found.t, tuple(found.tracks), found.warnings, model), None
+    if track_id is None and point is None:  # the usual case: both passes at once
+        bar = _Bar(progress, info.frame_count)
+        found, looked = follow_live(path, cfg, model, stride, fps, bar.frame, after_scan=load_scoring)
+        stats = track_summary(found.tracks, found.info.height, _frame_step(found.t, found.info))
+        if not stats:
+            bar.end(len(found.t))
+            return _extraction(found, model), None  # nobody: score() says so
+        target = choose_walker(found.tracks, stats)
+        dense = kept_track(found, found.tracks.index(target), looked)
+        ex = _follow(path, cfg, found, model, target, bar, dense)
+    else:  # someone named by the user: find them first
+        bar = _Bar(progress, info.frame_count, SCAN_SHARE)
+        found = scan(path, cfg, model, stride, fps, bar.scan)
+        stats = track_summary(found.tracks, found.info.height, _frame_step(found.t, found.info))
+        target = choose_walker(found.tracks, stats, track_id=track_id, point=point,
+                               frame_size=(found.info.width, found.info.height))
+        ex = _follow(path, cfg, found, model, target, bar)
+    bar.end(len(found.t))
+    return ex, target.track_id
+
+
+def _extraction(found: Scan, model: ModelInfo, tracks: tuple[Track, ...] | None = None,
+                warnings: tuple[str, ...] = ()) -> Extraction:
+    return Extraction(found.info, found.t, tuple(found.tracks) if tracks is None else tracks,
+                      (*found.warnings, *warnings), model)
+
+
+def _follow(path: str | os.PathLike[str], cfg: Config, found: Scan, model: ModelInfo, target: Track, bar: _Bar,
+            dense: Track | None = None) -> Extraction:
+    """The extraction with ``target`` followed on every frame (``dense``, if already done).
+
+    If the person is found on fewer frames than the scan saw them on, something went wrong (e.g.
+    the model kept to someone else): everyone is then followed on every frame instead.
+    """
+    if dense is None:
+        n = len(found.t)
+        margin = found.stride - 1
+        step = bar.follow(max(0, target.frames[0] - margin), min(n - 1, target.frames[-1] + margin), n)
+        others = [tr for tr in found.tracks if tr is not target]
+        dense = follow(path, cfg, model, target, others, found.stride, found.fps, step)
+    if len(dense.frames) < len(target.frames):
+        full = scan(path, cfg, model, 1, found.fps)
+        note = (f"The walker could not be followed on their own (found on {len(dense.frames)} frames, seen by "
+                f"the scan on {len(target.frames)}); everyone was followed on every frame instead.")
+        return _extraction(full, model, warnings=(note,))
+    return _extraction(found, model, tuple(dense if tr is target else tr for tr in found.tracks))
+
+
+def load_scoring() -> None:
+    """Import what :func:`score` needs that is slow to import (scipy's signal and ndimage: ~1 s).
+
+    Those modules load on first use, so that a process starts quickly; the live extraction calls
+    this on its scan thread once the scan is done, while the walker is still being followed.
+    """
+    import scipy.ndimage
+    import scipy.signal  # noqa: F401
+
+
+def _frame_step(t: NDArray[np.float64], info: VideoInfo) -> float:
+    return float(np.median(np.diff(t))) if len(t) > 1 else 1 / max(info.fps, 1.0)
+
+
+def follow_track(path: str | os.PathLike[str], extraction: Extraction, track_id: int, config: Config | None = None,
+                 ) -> Extraction:
+    """``extraction`` with person ``track_id`` followed on every frame (for choosing another walker).
+
+    :func:`extract` follows only the walker it chose on every frame; the others are sampled. Pass
+    the result to :func:`score` with ``track_id`` for a full analysis of that person. Returns
+    ``extraction`` itself when that person is already followed on every frame.
+
+    Args:
+        path: the same video the extraction came from.
+        extraction: what :func:`extract` returned for it (its model is used again).
+        track_id: a track id of ``extraction``.
+        config: the settings used for the extraction.
+
+    Raises:
+        NoWalkerError: there is no such track.
+    """
+    cfg = config or Config()
+    info = extraction.info
+    tracks = list(extraction.tracks)
+    stats = track_summary(tracks, info.height, _frame_step(extraction.t, info))
+    target = choose_walker(tracks, stats, track_id=track_id)
+    if target.full:
+        return extraction
+    fps = 1 / _frame_step(extraction.t, info)
+    found = Scan(info, extraction.t, tracks, [tr.track_id for tr in tracks], target.stride, fps, extraction.warnings)
+    return _follow(path, cfg, found, extraction.model, target, _Bar(None, 0))
 
 
 def _why_unknown(view: str, post: PostureSeries, valid_s: float) -> str:
@@ -126,8 +262,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     info, t = extraction.info, extraction.t
     if len(t) == 0:
         raise NoWalkerError("no frame could be decoded")
-    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1 / max(info.fps, 1.0)
-    stats = track_summary(list(extraction.tracks), info.height, dt)
+    stats = track_summary(list(extraction.tracks), info.height, _frame_step(t, info))
     walker = choose_walker(list(extraction.tracks), stats, track_id=track_id, point=walker_point,
                            frame_size=(info.width, info.height))
     raw = track_series(walker, t, (info.width, info.height), info.path)
@@ -153,6 +288,11 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
         warnings.append(f"{len(stats)} people were found; the walker is track {walker.track_id} "
                         f"(seen {walker.times[0]:.1f}-{walker.times[-1]:.1f} s). If that is the wrong person, "
                         "choose another by its track id (listed under subject.tracks; --track on the command line).")
+    if not walker.full:
+        warnings.append(f"Track {walker.track_id} was only looked at every {walker.stride} frames (the pose model "
+                        "follows on every frame only the person chosen while analysing), so its measures and steps "
+                        f"are approximate: analyse the clip again choosing it (--track {walker.track_id}) for full "
+                        "detail.")
     if jumps.any():
         first = float(t[np.argmax(jumps)])
         warnings.append(f"The walker's landmarks jumped to someone or something else in {int(jumps.sum())} "
@@ -202,5 +342,7 @@ def analyze(path: str | os.PathLike[str], config: Config | None = None, *, model
         GaitcheckError: a subclass saying what is wrong with the input, the model or the walker.
     """
     cfg = config or Config()
-    return score(extract(path, cfg, model=model, progress=progress), cfg, height_cm=height_cm, track_id=track_id,
-                 walker_point=walker_point)
+    extraction, followed = _extract(path, cfg, resolve_model(model), progress, track_id=track_id, point=walker_point)
+    if walker_point is not None and followed is not None:  # the point was resolved on the scan's tracks
+        track_id, walker_point = followed, None
+    return score(extraction, cfg, height_cm=height_cm, track_id=track_id, walker_point=walker_point)

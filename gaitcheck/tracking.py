@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
 
 from .errors import NoWalkerError
 from .landmarks import NUM_LANDMARKS, Landmark
@@ -38,6 +37,23 @@ class Track:
     times: list[float] = field(default_factory=list)
     image: list[NDArray[np.float32]] = field(default_factory=list)  # (33, 5) per frame, x, y, z in pixels
     world: list[NDArray[np.float32]] = field(default_factory=list)  # (33, 3) per frame, metres
+
+    @property
+    def stride(self) -> int:
+        """Frames between the pose model's looks at this person: 1 = every frame (full landmarks).
+
+        A person the extraction only sampled (every k-th frame, see ``pose.scan_interval_s``) has
+        all frame numbers k apart (or a multiple of k): the greatest common divisor of the steps.
+        A track of one frame has no steps: 1.
+        """
+        if len(self.frames) < 2:
+            return 1
+        return max(1, int(np.gcd.reduce(np.diff(np.asarray(self.frames, np.int64)))))
+
+    @property
+    def full(self) -> bool:
+        """True when the pose model followed this person on every frame (not only sampled)."""
+        return self.stride == 1
 
     def ref_size(self) -> float:
         """Median body size over the last few detections (robust to one partial pose)."""
@@ -79,6 +95,38 @@ def _overlap(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
     return float(w * h / max(small, 1.0))
 
 
+def assign(cost: NDArray[np.float64]) -> list[tuple[int, int]]:
+    """(row, column) pairs of a minimum-total-cost assignment of ``min(n, m)`` pairs in an (n, m) matrix.
+
+    The matrices here are tiny (open tracks x people in one frame): an exact search over column
+    subsets is quicker than importing ``scipy.optimize`` (~0.4 s), which large ones still use.
+
+    >>> assign(np.array([[1.0, 0.0], [0.0, 5.0], [2.0, 2.0]]))
+    [(0, 1), (1, 0)]
+    """
+    n, m = cost.shape
+    if n > m:
+        return sorted((r, c) for c, r in assign(cost.T))
+    if n * (1 << m) > 4096:
+        from scipy.optimize import linear_sum_assignment  # lazy: slow to import
+
+        rows, cols = linear_sum_assignment(cost)
+        return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
+    best: dict[int, tuple[float, tuple[int, ...]]] = {0: (0.0, ())}  # columns used -> (cost, column per row)
+    for i in range(n):
+        nxt: dict[int, tuple[float, tuple[int, ...]]] = {}
+        for used, (total, cols) in best.items():
+            for j in range(m):
+                if not used >> j & 1:
+                    c = total + float(cost[i, j])
+                    key = used | 1 << j
+                    if key not in nxt or c < nxt[key][0]:
+                        nxt[key] = (c, (*cols, j))
+        best = nxt
+    _, cols = min(best.values(), key=lambda v: v[0])
+    return list(enumerate(cols))
+
+
 def _suppress_duplicates(image_px: NDArray[np.float32]) -> list[int]:
     """Indices of detections to keep: of two poses on the same body, keep the more visible one.
 
@@ -118,8 +166,7 @@ class Tracker:
                     size = _size(image_px[j])
                     c = np.linalg.norm(_centre(image_px[j]) - pred) / ref + 0.5 * abs(np.log(size / ref))
                     cost[i, jj] = c
-            rows, cols = linear_sum_assignment(np.minimum(cost, 1e6))
-            for i, jj in zip(rows, cols, strict=True):
+            for i, jj in assign(np.minimum(cost, 1e6)):
                 if cost[i, jj] <= MAX_LINK_COST:
                     assigned[keep[jj]] = self._open[i]
         for j in keep:
@@ -140,7 +187,7 @@ class TrackStats:
     """How walker-like a track is; ``score`` = seconds seen x size x motion."""
 
     track_id: int
-    frames: int
+    frames: int  # frames of the clip the person was seen in (a sampled track: looks x stride)
     start_s: float
     end_s: float
     size_rel: float  # median body size / frame height
@@ -149,9 +196,15 @@ class TrackStats:
     score: float
 
 
+def _span_frames(tr: Track) -> int:
+    """How many frames of the clip a track covers (a sampled track stands for ``stride`` frames per look)."""
+    return len(tr.frames) * tr.stride
+
+
 def _stats(tr: Track, frame_h: int, dt: float) -> TrackStats:
-    lm = np.stack(tr.image).astype(np.float64)
-    sizes = np.array([_size(x) for x in tr.image])
+    raw = np.stack(tr.image)
+    lm = raw.astype(np.float64)
+    sizes = np.maximum(np.ptp(raw[:, :, :2], axis=1).max(axis=1).astype(np.float64), 1.0)  # _size of each
     size = float(np.median(sizes))
     hips = (lm[:, L.LEFT_HIP, :2] + lm[:, L.RIGHT_HIP, :2]) / 2
     travel_px = np.percentile(hips, 95, axis=0) - np.percentile(hips, 5, axis=0)
@@ -159,10 +212,10 @@ def _stats(tr: Track, frame_h: int, dt: float) -> TrackStats:
     travel = float(np.hypot(*travel_px) / size + 2 * growth)
     ankles = (lm[:, L.LEFT_ANKLE, :2] - lm[:, L.RIGHT_ANKLE, :2]) / sizes[:, None]
     swing = float(np.sqrt(ankles.var(axis=0).sum())) if len(lm) > 1 else 0.0
-    seen_s = len(tr.frames) * dt
+    seen_s = _span_frames(tr) * dt
     motion = max(0.05, min(1.0, travel / 2.0) * min(1.0, swing / 0.08))
     score = seen_s * (size / frame_h) * motion
-    return TrackStats(tr.track_id, len(tr.frames), tr.times[0], tr.times[-1], size / frame_h, travel, swing, score)
+    return TrackStats(tr.track_id, _span_frames(tr), tr.times[0], tr.times[-1], size / frame_h, travel, swing, score)
 
 
 def stitch_tracks(tracks: list[Track], max_gap_s: float = MAX_TRACK_GAP_S) -> list[Track]:
@@ -174,10 +227,11 @@ def stitch_tracks(tracks: list[Track], max_gap_s: float = MAX_TRACK_GAP_S) -> li
     """
     ordered = sorted(tracks, key=lambda tr: tr.frames[0])
     result: list[Track] = []
+    overlap = 3 * max((tr.stride for tr in tracks), default=1)
     for b in ordered:
         best, best_cost = None, np.inf
         for a in result:
-            if a.frames[-1] >= b.frames[0] + 3 or b.times[0] - a.times[-1] > max_gap_s:
+            if a.frames[-1] >= b.frames[0] + overlap or b.times[0] - a.times[-1] > max_gap_s:
                 continue
             cost = float(np.linalg.norm(_centre(b.image[0]) - a.predict(b.times[0])) / a.ref_size())
             cost += 0.5 * abs(float(np.log(_size(b.image[0]) / a.ref_size())))
@@ -199,13 +253,17 @@ def stitch_tracks(tracks: list[Track], max_gap_s: float = MAX_TRACK_GAP_S) -> li
 
 def track_summary(tracks: list[Track], frame_h: int, dt: float) -> list[TrackStats]:
     """Stats of every track long enough to matter, best walker first."""
-    stats = [_stats(tr, frame_h, dt) for tr in tracks if len(tr.frames) >= MIN_TRACK_FRAMES]
+    stats = [_stats(tr, frame_h, dt) for tr in tracks if _span_frames(tr) >= MIN_TRACK_FRAMES]
     return sorted(stats, key=lambda s: -s.score)
 
 
 def choose_walker(tracks: list[Track], stats: list[TrackStats], *, track_id: int | None = None,
                   point: tuple[float, float, float] | None = None, frame_size: tuple[int, int] = (1, 1)) -> Track:
-    """Pick the walker: the best-scoring track, or the one the user named.
+    """Pick the walker: the best-scoring track followed on every frame, or the one the user named.
+
+    An extraction follows one person on every frame (the walker it chose, see
+    :func:`gaitcheck.extract`) and only samples the others; that person is the default. Among
+    tracks that are all full (or all sampled), the best-scoring one is.
 
     Args:
         tracks: all tracks.
@@ -220,7 +278,7 @@ def choose_walker(tracks: list[Track], stats: list[TrackStats], *, track_id: int
     """
     by_id = {tr.track_id: tr for tr in tracks}
     if track_id is not None:
-        if track_id not in by_id or len(by_id[track_id].frames) < MIN_TRACK_FRAMES:
+        if track_id not in by_id or _span_frames(by_id[track_id]) < MIN_TRACK_FRAMES:
             valid = ", ".join(str(s.track_id) for s in stats) or "none"
             raise NoWalkerError(f"there is no person with track id {track_id}; the tracks are: {valid}")
         return by_id[track_id]
@@ -243,7 +301,8 @@ def choose_walker(tracks: list[Track], stats: list[TrackStats], *, track_id: int
         return best
     if not stats:
         raise NoWalkerError("no person was found in the clip")
-    return by_id[stats[0].track_id]
+    full = [s for s in stats if by_id[s.track_id].full]
+    return by_id[(full or stats)[0].track_id]
 
 
 def track_series(track: Track, t: NDArray[np.float64], frame_size: tuple[int, int], source: str = "") -> PoseSeries:

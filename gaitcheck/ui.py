@@ -23,7 +23,7 @@ from .compare import compare_reports
 from .config import Config
 from .errors import GaitcheckError, InputError, NoWalkerError, VideoReadError
 from .keyframes import KeyFrame, choose_key_frames, describe_frame, key_frame_images
-from .pipeline import Extraction, extract
+from .pipeline import Extraction, extract, follow_track
 from .report import Report
 from .tracking import track_summary
 from .video import VideoReader
@@ -66,6 +66,17 @@ def extract_video_bytes(data: bytes, name: str, config: Config | None = None,
     with temporary_video(data, name) as path:
         ex = extract(path, config, progress=progress)
     return ex
+
+
+def follow_person_bytes(data: bytes, name: str, extraction: Extraction, track_id: int,
+                        config: Config | None = None) -> Extraction:
+    """``extraction`` with person ``track_id`` followed on every frame (the page's walker picker).
+
+    The first analysis follows only the walker it chose on every frame and samples the others
+    (see :func:`gaitcheck.pipeline.follow_track`); the upload is deleted after.
+    """
+    with temporary_video(data, name) as path:
+        return follow_track(path, extraction, track_id, config)
 
 
 @dataclass(frozen=True)

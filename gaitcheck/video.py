@@ -25,12 +25,15 @@ from numpy.typing import NDArray
 
 from gaitcheck.errors import InputTooLargeError, VideoReadError
 
-__all__ = ["Frame", "VideoInfo", "VideoReader", "probe_video"]
+__all__ = ["Frame", "Select", "VideoInfo", "VideoReader", "measured_fps", "probe_video"]
 
 _MIN_STEP_S = 1e-3  # consecutive frames are at least 1 ms apart (MediaPipe wants increasing ms)
 _END = object()  # end-of-stream marker put on the queue by the decoding thread
 _AV_ERRORS = (av.error.FFmpegError, OSError)
 _DAMAGED = "The video is damaged: "
+
+Select = Callable[[int, float], bool | None]
+"""``select(index, t_s)``: True = hand this frame over, False = skip it (not converted to RGB), None = stop."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Frame:
     index: int  # 0-based among decoded frames
     t_s: float  # presentation time from the first frame; increasing, consecutive frames >= 1 ms apart
     image: NDArray[np.uint8]  # (H, W, 3) RGB, upright, C-contiguous
+    mirrored: bool = False  # left and right swapped (the reader's ``mirror`` asked for it)
 
 
 def _fmt(x: float) -> str:
@@ -179,6 +183,33 @@ def probe_video(
     return _probe(path, max_duration_s, max_pixels)[0]
 
 
+def measured_fps(path: str | os.PathLike[str], packets: int = 32) -> float:
+    """Frames per second from the presentation times of the first ``packets`` frames (0.0 if unknown).
+
+    Reads packets only (nothing is decoded). Containers can declare a rate their frames do not
+    have (an AVI written with a 1 ms time base declares 1000 fps for a 30 fps video).
+    """
+    path_s = os.fspath(path)
+    name = os.path.basename(os.path.normpath(path_s)) or path_s
+    container = _open(path_s, name)
+    try:
+        stream = container.streams.video[_video_stream_position(container, name)]
+        pts: list[int] = []
+        with contextlib.suppress(*_AV_ERRORS):
+            for packet in container.demux(stream):
+                if packet.pts is not None and packet.size > 0:
+                    pts.append(packet.pts)
+                if len(pts) >= packets:
+                    break
+        tb = stream.time_base
+        steps = np.diff(np.unique(pts))
+        if not len(steps) or not tb:
+            return 0.0
+        return float(1 / (float(np.median(steps)) * float(tb)))
+    finally:
+        container.close()
+
+
 def _tolerant_decode(
     container: av.container.InputContainer, stream: av.video.stream.VideoStream, stats: dict[str, int]
 ) -> Generator[av.VideoFrame, None, None]:
@@ -246,6 +277,8 @@ class VideoReader:
         info: The VideoInfo (the constructor probes the file and raises like :func:`probe_video`).
         warnings: Sentences about problems met while reading (damaged data, bad timestamps).
         frames_read: Frames handed to the caller so far.
+        times: The time (s) of every frame decoded so far, handed over or skipped by ``select``;
+            complete once the iteration has ended.
     """
 
     def __init__(
@@ -255,6 +288,9 @@ class VideoReader:
         max_duration_s: float | None = None,
         max_pixels: int | None = None,
         prefetch: int = 8,
+        select: Select | None = None,
+        threads: int = 0,
+        mirror: Callable[[int], bool] | None = None,
     ) -> None:
         """Probe the file; decoding starts with the iteration.
 
@@ -263,17 +299,30 @@ class VideoReader:
             max_duration_s: Limit on the declared duration and on decoded frame times (seconds).
             max_pixels: Limit on the pixels per frame.
             prefetch: How many decoded frames may wait in the queue.
+            select: Called in the decoding thread as ``select(index, t_s)`` for every decoded frame:
+                True hands the frame over, False skips it (it is still decoded, which later frames
+                need, and timed in ``times``, but not converted), None ends the iteration there
+                (without a warning). Default: every frame.
+            threads: Decoder threads; 0 = FFmpeg's choice (all cores). 1 leaves the other cores to
+                the caller's own work.
+            mirror: Called in the decoding thread as ``mirror(index)`` for every frame handed over:
+                True hands it over mirrored left to right (``Frame.mirrored``), work done beside the
+                caller's instead of in it.
         """
         if prefetch < 1:
             raise ValueError("prefetch must be at least 1")
         self.info, self._pos = _probe(path, max_duration_s, max_pixels)
         self._name = os.path.basename(os.path.normpath(self.info.path)) or self.info.path
         self._max_s = max_duration_s
+        self._select = select
+        self._threads = threads
+        self._mirror = mirror
         self._queue: queue.Queue[object] = queue.Queue(maxsize=prefetch)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.warnings: list[str] = []
         self.frames_read = 0
+        self.times: list[float] = []
 
     def __enter__(self) -> VideoReader:
         return self
@@ -355,10 +404,13 @@ class VideoReader:
         info, name, k = self.info, self._name, self.info.rotation_deg // 90
         stats = {"packets": 0, "bad": 0, "stopped": 0}
         decoded = corrupt = 0
+        cut = False  # select ended the iteration before the end of the stream
         container = _open(info.path, name)
         try:
             stream = container.streams.video[self._pos]
             stream.codec_context.thread_type = "AUTO"
+            if self._threads > 0:
+                stream.codec_context.thread_count = self._threads
             clock = _Clock(info.fps, stream.time_base, name, self._warn_once)
             frames = _tolerant_decode(container, stream, stats)
             with contextlib.closing(frames):  # close the demuxer before the container, however we leave
@@ -367,17 +419,28 @@ class VideoReader:
                     if self._max_s is not None and t > self._max_s:
                         limit = f"the limit is {_fmt(self._max_s)} s (set max_duration_s)."
                         raise InputTooLargeError(f"Video '{name}' has frames at {_fmt(t)} s; {limit}")
-                    image = frame.to_ndarray(format="rgb24")
-                    if k:
-                        image = np.rot90(image, k=-k)  # a negative k turns clockwise
-                    # to_ndarray may return padded (non-contiguous) rows: always make it contiguous
-                    if not self._put(Frame(decoded, t, np.ascontiguousarray(image))):
+                    wanted = True if self._select is None else self._select(decoded, t)
+                    if wanted is None:
+                        cut = True
                         break
+                    self.times.append(t)
+                    if wanted:
+                        image = frame.to_ndarray(format="rgb24")
+                        if k:
+                            image = np.rot90(image, k=-k)  # a negative k turns clockwise
+                        flip = self._mirror is not None and self._mirror(decoded)
+                        if flip:
+                            import cv2  # lazy: only the pose passes mirror (mediapipe has loaded cv2 by then)
+
+                            image = np.asarray(cv2.flip(image, 1), np.uint8)  # 20x faster than numpy's copy
+                        # to_ndarray may return padded (non-contiguous) rows: always make it contiguous
+                        if not self._put(Frame(decoded, t, np.ascontiguousarray(image), flip)):
+                            break
                     corrupt += bool(frame.is_corrupt)
                     decoded += 1
         finally:
             container.close()
-        if self._stop.is_set():
+        if self._stop.is_set() or cut:
             return
         if decoded == 0:
             raise _no_frame_error(name, info.codec)

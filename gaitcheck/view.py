@@ -13,7 +13,6 @@ from collections import Counter
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import median_filter
 
 from .landmarks import Landmark as L
 
@@ -48,6 +47,8 @@ def frame_views(world: NDArray[np.float64], smooth_frames: int = 15) -> NDArray[
     from_frontal = np.minimum(a, 180 - a)  # 0 = chest or back to the camera, 90 = side-on
     facing = np.where(a < 90, 1.0, -1.0)
     if ok.sum() >= smooth_frames > 1:
+        from scipy.ndimage import median_filter  # lazy: slow to import (pipeline.load_scoring)
+
         idx = np.flatnonzero(ok)
         from_frontal[idx] = median_filter(from_frontal[idx], size=smooth_frames, mode="nearest")
         facing[idx] = median_filter(facing[idx], size=smooth_frames, mode="nearest")

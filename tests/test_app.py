@@ -114,3 +114,20 @@ def test_uploads_are_deleted_after_use_even_on_failure(tmp_path, monkeypatch):
     at.session_state["video"] = (b"not a video", "walk.mp4")
     at.run()
     assert list(tmp_path.iterdir()) == []  # the failed upload left nothing behind
+
+
+@pytest.mark.slow
+def test_picking_another_person_follows_them_on_every_frame(sample_run):
+    at = sample_run
+    box = next(s for s in at.selectbox if s.label == "The walker is")
+    chosen = box.value
+    ids = [int(o.split()[-1]) for o in box.options]  # shown as "Person N"
+    other = next(i for i in ids if i != chosen)
+    box.set_value(other).run()
+    assert not at.exception
+    box = next(s for s in at.selectbox if s.label == "The walker is")
+    assert box.value == other
+    (ex,) = at.session_state["extractions"].values()
+    person = next(tr for tr in ex.tracks if tr.track_id == other)
+    assert person.full  # followed on every frame, not the first analysis's samples
+    assert "only looked at every" not in _text(at)

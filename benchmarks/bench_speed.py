@@ -1,0 +1,263 @@
+"""How fast is gaitcheck, against decoding alone and against a bare single-person MediaPipe loop?
+
+Run from the repository root (not a test; it takes several minutes)::
+
+    python benchmarks/bench_speed.py                  # the two real clips and a 5-minute 1080p clip
+    python benchmarks/bench_speed.py --long-minutes 1 --repeat 2
+
+For each clip it measures, in this one run:
+
+- ``decode``: gaitcheck's VideoReader alone (PyAV, background thread, upright RGB frames), frames/s;
+- ``bare``: what a naive user writes: one PoseLandmarker (VIDEO mode, the bundled model,
+  ``num_poses=1``) decoding in the same loop; timed from opening the file (landmarker creation
+  included, Python start-up and imports not), in a fresh process of its own;
+- ``analyze``: ``python -m gaitcheck analyze CLIP -q`` as a whole process: wall time from launch to
+  exit, start-up and imports included; frames/s and the process's peak RSS (``wait4``);
+- ``batch``: ``gaitcheck batch --jobs 1`` and ``--jobs 2`` over the two real clips, if the command
+  exists (whole process, frames/s over all files, peak RSS of the largest process).
+
+The 5-minute 1080p clip is built once (PyAV, libx264) into ``$TMPDIR/gaitcheck-bench/``: frames
+50-200 of the sports2d demo (the woman walking past the man on the box) scaled to 1920x1080 and
+played forward, backward, forward... so that both people stay in view for the whole 5 minutes
+(one long walker track: the worst case for the per-frame pose model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "videos"
+CLIPS = [SHARED / "sports2d_demo_park_side.mp4", SHARED / "lab_woman_indoor_side.mp4"]
+LONG_SOURCE = SHARED / "sports2d_demo_park_side.mp4"
+LONG_RANGE = (50, 200)  # frames of the source where both people are in view
+CACHE = Path(tempfile.gettempdir()) / "gaitcheck-bench"
+
+
+# --- the machine ----------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
+                break
+    except OSError:
+        pass
+    import av
+    import mediapipe
+    import numpy
+
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"{cpu}, {os.cpu_count()} cores, {ram} RAM; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}, mediapipe {mediapipe.__version__}, PyAV {av.__version__}, "
+            f"numpy {numpy.__version__}; load average before: {load}")
+
+
+# --- the long clip --------------------------------------------------------------------------------
+
+
+def long_clip(minutes: float) -> Path:
+    """The ``minutes``-long 1080p clip, built once into the cache folder."""
+    import av
+
+    fps, size = 30, (1920, 1080)
+    path = CACHE / f"long_{minutes:g}min_1080p.mp4"
+    if path.is_file():
+        return path
+    CACHE.mkdir(parents=True, exist_ok=True)
+    print(f"building {path} (once) ...", file=sys.stderr, flush=True)
+    frames: list[Any] = []
+    with av.open(os.fspath(LONG_SOURCE)) as src:
+        for i, frame in enumerate(src.decode(video=0)):
+            if LONG_RANGE[0] <= i <= LONG_RANGE[1]:
+                frames.append(frame.reformat(width=size[0], height=size[1], format="yuv420p").to_ndarray())
+    cycle = frames + frames[-2:0:-1]  # forward then backward, without repeating the turning frames
+    n = round(minutes * 60 * fps)
+    tmp = path.with_suffix(".part.mp4")
+    with av.open(os.fspath(tmp), "w") as out:
+        stream = out.add_stream("libx264", rate=fps, options={"crf": "23", "preset": "veryfast"})
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        stream.codec_context.time_base = Fraction(1, fps)
+        for i in range(n):
+            frame = av.VideoFrame.from_ndarray(cycle[i % len(cycle)], format="yuv420p")
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    tmp.replace(path)
+    return path
+
+
+# --- the measurements -----------------------------------------------------------------------------
+
+
+def decode_only(path: Path) -> tuple[int, float]:
+    """(frames, seconds) for gaitcheck's VideoReader alone."""
+    from gaitcheck.video import VideoReader
+
+    t0 = time.perf_counter()
+    n = 0
+    with VideoReader(path, max_duration_s=None) as reader:
+        for _ in reader:
+            n += 1
+    return n, time.perf_counter() - t0
+
+
+def bare_loop(path: str) -> dict[str, float]:
+    """The naive single-person loop (runs in a child process: ``--_bare PATH``)."""
+    import av
+    import mediapipe as mp
+    import numpy as np
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    from gaitcheck.extract import resolve_model
+
+    model = resolve_model(None).path
+    t0 = time.perf_counter()
+    options = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=model),
+                                           running_mode=vision.RunningMode.VIDEO, num_poses=1)
+    poses: list[Any] = []
+    n = 0
+    with vision.PoseLandmarker.create_from_options(options) as landmarker, av.open(path) as container:
+        stream = container.streams.video[0]
+        for frame in container.decode(stream):
+            # to_ndarray keeps FFmpeg's row padding (e.g. 1768 px wide rows): MediaPipe needs contiguous rows,
+            # or it silently sees a sheared image and finds nobody
+            rgb = np.ascontiguousarray(frame.to_ndarray(format="rgb24"))
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+            t_ms = round(float(frame.pts * stream.time_base) * 1000)
+            result = landmarker.detect_for_video(image, t_ms)
+            if result.pose_landmarks:
+                poses.append(np.array([(p.x, p.y, p.z, p.visibility) for p in result.pose_landmarks[0]], np.float32))
+            n += 1
+    return {"frames": n, "seconds": time.perf_counter() - t0, "found": len(poses)}
+
+
+def run_process(cmd: list[str]) -> tuple[float, float, int, float]:
+    """Run ``cmd``; return (wall s, peak RSS in MB of the process or its largest child, exit code, CPU s)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    if proc.returncode:
+        print(f"  {' '.join(cmd[-4:])}: exit {proc.returncode}: {err.strip()[-500:]}", file=sys.stderr)
+    return wall, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime  # ru_maxrss: KiB
+
+
+def best(runs: list[tuple[float, ...]]) -> tuple[float, ...]:
+    return min(runs, key=lambda r: r[0])
+
+
+def has_batch() -> bool:
+    out = subprocess.run([sys.executable, "-m", "gaitcheck", "--help"], capture_output=True, text=True)
+    return " batch" in out.stdout
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--long-minutes", type=float, default=5.0, help="length of the built 1080p clip (0 = none)")
+    p.add_argument("--repeat", type=int, default=3, help="runs of each measurement on the short clips; the fastest "
+                                                         "is kept (the machine may be shared)")
+    p.add_argument("--repeat-long", type=int, default=1, help="the same for the long clip")
+    p.add_argument("--no-batch", action="store_true", help="skip the batch measurements")
+    p.add_argument("--clips", nargs="*", type=Path, help="other clips instead of the two real ones")
+    p.add_argument("--_bare", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args._bare:
+        print(json.dumps(bare_loop(args._bare)))
+        return 0
+
+    print(f"machine: {machine()}", flush=True)
+    clips = list(args.clips or CLIPS)
+    if args.long_minutes > 0:
+        clips.append(long_clip(args.long_minutes))
+    rows = []
+    long = clips[-1] if args.long_minutes > 0 else None
+    for clip in clips:
+        print(f"{clip.name} ...", file=sys.stderr, flush=True)
+        repeat = args.repeat_long if clip == long else args.repeat
+        dec = best([decode_only(clip) for _ in range(repeat)])
+        frames = int(dec[0])
+        bares, anas = [], []
+        cmd = [sys.executable, "-m", "gaitcheck", "analyze", os.fspath(clip), "-q"]
+        for _ in range(repeat):  # alternate the two, so that a slower spell of a shared machine hits both
+            t0 = time.perf_counter()
+            out = subprocess.run([sys.executable, __file__, "--_bare", os.fspath(clip)], capture_output=True,
+                                 text=True, check=True)
+            whole = time.perf_counter() - t0
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            bares.append((r["seconds"], r["frames"], r["found"], whole))
+            anas.append(run_process(cmd))
+        bare, ana = best(bares), best(anas)
+        bare_whole = min(b[3] for b in bares)
+        from gaitcheck.video import probe_video
+
+        info = probe_video(clip)
+        rows.append({"clip": clip.name, "size": f"{info.width}x{info.height}", "frames": frames,
+                     "decode": frames / dec[1], "bare": bare[1] / bare[0], "found": bare[2] / bare[1],
+                     "bare_proc": bare[1] / bare_whole,
+                     "analyze": frames / ana[0],
+                     "analyze_s": ana[0], "rss": ana[1], "ok": ana[2] == 0, "cpu": ana[3]})
+
+    print()
+    head = (f"{'clip':<28} {'size':>9} {'frames':>6} {'decode':>7} {'bare':>6} {'(found)':>7} {'bare p.':>7} "
+            f"{'analyze':>7} {'/bare':>6} {'/bare p.':>8} {'an. s':>6} {'CPU s':>6} {'peak RSS':>9}")
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        flag = "" if r["ok"] else "  (analyze FAILED)"
+        print(f"{r['clip'][:28]:<28} {r['size']:>9} {r['frames']:>6} {r['decode']:>7.1f} {r['bare']:>6.1f} "
+              f"{r['found']:>7.0%} {r['bare_proc']:>7.1f} {r['analyze']:>7.1f} {r['analyze'] / r['bare']:>6.0%} "
+              f"{r['analyze'] / r['bare_proc']:>8.0%} {r['analyze_s']:>6.1f} {r['cpu']:>6.1f} "
+              f"{r['rss']:>6.0f} MB{flag}")
+    print("(fps = frames per second. decode: VideoReader alone. bare: a single-person PoseLandmarker loop (VIDEO mode, "
+          "the bundled model, decoding inline), the loop alone (landmarker creation included, Python start-up and "
+          "imports not); (found): its frames with a pose; bare p.: the same loop as a whole process (`python "
+          "bare.py CLIP`: start-up and imports included). analyze: the whole `python -m gaitcheck analyze -q` "
+          "process, start-up included; CPU s: its user + system time. Best of --repeat runs, bare and analyze "
+          "alternating.)")
+
+    if args.no_batch:
+        return 0
+    if not has_batch():
+        print("\nbatch: skipped (this checkout has no `gaitcheck batch` command)")
+        return 0
+    batch_clips = [c for c in CLIPS if c.is_file()]
+    frames = sum(int(r["frames"]) for r in rows if r["clip"] in {c.name for c in batch_clips})
+    print(f"\nbatch over {', '.join(c.name for c in batch_clips)} ({frames} frames):")
+    with tempfile.TemporaryDirectory() as tmp:
+        for jobs in (1, 2):
+            cmd = [sys.executable, "-m", "gaitcheck", "batch", *map(os.fspath, batch_clips),
+                   "--out", os.path.join(tmp, f"jobs{jobs}.csv"), "--jobs", str(jobs), "-q"]
+            wall, rss, code, cpu = best([run_process(cmd) for _ in range(args.repeat)])
+            note = "" if code == 0 else f"  (exit {code})"
+            print(f"  --jobs {jobs}: {wall:6.1f} s, {frames / wall:6.1f} fps, CPU {cpu:.1f} s, "
+                  f"peak RSS {rss:.0f} MB{note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,386 @@
+"""Both passes at once: the scan runs in a thread while the main thread already follows the walker.
+
+On two cores the scan (looking for everyone every few frames) costs about a third of following
+the walker on every frame; run one after the other it adds that third, run side by side it is
+almost free. But who the walker is depends on the whole clip, so the follower *speculates*: it
+follows the person the scan so far says is most likely the walker: the best-scoring one who
+has walked at least a body length. With nobody walking yet it waits, for at most ``MAX_WAIT_S``
+of scan ahead (a bystander often stands in view before the walker comes in: following them
+first would be wasted), then takes the best-scoring person. It stays just far enough behind the
+scan that every estimate it uses (where the person is, whom to paint over) is already final,
+and it starts a fresh landmarker whenever it changes person.
+
+The result is the same as running the passes one after the other, bit for bit: it is kept only
+if the follower followed the person finally chosen on every frame of their time in view, from
+their first frame on, with one landmarker and the final estimates; otherwise that person is
+followed again afterwards (:func:`gaitcheck._passes.follow`), which is all the speculation can cost.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._passes import PREFETCH, Guide, Scan, Step, Target, bridge_frames, guides, look, scan, stitched, target_at
+from .config import Config
+from .extract import ModelInfo, PoseEstimator
+from .tracking import Track, Tracker, track_summary
+from .video import VideoReader
+
+__all__ = ["Looked", "follow_live", "kept_track", "speculate"]
+
+WALKER_TRAVEL = 1.0  # body sizes travelled: this person walks (a bystander shifting on the spot does not)
+LEAD_S = 0.0  # the follower stays at least this far behind the scan (beyond what the estimates need)
+MAX_WAIT_S = 4.0  # with nobody walking yet, wait for at most this much scan ahead
+SCAN_NICENESS = 10  # the scan thread's nice value, relative to the follower's (0)
+HEARTBEAT = 15  # with nobody to follow, one frame in this many is still handed to the follower (progress)
+WAIT: Literal["wait"] = "wait"
+
+
+class _SharedTracker(Tracker):
+    """A Tracker the scan thread updates while the follower reads it (under ``cond``)."""
+
+    def __init__(self, cond: threading.Condition) -> None:
+        super().__init__()
+        self._cond = cond
+        self.head = -1  # the last frame looked at
+        self.look_times: list[float] = []
+
+    def update(self, frame: int, t_s: float, image_px: NDArray[np.float32], world: NDArray[np.float32]) -> None:
+        with self._cond:
+            super().update(frame, t_s, image_px, world)
+            self.head = frame
+            self.look_times.append(t_s)
+            self._cond.notify_all()
+
+
+@dataclass(frozen=True, eq=False)
+class _Snapshot:
+    people: list[Track]
+    keys: list[int]
+    head: int
+    done: bool
+    dt: float
+
+
+def _lower_priority() -> None:
+    """Make the calling thread (and the threads it starts: decoder, model) yield the CPU to the follower.
+
+    Best effort: Linux schedules threads one by one and lets each be made nicer (``setpriority``
+    on its thread id); elsewhere this does nothing. The follower is the critical path; the scan
+    only has to stay ahead of it, and it gets every cycle the follower leaves.
+    """
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), SCAN_NICENESS)
+    except (AttributeError, OSError):  # not available, or not allowed: run at the same priority
+        pass
+
+
+class _LiveScan:
+    """:func:`gaitcheck._passes.scan` in a thread, readable while it runs."""
+
+    def __init__(self, path: str | os.PathLike[str], cfg: Config, model: ModelInfo, stride: int, fps: float,
+                 after: Callable[[], object] | None = None) -> None:
+        self._cond = threading.Condition()
+        self._after = after
+        self._tracker = _SharedTracker(self._cond)
+        self._stop = threading.Event()
+        self.ready = threading.Event()  # the scan's landmarker exists (or the scan has ended)
+        self._stride, self._fps = stride, fps
+        self.result: Scan | None = None
+        self._error: BaseException | None = None
+        self._done = False
+        self._thread = threading.Thread(target=self._run, args=(path, cfg, model), name="gaitcheck-scan", daemon=True)
+        self._thread.start()
+
+    def _run(self, path: str | os.PathLike[str], cfg: Config, model: ModelInfo) -> None:
+        _lower_priority()
+        try:
+            found = scan(path, cfg, model, self._stride, self._fps, tracker=self._tracker, stop=self._stop,
+                         ready=self.ready, threads=1)
+            with self._cond:
+                self.result = found
+        except BaseException as exc:  # handed to the follower, who raises it
+            with self._cond:
+                self._error = exc
+        finally:
+            self.ready.set()
+            with self._cond:
+                self._done = True
+                self._cond.notify_all()
+        if self._after is not None and self._error is None:
+            self._after()  # the follower is still at work: this core is free for what comes next
+
+    def _check(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def wait_past(self, frame: int) -> None:
+        """Block until the scan has looked at ``frame`` or beyond, or has ended."""
+        with self._cond:
+            while not self._done and self._tracker.head < frame:
+                self._cond.wait()
+            self._check()
+
+    @property
+    def head(self) -> int:
+        """The last frame the scan has looked at (-1 before the first)."""
+        return self._tracker.head
+
+    def wait_after(self, head: int) -> None:
+        """Block until the scan has looked past ``head`` or has ended."""
+        self.wait_past(head + 1)
+
+    def snapshot(self) -> _Snapshot:
+        """Everyone found so far, stitched (or the final result once the scan has ended)."""
+        with self._cond:
+            self._check()
+            if self._done and self.result is not None:
+                r = self.result
+                dt = float(np.median(np.diff(r.t))) if len(r.t) > 1 else 1.0 / max(r.info.fps, 1.0)
+                return _Snapshot(r.tracks, r.keys, len(r.t) - 1, True, dt)
+            tracklets = [Track(tr.track_id, list(tr.frames), list(tr.times), list(tr.image), list(tr.world))
+                         for tr in self._tracker.tracks]
+            head, times = self._tracker.head, list(self._tracker.look_times)
+        people, keys = stitched(tracklets)
+        dt = float(np.median(np.diff(times))) / self._stride if len(times) > 1 else 1.0
+        return _Snapshot(people, keys, head, False, dt)
+
+    def finish(self) -> Scan:
+        """Wait for the scan to end and return it."""
+        self._thread.join()
+        self._check()
+        assert self.result is not None
+        return self.result
+
+    def close(self) -> None:
+        """Stop the scan early (if it is still running) and wait for its thread."""
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+
+def speculate(people: list[Track], keys: list[int], frame_h: int, dt: float, *, ahead: int, max_wait: int,
+              final: bool) -> int | Literal["wait"] | None:
+    """Whom to follow: the key of a person, None for nobody, or ``"wait"`` for more of the scan.
+
+    Args:
+        people: everyone found so far (stitched), and ``keys`` naming them.
+        frame_h: frame height in pixels; ``dt`` the time between frames (s).
+        ahead: how many frames the scan has looked past the frame to follow next.
+        max_wait: wait for at most this many frames of scan ahead.
+        final: the scan has ended: the choice is :func:`gaitcheck.tracking.choose_walker`'s.
+    """
+    stats = track_summary(people, frame_h, dt)
+    if not stats:
+        return None
+    key_of = {tr.track_id: k for tr, k in zip(people, keys, strict=True)}
+    if final:
+        return key_of[stats[0].track_id]
+    walking = [s for s in stats if s.travel_rel >= WALKER_TRAVEL]
+    if walking:
+        return key_of[walking[0].track_id]
+    return key_of[stats[0].track_id] if ahead >= max_wait else WAIT
+
+
+class _Planner:
+    """Decides, frame by frame, whom the follower follows and with which estimates.
+
+    The estimates for a frame (:class:`gaitcheck._passes.Guide`) are final once the scan has
+    looked ``reach`` frames past it (the guide's horizon and a stride) and nobody last seen before
+    that can still be stitched onto a later tracklet (``bridge`` frames after their last look).
+    """
+
+    def __init__(self, live: _LiveScan, stride: int, fps: float, frame_h: int, bridge: int, lead: int,
+                 max_wait: int) -> None:
+        self._live, self._stride, self._fps, self._frame_h = live, stride, fps, frame_h
+        self._bridge, self._max_wait = bridge, max_wait
+        self._reach = stride + Guide.horizon_frames(fps)
+        self._lead = max(self._reach, lead)
+        self._snap: _Snapshot | None = None
+        self._lasts: list[int] = []
+        self.key: int | None = None
+        self._guide: Guide | None = None
+        self._others: list[Guide] = []
+
+    @property
+    def final(self) -> bool:
+        return self._snap is not None and self._snap.done
+
+    def _settled(self, frame: int) -> bool:
+        """True if the current snapshot's estimates for ``frame`` are final."""
+        s = self._snap
+        if s is None:
+            return False
+        if s.done:
+            return True
+        far = frame + self._reach
+        return s.head >= far and all(last >= far or s.head >= last + self._bridge for last in self._lasts)
+
+    def _refresh(self, frame: int) -> None:
+        while True:
+            snap = self._live.snapshot()
+            choice = speculate(snap.people, snap.keys, self._frame_h, snap.dt, ahead=snap.head - frame,
+                               max_wait=self._max_wait, final=snap.done)
+            if choice != WAIT:
+                break
+            self._live.wait_after(snap.head)
+        by_key = dict(zip(snap.keys, snap.people, strict=True))
+        self._snap, self.key, self._lasts = snap, choice, [p.frames[-1] for p in snap.people]
+        self._guide = Guide(by_key[choice], self._stride, self._fps) if choice is not None else None
+        self._others = guides([p for k, p in by_key.items() if k != choice], self._stride, self._fps)
+
+    def at(self, frame: int) -> tuple[Guide, list[Guide]] | None:
+        """The guide of the person to follow on ``frame`` and the others' (None: follow nobody there)."""
+        s = self._snap
+        if s is None or not s.done:
+            # refresh when the estimates are not final yet, and now and then to speculate on more of the scan
+            if s is None or not self._settled(frame) or self._live.head >= s.head + max(self._bridge, s.head // 8):
+                self._live.wait_past(frame + self._lead)
+                self._refresh(frame)
+            while not self._settled(frame):
+                assert self._snap is not None
+                self._live.wait_after(self._snap.head)
+                self._refresh(frame)
+        if self._guide is None or not self._guide.covers(frame):
+            return None
+        return self._guide, self._others
+
+    def needed(self, frame: int) -> bool:
+        """False if ``frame`` will not be followed as things stand (called from the decoding thread).
+
+        Only a hint: a frame skipped here that turns out to be needed after all (the choice of
+        person changed) leaves a gap in that person's looks, so they are followed again later.
+        """
+        snap, guide = self._snap, self._guide
+        if snap is None:
+            return True
+        if guide is None:
+            return frame > snap.head - self._bridge  # nobody there as far as the estimates are final
+        return frame >= guide.first
+
+    def mirror(self, frame: int) -> bool:
+        """Whether ``frame`` will be shown to the model mirrored, as things stand (a hint, like :meth:`needed`)."""
+        guide = self._guide
+        return guide is not None and guide.covers(frame) and guide.walking_left(frame)
+
+    def beyond(self, frame: int) -> bool:
+        """True once the scan has ended and nobody is left to follow from ``frame`` on."""
+        return self.final and (self._guide is None or frame > self._guide.last)
+
+
+@dataclass(frozen=True, eq=False)
+class Looked:
+    """One frame the follower looked at: for whom (key), with which landmarker (gen) and target."""
+
+    frame: int
+    t_s: float
+    key: int
+    gen: int
+    target: Target
+    found: tuple[NDArray[np.float32], NDArray[np.float32]] | None
+
+
+def follow_live(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, stride: int, fps: float,
+                step: Step | None = None, after_scan: Callable[[], object] | None = None,
+                ) -> tuple[Scan, list[Looked]]:
+    """Run the scan in a thread and follow the likely walker meanwhile; return the scan and the looks.
+
+    ``stride``: frames between the scan's looks; ``fps``: the video's frame rate. ``after_scan`` is
+    called in the scan's thread once it is done (e.g. to load what comes next).
+    """
+    live = _LiveScan(path, cfg, model, stride, fps, after_scan)
+    looked: list[Looked] = []
+    planners: list[_Planner] = []
+
+    def select(i: int, _t: float) -> bool:  # frames nobody needs are not converted; one in HEARTBEAT still is,
+        return not planners or planners[0].needed(i) or i % HEARTBEAT == 0  # so that the progress moves on
+
+    def mirror(i: int) -> bool:
+        return bool(planners) and planners[0].mirror(i)
+
+    try:
+        limits = cfg.limits
+        with VideoReader(path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels,
+                         select=select, prefetch=PREFETCH, threads=1, mirror=mirror) as reader:
+            info = reader.info
+            size = (info.width, info.height)
+            rate = max(fps, 1.0)
+            planner = _Planner(live, stride, rate, info.height, bridge_frames(rate, stride), round(LEAD_S * rate),
+                               round(MAX_WAIT_S * rate))
+            planners.append(planner)
+            # created once the scan's landmarker is (the scan leads at the start: two landmarkers created
+            # at once slow each other down), while the scan looks at its first frames
+            live.ready.wait()
+            estimator: PoseEstimator | None = PoseEstimator(model, cfg.pose, num_poses=1)
+            gen, key, checked, fresh = 0, None, False, True
+            try:
+                for frame in reader:
+                    i = frame.index
+                    plan = planner.at(i)
+                    if planner.beyond(i):
+                        break
+                    if planner.final and not checked:  # the walker is known: is following on still of use?
+                        checked = True
+                        if planner.key is not None and plan is not None and not _on_course(looked, planner.key,
+                                                                                            plan[0].first, i):
+                            break  # that person will be followed again from their first frame
+                    if step is not None:
+                        step(i)
+                    if plan is None or planner.key is None:
+                        continue
+                    if planner.key != key:  # another person: a landmarker without the last one's history
+                        if not fresh and estimator is not None:
+                            estimator.close()
+                            estimator = None
+                            estimator = PoseEstimator(model, cfg.pose, num_poses=1)
+                        gen, key, fresh = gen + 1, planner.key, False
+                    assert estimator is not None
+                    target = target_at(plan[0], plan[1], i, size)
+                    found = look(estimator, frame.image, frame.t_s, target, mirrored=frame.mirrored)
+                    looked.append(Looked(i, frame.t_s, key, gen, target, found))
+            finally:
+                if estimator is not None:
+                    estimator.close()
+        return live.finish(), looked
+    finally:
+        live.close()
+
+
+def _on_course(looked: list[Looked], key: int, first: int, frame: int) -> bool:
+    """True if the looks for ``key`` so far are what following it alone from ``first`` would be."""
+    mine = [lk for lk in looked if lk.key == key]
+    if frame <= first:
+        return not mine
+    return [lk.frame for lk in mine] == list(range(first, frame)) and len({lk.gen for lk in mine}) == 1
+
+
+def kept_track(found: Scan, index: int, looked: list[Looked]) -> Track | None:
+    """Person ``found.tracks[index]`` followed on every frame, from the follower's looks, or None.
+
+    None unless the looks are exactly what following that person on their own would have done:
+    every frame of their time in view, in order, one landmarker, the final estimates.
+    """
+    person, key = found.tracks[index], found.keys[index]
+    guide = Guide(person, found.stride, found.fps)
+    others = guides([p for j, p in enumerate(found.tracks) if j != index], found.stride, found.fps)
+    mine = [lk for lk in looked if lk.key == key]
+    last = min(guide.last, len(found.t) - 1)
+    if [lk.frame for lk in mine] != list(range(guide.first, last + 1)) or len({lk.gen for lk in mine}) != 1:
+        return None
+    size = (found.info.width, found.info.height)
+    if any(lk.target != target_at(guide, others, lk.frame, size) for lk in mine):
+        return None
+    out = Track(person.track_id)
+    for lk in mine:
+        if lk.found is not None:
+            out.frames.append(lk.frame)
+            out.times.append(lk.t_s)
+            out.image.append(lk.found[0])
+            out.world.append(lk.found[1])
+    return out

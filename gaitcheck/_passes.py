@@ -1,0 +1,369 @@
+"""The two passes of the pose stage: a sampled scan that finds everyone, then the walker on every frame.
+
+Why (measured with ``benchmarks/bench_speed.py`` on a 2-core machine): the model costs ~18-20 ms
+per person per frame whatever the frame size (1280x720 to 3840x2160; a crop around the person
+costs the same as the whole frame), and looking for two people costs ~1.8x one on every frame,
+because while fewer people are in view than asked for, the person detector runs again on every
+frame. So the scan looks for ``pose.max_people`` people only every ``pose.scan_interval_s``
+(every 6th frame at 30 fps): enough to link everyone into tracks and to choose the walker
+(:func:`gaitcheck.tracking.choose_walker` scores travel, leg swing, size and time seen, which
+sampling keeps). Then a single-person model follows the chosen person on every frame of their time
+in view, in the full frame (so the landmarks keep the full frame's coordinates), with everyone
+else the scan found painted over so that the model cannot lock onto them; a detection must lie
+where the scan saw that person. :mod:`gaitcheck._live` runs both passes at once.
+
+The model is not mirror-symmetric: followed on every frame (its tracking mode), the same walk
+filmed the other way round can give a head pitch a few degrees apart. So the follower always
+shows the model the walker walking to the right (frames of a walker going left are mirrored, and
+the landmarks mirrored back): the direction of walking cannot change the measures.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .config import Config
+from .extract import ModelInfo, PoseEstimator
+from .landmarks import Landmark
+from .tracking import MAX_TRACK_GAP_S, Track, Tracker, stitch_tracks
+from .video import VideoInfo, VideoReader
+
+__all__ = ["MIRROR", "Guide", "Scan", "Target", "bridge_frames", "follow", "guides", "look", "mask_others", "scan",
+           "scan_stride", "target_at", "unmirror"]
+
+Step = Callable[[int], None]  # called with the index of the frame just done
+
+
+def _twin(name: str) -> str:
+    return name.replace("LEFT", "RIGHT") if "LEFT" in name else name.replace("RIGHT", "LEFT")
+
+
+MIRROR = np.array([Landmark[_twin(n)] for n in Landmark.__members__], np.intp)  # LEFT_EYE <-> RIGHT_EYE, NOSE
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 slice bounds in pixels
+_TORSO = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
+MASK_GREY = 128  # the flat colour painted over other people
+OTHER_PAD = 0.15  # others are painted over their landmarks' box grown by this share of their size
+KEEP_PAD = 0.25  # ... except within the walker's expected box grown by this share of the walker's size
+GATE_BODY_SIZES = 0.5  # a detection this far (body sizes) from where the scan saw the walker is someone else
+SIZE_RATIO = 2.0  # ... or this many times larger or smaller
+TURN_SPEED = 0.25  # body sizes per second: slower than this, the walking direction stays as it was
+DIRECTION_S = 0.5  # the walking direction at a frame is the torso's travel over this much time around it
+PREFETCH = 3  # decoded frames waiting per pass (each is W x H x 3 bytes: 6 MB at 1080p); the model is slower anyway
+
+
+def scan_stride(fps: float, interval_s: float) -> int:
+    """Frames between two looks of the scan: ``interval_s`` at ``fps``, at least 1 (1 = every frame).
+
+    >>> scan_stride(30.0, 0.2), scan_stride(10.0, 0.2), scan_stride(30.0, 0.0)
+    (6, 2, 1)
+    """
+    if interval_s <= 0 or fps <= 0:
+        return 1
+    return max(1, round(interval_s * fps))
+
+
+def bridge_frames(fps: float, stride: int) -> int:
+    """Frames after a person's last look during which a later tracklet may still be stitched onto them.
+
+    >>> bridge_frames(30.0, 6)
+    36
+    """
+    return stride + int(np.ceil(MAX_TRACK_GAP_S * max(fps, 1.0)))
+
+
+@dataclass(frozen=True, eq=False)
+class Scan:
+    """Everyone the scan found: tracks sampled every ``stride`` frames, and every frame's time.
+
+    ``keys[j]`` is the id, in the scan's own tracker, of the first tracklet stitched into
+    ``tracks[j]``: it names a person before the stitching renumbers them.
+    """
+
+    info: VideoInfo
+    t: NDArray[np.float64]  # (T,) seconds, every decoded frame
+    tracks: list[Track]  # stitched; x, y, z in pixels of the upright frame
+    keys: list[int]
+    stride: int
+    fps: float  # frame rate the frames' times show (not necessarily the declared one)
+    warnings: tuple[str, ...]
+
+
+def stitched(tracklets: Sequence[Track]) -> tuple[list[Track], list[int]]:
+    """Stitch copies of ``tracklets`` (left unchanged); return the people and their first tracklet's id."""
+    copies = [Track(tr.track_id, list(tr.frames), list(tr.times), list(tr.image), list(tr.world))
+              for tr in tracklets if tr.frames]
+    first = {id(tr): tr.track_id for tr in copies}
+    people = stitch_tracks(copies)
+    return people, [first[id(tr)] for tr in people]
+
+
+def scan(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, stride: int, fps: float,
+         step: Step | None = None, *, tracker: Tracker | None = None, stop: threading.Event | None = None,
+         ready: threading.Event | None = None, threads: int = 0) -> Scan:
+    """Look for up to ``cfg.pose.max_people`` people on every ``stride``-th frame and link them into tracks.
+
+    With ``stride`` 1 this is a full multi-person pass (every person's landmarks on every frame).
+    Skipped frames are decoded (later frames depend on them) but not converted to RGB.
+
+    Args:
+        path, cfg, model: the video, the settings and the pose model.
+        stride: frames between two looks.
+        fps: the frame rate (kept in the result).
+        step: called with the index of each frame looked at.
+        tracker: link the detections with this tracker (e.g. one that others read while it runs).
+        stop: when set, stop early (the result is then incomplete).
+        ready: set once the landmarker is created (e.g. for something else to create its own after).
+        threads: decoder threads (0 = all cores; 1 when something else runs beside the scan).
+    """
+    tracker = tracker if tracker is not None else Tracker()
+    limits = cfg.limits
+    with VideoReader(path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels,
+                     select=lambda i, _t: i % stride == 0, prefetch=PREFETCH, threads=threads) as reader:
+        info = reader.info
+        scale = np.array([info.width, info.height, info.width, 1, 1], np.float32)
+        with PoseEstimator(model, cfg.pose) as estimator:
+            if ready is not None:
+                ready.set()
+            for frame in reader:
+                if stop is not None and stop.is_set():
+                    break
+                lm, world = estimator.detect(frame.image, round(frame.t_s * 1000))
+                tracker.update(frame.index, frame.t_s, lm * scale, world)
+                if step is not None:
+                    step(frame.index)
+        t = np.asarray(reader.times, np.float64)
+        warnings = tuple(reader.warnings)
+    people, keys = stitched(tracker.tracks)
+    return Scan(info, t, people, keys, stride, fps, warnings)
+
+
+def _boxes(image_px: NDArray[np.float32]) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Landmark boxes (n, 4) x0 y0 x1 y1, torso centres (n, 2) and body sizes (n,) of (n, 33, >=2) landmarks."""
+    xy = image_px[:, :, :2].astype(np.float64)
+    boxes = np.concatenate([xy.min(axis=1), xy.max(axis=1)], axis=1)
+    centres = xy[:, _TORSO].mean(axis=1)
+    sizes = np.maximum(np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]), 1.0)
+    return boxes, centres, sizes
+
+
+class Guide:
+    """Where a sampled track's person is expected on every frame of their time in view.
+
+    Between two looks of the scan (every ``stride`` frames) the box, torso centre and size are
+    interpolated linearly; for ``stride - 1`` frames before the first look and after the last one
+    they are held. The person walks left at a frame when the torso travels left faster than
+    ``TURN_SPEED`` over ``DIRECTION_S`` around it (slower: as before; at first: right).
+
+    The estimates for a frame depend only on the looks up to ``horizon + stride`` frames past it:
+    they are final once the scan has looked that far, unless the person was last seen before
+    that and a tracklet starting within :func:`bridge_frames` may still be stitched onto them.
+    """
+
+    def __init__(self, track: Track, stride: int, fps: float) -> None:
+        looks = np.asarray(track.frames, np.int64)
+        boxes, centres, sizes = _boxes(np.stack(track.image))
+        self.stride = stride
+        margin = stride - 1
+        self.first = max(0, int(looks[0]) - margin)
+        self.last = int(looks[-1]) + margin
+        frames = np.arange(self.first, self.last + 1)
+        cols = np.column_stack([boxes, centres, sizes])
+        self._est = np.column_stack([np.interp(frames, looks, c) for c in cols.T])  # (m, 7)
+        after = np.minimum(np.searchsorted(looks, frames), len(looks) - 1)
+        before = np.maximum(after - 1, 0)
+        self._gap = np.minimum(np.abs(frames - looks[before]), np.abs(looks[after] - frames))
+        self.horizon = self.horizon_frames(fps)
+        self._left = _walking_left(self._est[:, 4], self._est[:, 6], self.horizon, max(fps, 1.0))
+
+    @staticmethod
+    def horizon_frames(fps: float) -> int:
+        """Frames past a frame whose position the walking direction at that frame depends on."""
+        return max(1, round(DIRECTION_S * max(fps, 1.0) / 2))
+
+    def covers(self, frame: int) -> bool:
+        return self.first <= frame <= self.last
+
+    def estimate(self, frame: int) -> tuple[float, ...]:
+        """Expected landmark box x0, y0, x1, y1, torso centre x, y and body size, in pixels."""
+        return tuple(float(v) for v in self._est[frame - self.first])
+
+    def gap(self, frame: int) -> int:
+        """Frames from ``frame`` to the nearest look."""
+        return int(self._gap[frame - self.first])
+
+    def walking_left(self, frame: int) -> bool:
+        return bool(self._left[frame - self.first])
+
+
+def _walking_left(x: NDArray[np.float64], size: NDArray[np.float64], half: int, fps: float) -> NDArray[np.bool_]:
+    """(m,) True where the torso centre ``x`` (pixels, one per frame) travels left, with hysteresis.
+
+    >>> x = np.array([0., 10, 20, 30, 30, 30, 20, 10, 0]); _walking_left(x, np.full(9, 10.0), 1, 30).tolist()
+    [False, False, False, False, False, True, True, True, True]
+    """
+    idx = np.arange(len(x))
+    a, b = np.maximum(idx - half, 0), np.minimum(idx + half, len(x) - 1)
+    speed = (x[b] - x[a]) / np.maximum(b - a, 1) * fps / size  # body sizes per second
+    sign = np.where(speed < -TURN_SPEED, 1, np.where(speed > TURN_SPEED, 0, -1))  # -1: keep the last one
+    last = np.maximum.accumulate(np.where(sign >= 0, idx, -1))
+    return np.asarray(np.where(last >= 0, sign[np.maximum(last, 0)], 0) == 1, np.bool_)
+
+
+def guides(tracks: Sequence[Track], stride: int, fps: float) -> list[Guide]:
+    return [Guide(tr, stride, fps) for tr in tracks]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What following a person on one frame needs: where they are expected, and whom to paint over."""
+
+    estimate: tuple[float, ...]  # box x0, y0, x1, y1, torso centre x, y, body size (pixels)
+    tolerance: float  # how far (body sizes) the detection's torso centre may be from the expected one
+    others: tuple[Box, ...]  # boxes painted over
+    mirror: bool  # show the model the frame mirrored (the person walks left)
+
+
+def _grow(box: Sequence[float], pad: float, size: tuple[int, int]) -> Box:
+    """``box`` grown by ``pad`` pixels on every side, as integer slice bounds clipped to a (W, H) frame."""
+    w, h = size
+    x0, y0 = max(0, int(np.floor(box[0] - pad))), max(0, int(np.floor(box[1] - pad)))
+    x1, y1 = min(w, int(np.ceil(box[2] + pad))), min(h, int(np.ceil(box[3] + pad)))
+    return x0, y0, max(x0, x1), max(y0, y1)
+
+
+def target_at(guide: Guide, others: Sequence[Guide], frame: int, size: tuple[int, int]) -> Target:
+    """The :class:`Target` for following ``guide``'s person on ``frame`` of a (W, H) video."""
+    boxes = []
+    for g in others:
+        if g.covers(frame):
+            est = g.estimate(frame)
+            boxes.append(_grow(est[:4], OTHER_PAD * est[6], size))
+    tolerance = GATE_BODY_SIZES + 0.1 * guide.gap(frame) / max(1, guide.stride)
+    return Target(guide.estimate(frame), tolerance, tuple(boxes), guide.walking_left(frame))
+
+
+def mask_others(image: NDArray[np.uint8], others: Collection[Box], keep: Box, fill: int = MASK_GREY) -> None:
+    """Paint the boxes ``others`` of ``image`` (H, W, 3) flat, in place, except where they overlap ``keep``.
+
+    >>> img = np.zeros((4, 6, 3), np.uint8)
+    >>> mask_others(img, [(0, 0, 4, 4)], keep=(2, 0, 6, 4), fill=9)
+    >>> img[0, :, 0].tolist()
+    [9, 9, 0, 0, 0, 0]
+    """
+    if not others:
+        return
+    kx0, ky0, kx1, ky1 = keep
+    saved = image[ky0:ky1, kx0:kx1].copy()
+    for x0, y0, x1, y1 in others:
+        image[y0:y1, x0:x1] = fill
+    image[ky0:ky1, kx0:kx1] = saved
+
+
+def unmirror(image_lm: NDArray[np.float32], world: NDArray[np.float32],
+             ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Landmarks found in a mirrored frame, as they are in the frame itself.
+
+    ``image_lm`` (33, >=2) has x normalised 0..1 to the frame width; ``world`` (33, 3) is in metres
+    (x to the right). What the model calls the left eye in the mirror image is the right eye.
+
+    >>> lm = np.zeros((33, 5), np.float32); lm[Landmark.LEFT_EYE, 0] = 0.25
+    >>> out, _ = unmirror(lm, np.zeros((33, 3), np.float32)); float(out[Landmark.RIGHT_EYE, 0])
+    0.75
+    """
+    lm, wl = image_lm[MIRROR], world[MIRROR]
+    lm[:, 0] = 1.0 - lm[:, 0]
+    wl[:, 0] = -wl[:, 0]
+    return lm, wl
+
+
+def _flipped(box: Box, w: int) -> Box:
+    """``box`` in the frame mirrored left to right (``w`` pixels wide).
+
+    >>> _flipped((0, 1, 4, 5), 10)
+    (6, 1, 10, 5)
+    """
+    return w - box[2], box[1], w - box[0], box[3]
+
+
+def look(estimator: PoseEstimator, image: NDArray[np.uint8], t_s: float, target: Target, *, mirrored: bool = False,
+         ) -> tuple[NDArray[np.float32], NDArray[np.float32]] | None:
+    """Run the single-person ``estimator`` on ``image`` with the others painted over.
+
+    ``mirrored``: ``image`` is the frame mirrored left to right (the reader did it, see
+    ``VideoReader(mirror=...)``); the model sees the same pixels either way.
+
+    Returns the image landmarks (33, 5) in pixels and the world landmarks (33, 3), or None when
+    nobody was found or the person found is not where ``target`` expects.
+    """
+    h, w = image.shape[:2]
+    est = target.estimate
+    if mirrored != target.mirror:
+        import cv2  # lazy: mediapipe has loaded it by now
+
+        image, mirrored = np.asarray(cv2.flip(image, 1), np.uint8), target.mirror  # 20x faster than numpy's copy
+    if target.others:
+        if not image.flags.writeable:
+            image = image.copy()
+        keep = _grow(est[:4], KEEP_PAD * est[6], (w, h))
+        others = target.others
+        if mirrored:
+            keep, others = _flipped(keep, w), tuple(_flipped(b, w) for b in others)
+        mask_others(image, others, keep)
+    lm, world = estimator.detect(image, round(t_s * 1000))
+    if not len(lm):
+        return None
+    if target.mirror:
+        lm, world = unmirror(lm[0], world[0])
+        lm, world = lm[None], world[None]
+    px = lm[0] * np.array([w, h, w, 1, 1], np.float32)
+    _, centre, found = _boxes(px[None])
+    near = np.hypot(centre[0, 0] - est[4], centre[0, 1] - est[5]) <= target.tolerance * est[6]
+    if not near or not 1 / SIZE_RATIO <= found[0] / est[6] <= SIZE_RATIO:
+        return None
+    return px, world[0]
+
+
+def follow(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, track: Track, others: Sequence[Track],
+           stride: int, fps: float, step: Step | None = None) -> Track:
+    """Follow ``track``'s person with a single-person model on every frame of their time in view.
+
+    Args:
+        path, cfg, model: the video, the settings and the pose model (the scan's).
+        track: the person, as the scan sampled them.
+        others: everyone else the scan found, painted over where the scan saw them.
+        stride: frames between the scan's looks; ``fps`` the frame rate.
+        step: called with each frame's index.
+
+    Returns:
+        The person's track on every frame where the model found them where the scan saw them
+        (same id as ``track``).
+    """
+    guide = Guide(track, stride, fps)
+    other_guides = [g for g in guides(others, stride, fps) if g.last >= guide.first and g.first <= guide.last]
+    out = Track(track.track_id)
+    limits = cfg.limits
+
+    def select(i: int, _t: float) -> bool | None:
+        return None if i > guide.last else i >= guide.first
+
+    with VideoReader(path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels, select=select,
+                     prefetch=PREFETCH, threads=1, mirror=guide.walking_left) as reader, \
+            PoseEstimator(model, cfg.pose, num_poses=1) as estimator:
+        size = (reader.info.width, reader.info.height)
+        for frame in reader:
+            found = look(estimator, frame.image, frame.t_s, target_at(guide, other_guides, frame.index, size),
+                         mirrored=frame.mirrored)
+            if step is not None:
+                step(frame.index)
+            if found is not None:
+                out.frames.append(frame.index)
+                out.times.append(frame.t_s)
+                out.image.append(found[0])
+                out.world.append(found[1])
+    return out

@@ -1,0 +1,434 @@
+"""The fast pose stage (issue #8): a sampled scan for everyone, the walker followed on every frame.
+
+Unit tests on synthetic data (where the scan expects each person, what is painted over, the
+identity gate, sampled tracks in the walker choice, the speculation and its check) and, marked
+slow, on the real sports2d clip: the passes run side by side give bit for bit what they give one
+after the other, and a person chosen by hand is followed on every frame too. No timings here:
+``benchmarks/bench_speed.py`` measures speed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _synth import make_extraction, make_walker
+
+import gaitcheck
+from gaitcheck import _live, _passes
+from gaitcheck.config import Config
+from gaitcheck.extract import _Silencer
+from gaitcheck.pipeline import follow_track
+from gaitcheck.tracking import Track, assign, choose_walker, track_summary
+from gaitcheck.video import VideoReader
+
+try:
+    from tests import _clips as clips
+except ImportError:  # tests/ is not a package: pytest put it on sys.path
+    import _clips as clips  # type: ignore[no-redef]
+
+SIZE = (1280, 720)
+
+
+def sampled(track_id: int, img: np.ndarray, world: np.ndarray, t: np.ndarray, stride: int, start: int = 0) -> Track:
+    """A track as the scan sees it: every ``stride``-th frame from ``start``."""
+    idx = range(start, len(t), stride)
+    return Track(track_id, list(idx), [float(t[i]) for i in idx], [img[i] for i in idx], [world[i] for i in idx])
+
+
+# ---- where the scan expects a person -------------------------------------------------------
+
+
+def test_guide_interpolation_between_looks_is_exact_for_steady_motion() -> None:
+    # A box moving at constant speed and growing linearly: what the guide estimates between two
+    # looks is exactly where it is.
+    n, stride = 40, 6
+    img = np.zeros((n, 33, 5), np.float32)
+    for i in range(n):
+        x0, y0, size = 100 + 7 * i, 50 + 2 * i, 200 + 3 * i
+        img[i, :, 0] = np.linspace(x0, x0 + size / 2, 33)
+        img[i, :, 1] = np.linspace(y0, y0 + size, 33)
+    t = np.arange(n) / 30
+    guide = _passes.Guide(sampled(1, img, np.zeros((n, 33, 3), np.float32), t, stride, start=6), stride, 30.0)
+    assert (guide.first, guide.last) == (1, 36 + 5)
+    for i in range(6, 37):
+        x0, y0, size = 100 + 7 * i, 50 + 2 * i, 200 + 3 * i
+        box = guide.estimate(i)[:4]
+        assert box == pytest.approx((x0, y0, x0 + size / 2, y0 + size), abs=1e-3)
+        assert guide.estimate(i)[6] == pytest.approx(size, abs=1e-3)  # the body size: the larger side
+        assert guide.gap(i) == min(i % stride, stride - i % stride)
+    # before the first look and after the last one the estimate is held
+    assert guide.estimate(1) == guide.estimate(6)
+    assert guide.estimate(41) == guide.estimate(36)
+    assert not guide.covers(0) and not guide.covers(42)
+
+
+def test_target_paints_over_only_the_others_in_view_and_trusts_looks_more_than_gaps() -> None:
+    t = np.arange(60) / 30
+    walker = make_walker(t=t, scale=0.8)
+    other = make_walker(t=t, speed_px_s=0.0, start_x=1000, cadence_spm=0.001)
+    stride = 6
+    w_guide = _passes.Guide(sampled(1, walker[0], walker[1], t, stride), stride, 30.0)
+    late = _passes.Guide(sampled(2, other[0], other[1], t, stride, start=30), stride, 30.0)  # comes at frame 30
+    assert _passes.target_at(w_guide, [late], 10, SIZE).others == ()  # not there yet
+    target = _passes.target_at(w_guide, [late], 40, SIZE)
+    assert len(target.others) == 1
+    x0, y0, x1, y1 = target.others[0]
+    box = late.estimate(40)
+    assert x0 <= box[0] and y0 <= box[1] and x1 >= box[2] and y1 >= box[3]  # grown around the landmarks
+    assert _passes.target_at(w_guide, [], 12, SIZE).tolerance < _passes.target_at(w_guide, [], 15, SIZE).tolerance
+
+
+def test_mask_keeps_the_walker_where_boxes_overlap() -> None:
+    img = np.arange(10 * 12 * 3, dtype=np.uint8).reshape(10, 12, 3)
+    before = img.copy()
+    _passes.mask_others(img, [(0, 0, 8, 10), (10, 0, 12, 2)], keep=(6, 2, 12, 8), fill=7)
+    assert (img[:, :6] == 7).all()  # the other person
+    assert (img[0:2, 10:12] == 7).all()
+    assert (img[2:8, 6:12] == before[2:8, 6:12]).all()  # the walker's box is untouched
+    assert (img[8:, 6:8] == 7).all()  # the rest of the other's box, outside the walker's
+
+
+class FakeEstimator:
+    """Stands in for PoseEstimator: 'finds' the given pose and records the image it was shown."""
+
+    def __init__(self, pose_px: np.ndarray | None) -> None:
+        self.pose_px = pose_px
+        self.images: list[np.ndarray] = []
+
+    def detect(self, image: np.ndarray, t_ms: int) -> tuple[np.ndarray, np.ndarray]:
+        self.images.append(image.copy())
+        if self.pose_px is None:
+            return np.zeros((0, 33, 5), np.float32), np.zeros((0, 33, 3), np.float32)
+        h, w = image.shape[:2]
+        lm = self.pose_px / np.array([w, h, w, 1, 1], np.float32)
+        return lm[None].astype(np.float32), np.ones((1, 33, 3), np.float32)
+
+
+def test_look_maps_landmarks_to_pixels_and_drops_someone_else() -> None:
+    t = np.arange(30) / 30
+    img, world, _ = make_walker(t=t, scale=0.8)
+    stride = 6
+    guide = _passes.Guide(sampled(1, img, world, t, stride), stride, 30.0)
+    frame = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
+    target = _passes.target_at(guide, [], 9, SIZE)
+    found = _passes.look(FakeEstimator(img[9]), frame, 0.3, target)  # type: ignore[arg-type]
+    assert found is not None
+    np.testing.assert_allclose(found[0], img[9], rtol=1e-5, atol=1e-3)  # normalised and back: the same pixels
+    far = img[9].copy()
+    far[:, 0] += 600  # a person of the same size 600 px away: not the walker
+    assert _passes.look(FakeEstimator(far), frame, 0.3, target) is None  # type: ignore[arg-type]
+    small = img[9].copy()
+    small[:, :2] = small[:, :2].mean(axis=0) + (small[:, :2] - small[:, :2].mean(axis=0)) / 3
+    assert _passes.look(FakeEstimator(small), frame, 0.3, target) is None  # type: ignore[arg-type]
+    assert _passes.look(FakeEstimator(None), frame, 0.3, target) is None  # type: ignore[arg-type]
+
+
+def test_look_shows_the_model_the_others_painted_over() -> None:
+    t = np.arange(30) / 30
+    img, world, _ = make_walker(t=t, scale=0.8)
+    other = make_walker(t=t, speed_px_s=0.0, start_x=1000, cadence_spm=0.001)
+    g = _passes.Guide(sampled(1, img, world, t, 6), 6, 30.0)
+    og = _passes.Guide(sampled(2, other[0], other[1], t, 6), 6, 30.0)
+    frame = np.full((SIZE[1], SIZE[0], 3), 50, np.uint8)
+    fake = FakeEstimator(img[12])
+    _passes.look(fake, frame, 0.4, _passes.target_at(g, [og], 12, SIZE))  # type: ignore[arg-type]
+    seen = fake.images[0]
+    x0, y0, x1, y1 = _passes.target_at(g, [og], 12, SIZE).others[0]
+    assert (seen[y0:y1, x0:x1] == _passes.MASK_GREY).all()
+    hip = img[12, 23, :2].astype(int)
+    assert (seen[hip[1], hip[0]] == 50).all()  # the walker is left as is
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+def test_the_model_sees_the_same_pixels_whoever_mirrored_the_frame(direction: int) -> None:
+    t = np.arange(30) / 30
+    img, world, _ = make_walker(t=t, scale=0.8, direction=direction)
+    other = make_walker(t=t, speed_px_s=0.0, start_x=1000, cadence_spm=0.001)
+    g = _passes.Guide(sampled(1, img, world, t, 6), 6, 30.0)
+    og = _passes.Guide(sampled(2, other[0], other[1], t, 6), 6, 30.0)
+    target = _passes.target_at(g, [og], 12, SIZE)
+    assert target.mirror == (direction == -1) and target.others
+    frame = np.random.default_rng(0).integers(0, 255, (SIZE[1], SIZE[0], 3), dtype=np.uint8)
+    seen = []
+    for mirrored in (False, True):
+        fake = FakeEstimator(None)
+        given = np.ascontiguousarray(frame[:, ::-1]) if mirrored else frame.copy()
+        _passes.look(fake, given, 0.4, target, mirrored=mirrored)  # type: ignore[arg-type]
+        seen.append(fake.images[0])
+    np.testing.assert_array_equal(seen[0], seen[1])
+    assert (seen[0] == _passes.MASK_GREY).all(axis=2).sum() > 1000  # someone was painted over
+
+
+def test_walking_direction_with_hysteresis() -> None:
+    t = np.arange(90) / 30
+    right = _passes.Guide(sampled(1, *make_walker(t=t)[:2], t, 6), 6, 30.0)
+    left = _passes.Guide(sampled(1, *make_walker(t=t, direction=-1)[:2], t, 6), 6, 30.0)
+    still = _passes.Guide(sampled(1, *make_walker(t=t, speed_px_s=0.0, cadence_spm=0.001)[:2], t, 6), 6, 30.0)
+    assert not any(right.walking_left(i) for i in range(0, 85))
+    assert all(left.walking_left(i) for i in range(0, 85))
+    assert not any(still.walking_left(i) for i in range(0, 85))
+
+
+def test_a_walker_going_left_is_shown_to_the_model_mirrored_and_mapped_back() -> None:
+    t = np.arange(30) / 30
+    img, world, _ = make_walker(t=t, direction=-1, scale=0.8)
+    world = world + np.linspace(0.1, 0.5, 33)[None, :, None].astype(np.float32)  # distinct values
+    guide = _passes.Guide(sampled(1, img, world, t, 6), 6, 30.0)
+    target = _passes.target_at(guide, [], 12, SIZE)
+    assert target.mirror
+    # what the model reports for the mirrored frame: x mirrored, and the person's left is now their right
+    w = SIZE[0]
+    seen = img[12][_passes.MIRROR].copy()
+    seen[:, 0] = w - seen[:, 0]
+    seen_world = world[12][_passes.MIRROR].copy()
+    seen_world[:, 0] *= -1
+    fake = FakeEstimator(seen)
+    fake_world = seen_world
+
+    def detect(image: np.ndarray, t_ms: int) -> tuple[np.ndarray, np.ndarray]:
+        lm, _ = FakeEstimator.detect(fake, image, t_ms)
+        return lm, fake_world[None]
+
+    fake.detect = detect  # type: ignore[method-assign]
+    frame = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
+    frame[:, :10] = 255  # a white band on the left of the frame
+    found = _passes.look(fake, frame, 0.4, target)  # type: ignore[arg-type]
+    assert (fake.images[0][:, -10:] == 255).all() and (fake.images[0][:, :10] == 0).all()  # shown mirrored
+    assert found is not None
+    np.testing.assert_allclose(found[0], img[12], atol=1e-3)  # mapped back: the walker's own landmarks
+    np.testing.assert_allclose(found[1], world[12], atol=1e-6)
+    lm = np.random.default_rng(3).random((33, 5)).astype(np.float32)
+    wl = np.random.default_rng(4).random((33, 3)).astype(np.float32)
+    twice = _passes.unmirror(*_passes.unmirror(lm, wl))
+    np.testing.assert_allclose(twice[0], lm, atol=1e-6)
+    np.testing.assert_array_equal(twice[1], wl)
+
+
+# ---- sampled tracks in the walker choice -----------------------------------------------------
+
+
+def test_sampled_track_stride_and_seen_time() -> None:
+    t = np.arange(150) / 30
+    img, world, _ = make_walker(t=t, scale=0.8)
+    full = Track(1, list(range(150)), list(t), list(img), list(world))
+    six = sampled(1, img, world, t, 6)
+    assert full.stride == 1 and full.full
+    assert six.stride == 6 and not six.full
+    gappy = sampled(1, img, world, t, 6)
+    del gappy.frames[3], gappy.times[3], gappy.image[3], gappy.world[3]  # one look missed
+    assert gappy.stride == 6
+    a, b = track_summary([full], SIZE[1], 1 / 30)[0], track_summary([six], SIZE[1], 1 / 30)[0]
+    assert b.frames == a.frames == 150
+    assert b.score == pytest.approx(a.score, rel=0.05)  # sampling keeps the walker score
+    assert b.travel_rel == pytest.approx(a.travel_rel, rel=0.05)
+
+
+def test_the_person_followed_on_every_frame_is_the_default_walker() -> None:
+    t = np.arange(150) / 30
+    big = make_walker(t=t, scale=1.0)  # a better walker by score, but only sampled
+    small = make_walker(t=t, scale=0.6, start_x=300)
+    tracks = [sampled(1, *big[:2], t, 6), Track(2, list(range(150)), list(t), list(small[0]), list(small[1]))]
+    stats = track_summary(tracks, SIZE[1], 1 / 30)
+    assert stats[0].track_id == 1
+    assert choose_walker(tracks, stats).track_id == 2
+    assert choose_walker(tracks, stats, track_id=1).track_id == 1  # still choosable by hand
+
+
+def test_score_warns_when_the_walker_was_only_sampled() -> None:
+    t = np.arange(150) / 30
+    ex = make_extraction(make_walker(t=t, scale=0.8))
+    (tr,) = ex.tracks
+    six = Track(tr.track_id, tr.frames[::6], tr.times[::6], tr.image[::6], tr.world[::6])
+    import dataclasses
+
+    d = gaitcheck.score(dataclasses.replace(ex, tracks=(six,))).to_dict()
+    assert any("only looked at every 6 frames" in w and f"--track {tr.track_id}" in w for w in d["warnings"])
+    assert not any("only looked at" in w for w in gaitcheck.score(ex).to_dict()["warnings"])
+
+
+def test_assign_is_a_minimum_cost_assignment() -> None:
+    from scipy.optimize import linear_sum_assignment
+
+    rng = np.random.default_rng(8)
+    for _ in range(500):
+        n, m = rng.integers(1, 7, 2)
+        cost = rng.random((n, m))
+        cost[rng.random((n, m)) < 0.3] = 1e6
+        pairs = assign(cost)
+        rows, cols = linear_sum_assignment(cost)
+        assert len(pairs) == min(n, m) == len({r for r, _ in pairs}) == len({c for _, c in pairs})
+        assert sum(cost[r, c] for r, c in pairs) == pytest.approx(cost[rows, cols].sum(), abs=1e-9)
+
+
+# ---- following while the scan runs ---------------------------------------------------------
+
+
+def test_speculation() -> None:
+    t = np.arange(90) / 30
+    walker = sampled(1, *make_walker(t=t, scale=0.8)[:2], t, 6)
+    stander = sampled(2, *make_walker(t=t, speed_px_s=0.0, start_x=1000, scale=1.2, cadence_spm=0.001)[:2], t, 6)
+    short = sampled(3, *make_walker(t=t[:12], speed_px_s=0.0, start_x=600, scale=1.2, cadence_spm=0.001)[:2],
+                    t[:12], 6)
+    h = SIZE[1]
+    kw = {"ahead": 10, "max_wait": 120, "final": False}
+    assert _live.speculate([], [], h, 1 / 30, **kw) is None
+    assert _live.speculate([walker], [10], h, 1 / 30, **kw) == 10  # the only one, walking
+    assert _live.speculate([stander], [20], h, 1 / 30, **kw) == _live.WAIT  # the only one, not walking (yet)
+    assert _live.speculate([stander], [20], h, 1 / 30, ahead=120, max_wait=120, final=False) == 20  # waited enough
+    assert _live.speculate([stander, walker], [20, 10], h, 1 / 30, **kw) == 10  # the one who walks
+    assert _live.speculate([stander, short], [20, 30], h, 1 / 30, **kw) == _live.WAIT  # nobody walks yet
+    assert _live.speculate([stander, short], [20, 30], h, 1 / 30, ahead=120, max_wait=120, final=False) == 20
+    assert _live.speculate([stander, short], [20, 30], h, 1 / 30, ahead=0, max_wait=120, final=True) == 20
+
+
+def _looks(found: _passes.Scan, index: int, frames: range, gen: int = 1) -> list[_live.Looked]:
+    person = found.tracks[index]
+    guide = _passes.Guide(person, found.stride, found.fps)
+    others = _passes.guides([p for j, p in enumerate(found.tracks) if j != index], found.stride, found.fps)
+    out = []
+    for i in frames:
+        target = _passes.target_at(guide, others, i, SIZE)
+        k = person.frames.index(i) if i in person.frames else None
+        hit = None if k is None else (person.image[k], person.world[k])
+        out.append(_live.Looked(i, float(found.t[i]), found.keys[index], gen, target, hit))
+    return out
+
+
+def test_follower_looks_are_kept_only_if_they_are_what_following_alone_gives() -> None:
+    t = np.arange(60) / 30
+    img, world, _ = make_walker(t=t, scale=0.8)
+    person = sampled(1, img, world, t, 6)
+    ex = make_extraction(make_walker(t=t, scale=0.8))
+    found = _passes.Scan(ex.info, t, [person], [7], 6, 30.0, ())
+    guide = _passes.Guide(person, 6, 30.0)
+    span = range(guide.first, min(guide.last, 59) + 1)
+    kept = _live.kept_track(found, 0, _looks(found, 0, span))
+    assert kept is not None and kept.frames == person.frames and kept.track_id == 1
+    assert _live.kept_track(found, 0, _looks(found, 0, span)[1:]) is None  # started late
+    holed = _looks(found, 0, span)
+    del holed[20]
+    assert _live.kept_track(found, 0, holed) is None  # a frame missed
+    two = _looks(found, 0, span[:30]) + _looks(found, 0, span[30:], gen=2)
+    assert _live.kept_track(found, 0, two) is None  # another landmarker took over half way
+    wrong = _looks(found, 0, span)
+    wrong[5] = _live.Looked(wrong[5].frame, wrong[5].t_s, 7, 1, _passes.Target((0.0,) * 7, 0.5, (), False), None)
+    assert _live.kept_track(found, 0, wrong) is None  # estimates that were not final
+
+
+# ---- pieces the passes need ------------------------------------------------------------------
+
+
+def test_reader_select_skips_and_stops_but_times_every_frame(tmp_path: Path) -> None:
+    path = tmp_path / "c.mp4"
+    times = clips.make_clip(path, n_frames=30)
+    with VideoReader(path, select=lambda i, _t: i % 4 == 0, threads=1) as reader:
+        got = [(f.index, clips.read_counter(f.image)) for f in reader]
+    assert got == [(i, i) for i in range(0, 30, 4)]
+    assert reader.times == pytest.approx(times) and reader.warnings == []
+    with VideoReader(path, select=lambda i, _t: None if i > 11 else i >= 5) as reader:
+        got = [f.index for f in reader]
+    assert got == list(range(5, 12))
+    assert len(reader.times) == 12 and reader.warnings == []  # stopped on purpose: not "damaged"
+
+
+def test_reader_mirrors_the_frames_asked_for(tmp_path: Path) -> None:
+    path = tmp_path / "c.mp4"
+    clips.make_clip(path, n_frames=6)
+    with VideoReader(path, threads=1) as reader:
+        plain = [f.image for f in reader]
+    with VideoReader(path, threads=1, mirror=lambda i: i % 2 == 1) as reader:
+        frames = list(reader)
+    assert [f.mirrored for f in frames] == [False, True] * 3
+    for f, image in zip(frames, plain, strict=True):
+        np.testing.assert_array_equal(f.image, image[:, ::-1] if f.mirrored else image)
+        assert f.image.flags.c_contiguous
+
+
+def test_stderr_silencer_restores_stderr_whatever_order_threads_leave(tmp_path: Path, monkeypatch) -> None:
+    log = tmp_path / "err.txt"
+    with open(log, "w") as f:
+        monkeypatch.setattr(sys, "stderr", f)
+        silence = _Silencer()
+        inside, release = threading.Event(), threading.Event()
+
+        def other() -> None:
+            with silence():
+                inside.set()
+                release.wait(5)
+
+        th = threading.Thread(target=other)
+        with silence():  # this thread in first, out first: the other one is still inside
+            th.start()
+            inside.wait(5)
+            os.write(f.fileno(), b"hidden\n")
+        os.write(f.fileno(), b"hidden too\n")
+        release.set()
+        th.join(5)
+        os.write(f.fileno(), b"shown\n")
+    assert log.read_text() == "shown\n"
+
+
+def test_scan_stride_config() -> None:
+    assert _passes.scan_stride(30.0, Config().pose.scan_interval_s) == 6
+    with pytest.raises(gaitcheck.ConfigError, match="scan_interval_s"):
+        Config().with_overrides("pose", scan_interval_s=2.0)
+
+
+# ---- real clip -----------------------------------------------------------------------------
+
+SPORTS2D = "sports2d_demo_park_side.mp4"
+
+
+@pytest.mark.slow
+def test_passes_side_by_side_give_what_they_give_one_after_the_other(analysed) -> None:
+    path = analysed.path(SPORTS2D)
+    cfg = Config()
+    calls: list[tuple[int, int]] = []
+    ex = gaitcheck.extract(path, cfg, progress=lambda done, total: calls.append((done, total)))
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and done[-1] == len(ex.t) == calls[0][1] and len(done) > len(ex.t) // 3
+    followed = [tr for tr in ex.tracks if tr.full and len(tr.frames) > 1]
+    assert len(followed) == 1 and len(ex.tracks) >= 2
+    assert all(tr.stride == 6 for tr in ex.tracks if tr is not followed[0] and len(tr.frames) > 1)
+    # the same passes one after the other
+    from gaitcheck.extract import resolve_model
+
+    found = _passes.scan(path, cfg, resolve_model(), 6, 30.0)
+    stats = track_summary(found.tracks, found.info.height, 1 / 30)
+    target = choose_walker(found.tracks, stats)
+    assert [tr.frames for tr in ex.tracks if tr is not followed[0]] == [tr.frames for tr in found.tracks
+                                                                       if tr is not target]
+    alone = _passes.follow(path, cfg, resolve_model(), target, [p for p in found.tracks if p is not target], 6,
+                           30.0)
+    (walker,) = followed
+    assert walker.track_id == target.track_id and walker.frames == alone.frames
+    for a, b in zip(walker.image, alone.image, strict=True):
+        np.testing.assert_array_equal(a, b)
+    # and the person chosen by hand can be followed on every frame afterwards
+    man = max((tr for tr in ex.tracks if tr.times[0] < 1.0), key=lambda tr: len(tr.frames))
+    again = follow_track(path, ex, man.track_id, cfg)
+    redone = next(tr for tr in again.tracks if tr.track_id == man.track_id)
+    assert redone.full and len(redone.frames) > 3 * len(man.frames)
+    d = gaitcheck.score(again, track_id=man.track_id).to_dict()
+    assert not any("only looked at" in w for w in d["warnings"])
+
+
+@pytest.mark.parametrize(("max_people", "interval"), [(2, 0.2), (2, 0.0), (1, 0.2)])
+def test_extraction_reports_progress_frame_by_frame(tmp_path: Path, max_people: int, interval: float) -> None:
+    path = tmp_path / "c.mp4"
+    clips.make_clip(path, n_frames=24, size=(192, 128))
+    cfg = Config().with_overrides("pose", max_people=max_people, scan_interval_s=interval)
+    calls: list[tuple[int, int]] = []
+    ex = gaitcheck.extract(path, cfg, progress=lambda done, total: calls.append((done, total)))
+    assert len(ex.t) == 24
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and done[-1] == 24 and {total for _, total in calls} == {24}
+    if interval == 0.0 or max_people == 1:  # one pass over every frame: it moves along frame by frame
+        assert len(done) >= 12
+    # (with nobody to follow, the two passes end as soon as the scan has: the real-clip test checks the
+    # progress of a clip with people in it)
