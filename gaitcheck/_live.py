@@ -192,15 +192,14 @@ class _Planner:
     """Decides, frame by frame, whom the follower follows and with which estimates.
 
     The estimates for a frame (:class:`gaitcheck._passes.Guide`) are final once the scan has
-    looked ``reach`` frames past it (the guide's horizon and a stride) and nobody last seen before
+    looked ``reach`` frames past it (a stride) and nobody last seen before
     that can still be stitched onto a later tracklet (``bridge`` frames after their last look).
     """
 
-    def __init__(self, live: _LiveScan, stride: int, fps: float, frame_h: int, bridge: int, lead: int,
-                 max_wait: int) -> None:
-        self._live, self._stride, self._fps, self._frame_h = live, stride, fps, frame_h
+    def __init__(self, live: _LiveScan, stride: int, frame_h: int, bridge: int, lead: int, max_wait: int) -> None:
+        self._live, self._stride, self._frame_h = live, stride, frame_h
         self._bridge, self._max_wait = bridge, max_wait
-        self._reach = stride + Guide.horizon_frames(fps)
+        self._reach = stride
         self._lead = max(self._reach, lead)
         self._snap: _Snapshot | None = None
         self._lasts: list[int] = []
@@ -232,8 +231,8 @@ class _Planner:
             self._live.wait_after(snap.head)
         by_key = dict(zip(snap.keys, snap.people, strict=True))
         self._snap, self.key, self._lasts = snap, choice, [p.frames[-1] for p in snap.people]
-        self._guide = Guide(by_key[choice], self._stride, self._fps) if choice is not None else None
-        self._others = guides([p for k, p in by_key.items() if k != choice], self._stride, self._fps)
+        self._guide = Guide(by_key[choice], self._stride) if choice is not None else None
+        self._others = guides([p for k, p in by_key.items() if k != choice], self._stride)
 
     def at(self, frame: int) -> tuple[Guide, list[Guide]] | None:
         """The guide of the person to follow on ``frame`` and the others' (None: follow nobody there)."""
@@ -263,11 +262,6 @@ class _Planner:
         if guide is None:
             return frame > snap.head - self._bridge  # nobody there as far as the estimates are final
         return frame >= guide.first
-
-    def mirror(self, frame: int) -> bool:
-        """Whether ``frame`` will be shown to the model mirrored, as things stand (a hint, like :meth:`needed`)."""
-        guide = self._guide
-        return guide is not None and guide.covers(frame) and guide.walking_left(frame)
 
     def beyond(self, frame: int) -> bool:
         """True once the scan has ended and nobody is left to follow from ``frame`` on."""
@@ -301,17 +295,14 @@ def follow_live(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, str
     def select(i: int, _t: float) -> bool:  # frames nobody needs are not converted; one in HEARTBEAT still is,
         return not planners or planners[0].needed(i) or i % HEARTBEAT == 0  # so that the progress moves on
 
-    def mirror(i: int) -> bool:
-        return bool(planners) and planners[0].mirror(i)
-
     try:
         limits = cfg.limits
         with VideoReader(path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels,
-                         select=select, prefetch=PREFETCH, threads=1, mirror=mirror) as reader:
+                         select=select, prefetch=PREFETCH, threads=1) as reader:
             info = reader.info
             size = (info.width, info.height)
             rate = max(fps, 1.0)
-            planner = _Planner(live, stride, rate, info.height, bridge_frames(rate, stride), round(LEAD_S * rate),
+            planner = _Planner(live, stride, info.height, bridge_frames(rate, stride), round(LEAD_S * rate),
                                round(MAX_WAIT_S * rate))
             planners.append(planner)
             # created once the scan's landmarker is (the scan leads at the start: two landmarkers created
@@ -342,7 +333,7 @@ def follow_live(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, str
                         gen, key, fresh = gen + 1, planner.key, False
                     assert estimator is not None
                     target = target_at(plan[0], plan[1], i, size)
-                    found = look(estimator, frame.image, frame.t_s, target, mirrored=frame.mirrored)
+                    found = look(estimator, frame.image, frame.t_s, target)
                     looked.append(Looked(i, frame.t_s, key, gen, target, found))
             finally:
                 if estimator is not None:
@@ -367,8 +358,8 @@ def kept_track(found: Scan, index: int, looked: list[Looked]) -> Track | None:
     every frame of their time in view, in order, one landmarker, the final estimates.
     """
     person, key = found.tracks[index], found.keys[index]
-    guide = Guide(person, found.stride, found.fps)
-    others = guides([p for j, p in enumerate(found.tracks) if j != index], found.stride, found.fps)
+    guide = Guide(person, found.stride)
+    others = guides([p for j, p in enumerate(found.tracks) if j != index], found.stride)
     mine = [lk for lk in looked if lk.key == key]
     last = min(guide.last, len(found.t) - 1)
     if [lk.frame for lk in mine] != list(range(guide.first, last + 1)) or len({lk.gen for lk in mine}) != 1:

@@ -12,10 +12,9 @@ in view, in the full frame (so the landmarks keep the full frame's coordinates),
 else the scan found painted over so that the model cannot lock onto them; a detection must lie
 where the scan saw that person. :mod:`gaitcheck._live` runs both passes at once.
 
-The model is not mirror-symmetric: followed on every frame (its tracking mode), the same walk
-filmed the other way round can give a head pitch a few degrees apart. So the follower always
-shows the model the walker walking to the right (frames of a walker going left are mirrored, and
-the landmarks mirrored back): the direction of walking cannot change the measures.
+Frames are shown to the model as they are: mirroring the frames of a walker going left (to show
+the model every walk in one direction) moved the head pitch by a few degrees on the real clips and
+made the model miss small people more often, away from what the verdicts were checked against.
 """
 
 from __future__ import annotations
@@ -34,17 +33,12 @@ from .landmarks import Landmark
 from .tracking import MAX_TRACK_GAP_S, Track, Tracker, stitch_tracks
 from .video import VideoInfo, VideoReader
 
-__all__ = ["MIRROR", "Guide", "Scan", "Target", "bridge_frames", "follow", "guides", "look", "mask_others", "scan",
-           "scan_stride", "target_at", "unmirror"]
+__all__ = ["Guide", "Scan", "Target", "bridge_frames", "follow", "guides", "look", "mask_others", "scan",
+           "scan_stride", "target_at"]
 
 Step = Callable[[int], None]  # called with the index of the frame just done
 
 
-def _twin(name: str) -> str:
-    return name.replace("LEFT", "RIGHT") if "LEFT" in name else name.replace("RIGHT", "LEFT")
-
-
-MIRROR = np.array([Landmark[_twin(n)] for n in Landmark.__members__], np.intp)  # LEFT_EYE <-> RIGHT_EYE, NOSE
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 slice bounds in pixels
 _TORSO = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
 MASK_GREY = 128  # the flat colour painted over other people
@@ -52,8 +46,6 @@ OTHER_PAD = 0.15  # others are painted over their landmarks' box grown by this s
 KEEP_PAD = 0.25  # ... except within the walker's expected box grown by this share of the walker's size
 GATE_BODY_SIZES = 0.5  # a detection this far (body sizes) from where the scan saw the walker is someone else
 SIZE_RATIO = 2.0  # ... or this many times larger or smaller
-TURN_SPEED = 0.25  # body sizes per second: slower than this, the walking direction stays as it was
-DIRECTION_S = 0.5  # the walking direction at a frame is the torso's travel over this much time around it
 PREFETCH = 3  # decoded frames waiting per pass (each is W x H x 3 bytes: 6 MB at 1080p); the model is slower anyway
 
 
@@ -157,15 +149,14 @@ class Guide:
 
     Between two looks of the scan (every ``stride`` frames) the box, torso centre and size are
     interpolated linearly; for ``stride - 1`` frames before the first look and after the last one
-    they are held. The person walks left at a frame when the torso travels left faster than
-    ``TURN_SPEED`` over ``DIRECTION_S`` around it (slower: as before; at first: right).
+    they are held.
 
-    The estimates for a frame depend only on the looks up to ``horizon + stride`` frames past it:
-    they are final once the scan has looked that far, unless the person was last seen before
-    that and a tracklet starting within :func:`bridge_frames` may still be stitched onto them.
+    The estimates for a frame depend only on the looks up to ``stride`` frames past it: they are
+    final once the scan has looked that far, unless the person was last seen before that and a
+    tracklet starting within :func:`bridge_frames` may still be stitched onto them.
     """
 
-    def __init__(self, track: Track, stride: int, fps: float) -> None:
+    def __init__(self, track: Track, stride: int) -> None:
         looks = np.asarray(track.frames, np.int64)
         boxes, centres, sizes = _boxes(np.stack(track.image))
         self.stride = stride
@@ -178,13 +169,6 @@ class Guide:
         after = np.minimum(np.searchsorted(looks, frames), len(looks) - 1)
         before = np.maximum(after - 1, 0)
         self._gap = np.minimum(np.abs(frames - looks[before]), np.abs(looks[after] - frames))
-        self.horizon = self.horizon_frames(fps)
-        self._left = _walking_left(self._est[:, 4], self._est[:, 6], self.horizon, max(fps, 1.0))
-
-    @staticmethod
-    def horizon_frames(fps: float) -> int:
-        """Frames past a frame whose position the walking direction at that frame depends on."""
-        return max(1, round(DIRECTION_S * max(fps, 1.0) / 2))
 
     def covers(self, frame: int) -> bool:
         return self.first <= frame <= self.last
@@ -197,26 +181,9 @@ class Guide:
         """Frames from ``frame`` to the nearest look."""
         return int(self._gap[frame - self.first])
 
-    def walking_left(self, frame: int) -> bool:
-        return bool(self._left[frame - self.first])
 
-
-def _walking_left(x: NDArray[np.float64], size: NDArray[np.float64], half: int, fps: float) -> NDArray[np.bool_]:
-    """(m,) True where the torso centre ``x`` (pixels, one per frame) travels left, with hysteresis.
-
-    >>> x = np.array([0., 10, 20, 30, 30, 30, 20, 10, 0]); _walking_left(x, np.full(9, 10.0), 1, 30).tolist()
-    [False, False, False, False, False, True, True, True, True]
-    """
-    idx = np.arange(len(x))
-    a, b = np.maximum(idx - half, 0), np.minimum(idx + half, len(x) - 1)
-    speed = (x[b] - x[a]) / np.maximum(b - a, 1) * fps / size  # body sizes per second
-    sign = np.where(speed < -TURN_SPEED, 1, np.where(speed > TURN_SPEED, 0, -1))  # -1: keep the last one
-    last = np.maximum.accumulate(np.where(sign >= 0, idx, -1))
-    return np.asarray(np.where(last >= 0, sign[np.maximum(last, 0)], 0) == 1, np.bool_)
-
-
-def guides(tracks: Sequence[Track], stride: int, fps: float) -> list[Guide]:
-    return [Guide(tr, stride, fps) for tr in tracks]
+def guides(tracks: Sequence[Track], stride: int) -> list[Guide]:
+    return [Guide(tr, stride) for tr in tracks]
 
 
 @dataclass(frozen=True)
@@ -226,7 +193,6 @@ class Target:
     estimate: tuple[float, ...]  # box x0, y0, x1, y1, torso centre x, y, body size (pixels)
     tolerance: float  # how far (body sizes) the detection's torso centre may be from the expected one
     others: tuple[Box, ...]  # boxes painted over
-    mirror: bool  # show the model the frame mirrored (the person walks left)
 
 
 def _grow(box: Sequence[float], pad: float, size: tuple[int, int]) -> Box:
@@ -245,7 +211,7 @@ def target_at(guide: Guide, others: Sequence[Guide], frame: int, size: tuple[int
             est = g.estimate(frame)
             boxes.append(_grow(est[:4], OTHER_PAD * est[6], size))
     tolerance = GATE_BODY_SIZES + 0.1 * guide.gap(frame) / max(1, guide.stride)
-    return Target(guide.estimate(frame), tolerance, tuple(boxes), guide.walking_left(frame))
+    return Target(guide.estimate(frame), tolerance, tuple(boxes))
 
 
 def mask_others(image: NDArray[np.uint8], others: Collection[Box], keep: Box, fill: int = MASK_GREY) -> None:
@@ -265,62 +231,22 @@ def mask_others(image: NDArray[np.uint8], others: Collection[Box], keep: Box, fi
     image[ky0:ky1, kx0:kx1] = saved
 
 
-def unmirror(image_lm: NDArray[np.float32], world: NDArray[np.float32],
-             ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-    """Landmarks found in a mirrored frame, as they are in the frame itself.
-
-    ``image_lm`` (33, >=2) has x normalised 0..1 to the frame width; ``world`` (33, 3) is in metres
-    (x to the right). What the model calls the left eye in the mirror image is the right eye.
-
-    >>> lm = np.zeros((33, 5), np.float32); lm[Landmark.LEFT_EYE, 0] = 0.25
-    >>> out, _ = unmirror(lm, np.zeros((33, 3), np.float32)); float(out[Landmark.RIGHT_EYE, 0])
-    0.75
-    """
-    lm, wl = image_lm[MIRROR], world[MIRROR]
-    lm[:, 0] = 1.0 - lm[:, 0]
-    wl[:, 0] = -wl[:, 0]
-    return lm, wl
-
-
-def _flipped(box: Box, w: int) -> Box:
-    """``box`` in the frame mirrored left to right (``w`` pixels wide).
-
-    >>> _flipped((0, 1, 4, 5), 10)
-    (6, 1, 10, 5)
-    """
-    return w - box[2], box[1], w - box[0], box[3]
-
-
-def look(estimator: PoseEstimator, image: NDArray[np.uint8], t_s: float, target: Target, *, mirrored: bool = False,
+def look(estimator: PoseEstimator, image: NDArray[np.uint8], t_s: float, target: Target,
          ) -> tuple[NDArray[np.float32], NDArray[np.float32]] | None:
     """Run the single-person ``estimator`` on ``image`` with the others painted over.
-
-    ``mirrored``: ``image`` is the frame mirrored left to right (the reader did it, see
-    ``VideoReader(mirror=...)``); the model sees the same pixels either way.
 
     Returns the image landmarks (33, 5) in pixels and the world landmarks (33, 3), or None when
     nobody was found or the person found is not where ``target`` expects.
     """
     h, w = image.shape[:2]
     est = target.estimate
-    if mirrored != target.mirror:
-        import cv2  # lazy: mediapipe has loaded it by now
-
-        image, mirrored = np.asarray(cv2.flip(image, 1), np.uint8), target.mirror  # 20x faster than numpy's copy
     if target.others:
         if not image.flags.writeable:
             image = image.copy()
-        keep = _grow(est[:4], KEEP_PAD * est[6], (w, h))
-        others = target.others
-        if mirrored:
-            keep, others = _flipped(keep, w), tuple(_flipped(b, w) for b in others)
-        mask_others(image, others, keep)
+        mask_others(image, target.others, _grow(est[:4], KEEP_PAD * est[6], (w, h)))
     lm, world = estimator.detect(image, round(t_s * 1000))
     if not len(lm):
         return None
-    if target.mirror:
-        lm, world = unmirror(lm[0], world[0])
-        lm, world = lm[None], world[None]
     px = lm[0] * np.array([w, h, w, 1, 1], np.float32)
     _, centre, found = _boxes(px[None])
     near = np.hypot(centre[0, 0] - est[4], centre[0, 1] - est[5]) <= target.tolerance * est[6]
@@ -330,22 +256,22 @@ def look(estimator: PoseEstimator, image: NDArray[np.uint8], t_s: float, target:
 
 
 def follow(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, track: Track, others: Sequence[Track],
-           stride: int, fps: float, step: Step | None = None) -> Track:
+           stride: int, step: Step | None = None) -> Track:
     """Follow ``track``'s person with a single-person model on every frame of their time in view.
 
     Args:
         path, cfg, model: the video, the settings and the pose model (the scan's).
         track: the person, as the scan sampled them.
         others: everyone else the scan found, painted over where the scan saw them.
-        stride: frames between the scan's looks; ``fps`` the frame rate.
+        stride: frames between the scan's looks.
         step: called with each frame's index.
 
     Returns:
         The person's track on every frame where the model found them where the scan saw them
         (same id as ``track``).
     """
-    guide = Guide(track, stride, fps)
-    other_guides = [g for g in guides(others, stride, fps) if g.last >= guide.first and g.first <= guide.last]
+    guide = Guide(track, stride)
+    other_guides = [g for g in guides(others, stride) if g.last >= guide.first and g.first <= guide.last]
     out = Track(track.track_id)
     limits = cfg.limits
 
@@ -353,12 +279,10 @@ def follow(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, track: T
         return None if i > guide.last else i >= guide.first
 
     with VideoReader(path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels, select=select,
-                     prefetch=PREFETCH, threads=1, mirror=guide.walking_left) as reader, \
-            PoseEstimator(model, cfg.pose, num_poses=1) as estimator:
+                     prefetch=PREFETCH, threads=1) as reader, PoseEstimator(model, cfg.pose, num_poses=1) as estimator:
         size = (reader.info.width, reader.info.height)
         for frame in reader:
-            found = look(estimator, frame.image, frame.t_s, target_at(guide, other_guides, frame.index, size),
-                         mirrored=frame.mirrored)
+            found = look(estimator, frame.image, frame.t_s, target_at(guide, other_guides, frame.index, size))
             if step is not None:
                 step(frame.index)
             if found is not None:

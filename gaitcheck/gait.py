@@ -23,6 +23,8 @@ height they become metres: the hip-to-ankle length is 0.491 x body height (thigh
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -33,8 +35,8 @@ from numpy.typing import NDArray
 from .config import GaitConfig
 from .landmarks import Landmark as L
 
-__all__ = ["GaitEvent", "GaitResult", "analyze_gait", "detect_initial_contacts", "detect_toe_offs",
-           "leg_length_px", "oscillation_cadence_spm", "step_period_s"]
+__all__ = ["GaitEvent", "GaitResult", "analyze_gait", "detect_initial_contacts", "detect_toe_offs", "leg_length_px",
+           "oscillation_cadence_spm", "step_period_s", "uneven_steps"]
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -274,6 +276,59 @@ def _median(values: list[float]) -> float | None:
     return float(np.median(v)) if v else None
 
 
+def uneven_steps(left: list[float], right: list[float], cfg: GaitConfig, alpha: float = 0.05,
+                 ) -> tuple[bool, str | None]:
+    """Judge left/right symmetry from the step times (s) ending on each foot: (uneven, why not judged).
+
+    Uneven when the medians differ by more than ``cfg.asymmetry_max_pct`` of their mean *and* the
+    difference is beyond chance: a permutation test (every split of the steps into two groups of
+    the same sizes, or 4000 random ones) finds ranks at least as far apart in fewer than ``alpha``
+    of the splits. Step times that scatter from one step to the next (noisy
+    contacts, a hesitant walker) cannot show a difference between the sides, however far apart
+    their medians happen to fall.
+
+    >>> cfg = GaitConfig()
+    >>> uneven_steps([0.50, 0.50, 0.53, 0.50], [0.63, 0.60, 0.60, 0.60], cfg)
+    (True, None)
+    >>> uneven_steps([0.40, 0.53, 0.50, 0.53], [0.60, 0.30, 0.70, 0.43, 0.77], cfg)[0]
+    False
+    >>> uneven_steps([0.5, 0.5], [0.6, 0.6], cfg)[1]
+    'Too few steps per side (fewer than 4) to judge left/right symmetry.'
+    """
+    if min(len(left), len(right)) < cfg.min_steps_per_side:
+        return False, f"Too few steps per side (fewer than {cfg.min_steps_per_side}) to judge left/right symmetry."
+    ml, mr = float(np.median(left)), float(np.median(right))
+    if abs(ml - mr) / ((ml + mr) / 2) * 100 <= cfg.asymmetry_max_pct:
+        return False, None
+    if _split_p(np.asarray(left, float), np.asarray(right, float)) >= alpha:
+        return False, ("Left and right step times vary too much from one step to the next to judge whether "
+                       "one side is slower.")
+    return True, None
+
+
+def _split_p(a: F, b: F, max_splits: int = 4000) -> float:
+    """Permutation p-value of the rank-sum difference between ``a`` and ``b`` (a Mann-Whitney test).
+
+    The share of the splits of the pooled values into groups of the same sizes (all of them, or
+    ``max_splits`` random ones) whose mean ranks differ at least as much as ``a``'s and ``b``'s.
+
+    >>> round(_split_p(np.array([1.0, 1, 1, 1]), np.array([2.0, 2, 2, 2])), 3)  # 2 of the 70 splits
+    0.029
+    """
+    pooled, n = np.concatenate([a, b]), len(a)
+    _, inverse, counts = np.unique(pooled, return_inverse=True, return_counts=True)
+    ranks = (np.cumsum(counts) - (counts - 1) / 2)[inverse]  # ties share their mean rank
+    if math.comb(len(pooled), n) <= max_splits:
+        picks = np.array(list(itertools.combinations(range(len(pooled)), n)))
+    else:
+        rng = np.random.default_rng(0)  # the same answer every time
+        picks = np.argsort(rng.random((max_splits, len(pooled))), axis=1)[:, :n]
+    in_a = ranks[picks].sum(axis=1)
+    diff = np.abs(in_a / n - (ranks.sum() - in_a) / (len(pooled) - n))
+    observed = abs(float(ranks[:n].mean() - ranks[n:].mean()))
+    return float(np.mean(diff >= observed - 1e-9))
+
+
 def _runs(mask: B) -> list[NDArray[np.int64]]:
     idx = np.flatnonzero(mask)
     return [] if len(idx) == 0 else np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
@@ -398,10 +453,10 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
     leg_m = None if height_cm is None else cfg.leg_length_ratio * height_cm / 100
     step_m = None if leg_m is None or step_rel is None else step_rel * leg_m
     # One frame of timing error is ~6% of a step at 30 fps: judge symmetry only with several steps a side.
-    enough = min(len(step_times["left"]), len(step_times["right"])) >= cfg.min_steps_per_side
-    asym_flag = asym is not None and enough and asym > cfg.asymmetry_max_pct
-    if asym is not None and not enough:
-        notes.append(f"Too few steps per side (fewer than {cfg.min_steps_per_side}) to judge left/right symmetry.")
+    asym_flag, unjudged = uneven_steps(step_times["left"], step_times["right"], cfg)
+    enough = unjudged is None
+    if asym is not None and unjudged is not None:
+        notes.append(unjudged)
     flagged = over_flag or asym_flag
     parts = [f"You took {len(ics)} steps at about {cadence:.0f} steps per minute."]
     if over_flag:

@@ -160,7 +160,7 @@ def _follow(path: str | os.PathLike[str], cfg: Config, found: Scan, model: Model
         margin = found.stride - 1
         step = bar.follow(max(0, target.frames[0] - margin), min(n - 1, target.frames[-1] + margin), n)
         others = [tr for tr in found.tracks if tr is not target]
-        dense = follow(path, cfg, model, target, others, found.stride, found.fps, step)
+        dense = follow(path, cfg, model, target, others, found.stride, step)
     if len(dense.frames) < len(target.frames):
         full = scan(path, cfg, model, 1, found.fps)
         note = (f"The walker could not be followed on their own (found on {len(dense.frames)} frames, seen by "

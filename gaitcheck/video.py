@@ -59,7 +59,6 @@ class Frame:
     index: int  # 0-based among decoded frames
     t_s: float  # presentation time from the first frame; increasing, consecutive frames >= 1 ms apart
     image: NDArray[np.uint8]  # (H, W, 3) RGB, upright, C-contiguous
-    mirrored: bool = False  # left and right swapped (the reader's ``mirror`` asked for it)
 
 
 def _fmt(x: float) -> str:
@@ -290,7 +289,6 @@ class VideoReader:
         prefetch: int = 8,
         select: Select | None = None,
         threads: int = 0,
-        mirror: Callable[[int], bool] | None = None,
     ) -> None:
         """Probe the file; decoding starts with the iteration.
 
@@ -305,9 +303,6 @@ class VideoReader:
                 (without a warning). Default: every frame.
             threads: Decoder threads; 0 = FFmpeg's choice (all cores). 1 leaves the other cores to
                 the caller's own work.
-            mirror: Called in the decoding thread as ``mirror(index)`` for every frame handed over:
-                True hands it over mirrored left to right (``Frame.mirrored``), work done beside the
-                caller's instead of in it.
         """
         if prefetch < 1:
             raise ValueError("prefetch must be at least 1")
@@ -316,7 +311,6 @@ class VideoReader:
         self._max_s = max_duration_s
         self._select = select
         self._threads = threads
-        self._mirror = mirror
         self._queue: queue.Queue[object] = queue.Queue(maxsize=prefetch)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -428,13 +422,8 @@ class VideoReader:
                         image = frame.to_ndarray(format="rgb24")
                         if k:
                             image = np.rot90(image, k=-k)  # a negative k turns clockwise
-                        flip = self._mirror is not None and self._mirror(decoded)
-                        if flip:
-                            import cv2  # lazy: only the pose passes mirror (mediapipe has loaded cv2 by then)
-
-                            image = np.asarray(cv2.flip(image, 1), np.uint8)  # 20x faster than numpy's copy
                         # to_ndarray may return padded (non-contiguous) rows: always make it contiguous
-                        if not self._put(Frame(decoded, t, np.ascontiguousarray(image), flip)):
+                        if not self._put(Frame(decoded, t, np.ascontiguousarray(image))):
                             break
                     corrupt += bool(frame.is_corrupt)
                     decoded += 1

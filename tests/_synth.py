@@ -24,7 +24,8 @@ def make_walker(n_frames: int = 150, fps: float = 30.0, *, trunk_lean_deg: float
                 forward_head_rel: float = 0.05, direction: int = 1, cadence_spm: float = 110.0,
                 speed_px_s: float = 250.0, frame_size: tuple[int, int] = (1280, 720), view: str = "side",
                 roll_deg: float = 0.0, start_x: float | None = None, scale: float = 1.0,
-                t: np.ndarray | None = None, stride_amp_rel: float = 0.35) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                t: np.ndarray | None = None, stride_amp_rel: float = 0.35,
+                limp: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``(image_px (T,33,5), world (T,33,3), t (T,))`` of one synthetic walker.
 
     image_px holds x, y, z in pixels and visibility, presence = 0.99. ``head_pitch_deg`` is the
@@ -32,6 +33,8 @@ def make_walker(n_frames: int = 150, fps: float = 30.0, *, trunk_lean_deg: float
     ``roll_deg`` rotates the whole image about its centre (a camera roll; the floor then slopes).
     Foot ``k`` (0 = left, 1 = right) is furthest ahead, i.e. lands, when ``2 pi f t + k pi = pi / 2``
     (mod 2 pi) with ``f = cadence_spm / 120`` strides per second; see :func:`contact_times`.
+    ``limp`` brings the right foot's contact forward: steps onto the left foot last ``limp`` x the
+    mean step longer than steps onto the right (step-time asymmetry ``100 * limp`` %).
     """
     w, h = frame_size
     t = np.arange(n_frames) / fps if t is None else np.asarray(t, float)
@@ -54,7 +57,7 @@ def make_walker(n_frames: int = 150, fps: float = 30.0, *, trunk_lean_deg: float
     phase = 2 * np.pi * f * t
     amp = stride_amp_rel * leg  # each foot swings +-amp about the hip: a step is 2 * amp long
     px = np.zeros((n, 33, 2))
-    for side, ph in ((0, 0.0), (1, np.pi)):
+    for side, ph in ((0, 0.0), (1, np.pi * (1 + limp / 2))):
         fx = hip[:, 0] + d * amp * np.sin(phase + ph)
         lift = 0.08 * leg * np.clip(np.cos(phase + ph), 0, None)  # foot off the floor while swinging forward
         ankle = np.stack([fx, floor_y - 0.05 * leg - lift], axis=1)

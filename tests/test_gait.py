@@ -75,6 +75,39 @@ def test_overstride_is_flagged_with_feedback():
     assert normal["overstride"]["status"] == "pass"
 
 
+def test_a_limp_is_flagged_and_an_even_walk_is_not():
+    # 12 s at 100 steps/min: about ten steps a side
+    limp = gait_of(n_frames=360, cadence_spm=100, speed_px_s=80.0, limp=0.25)
+    assert limp["step_time_asymmetry_pct"] == pytest.approx(25, abs=4)
+    assert limp["step_time_s"]["left"] > limp["step_time_s"]["right"]
+    assert limp["status"] == "flag" and "differ in timing" in limp["feedback"]
+    even = gait_of(n_frames=360, cadence_spm=100, speed_px_s=80.0)
+    assert even["step_time_asymmetry_pct"] < 5 and even["status"] == "pass"
+    assert "even on both sides" in even["feedback"]
+
+
+def test_step_times_that_scatter_are_not_called_uneven():
+    from gaitcheck.gait import uneven_steps
+
+    cfg = Config().gait
+    rng = np.random.default_rng(5)
+    flagged = medians_apart = 0
+    for _ in range(400):  # the same walker on both sides, contacts off by up to 4 frames at 30 fps
+        left = list(0.55 + rng.integers(-4, 5, 5) / 30)
+        right = list(0.55 + rng.integers(-4, 5, 5) / 30)
+        uneven, why = uneven_steps(left, right, cfg)
+        flagged += uneven
+        ml, mr = np.median(left), np.median(right)
+        apart = abs(ml - mr) / ((ml + mr) / 2) * 100 > cfg.asymmetry_max_pct
+        medians_apart += apart
+        assert why is None or (apart and not uneven)
+    assert flagged / 400 < 0.08  # chance: about the test level (5%)
+    assert medians_apart / 400 > 0.4  # what comparing the medians alone would have flagged
+    steady = [0.50, 0.53, 0.50, 0.50, 0.47]
+    assert uneven_steps(steady, [s + 0.1 for s in steady], cfg) == (True, None)  # 18% apart, each side steady
+    assert uneven_steps(steady, [s + 0.03 for s in steady], cfg) == (False, None)  # 6%: within the limit
+
+
 def test_variable_frame_rate_and_half_rate_keep_cadence():
     rng = np.random.default_rng(3)
     t_vfr = np.sort(rng.choice(np.arange(360) / 60.0, size=200, replace=False))

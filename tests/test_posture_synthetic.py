@@ -91,6 +91,20 @@ def test_camera_roll_is_estimated_and_corrected(roll):
     assert any("tilt" in w for w in r["warnings"])
 
 
+def test_floor_tilt_needs_the_contacts_on_one_line():
+    from gaitcheck.posture import floor_tilt_deg
+
+    px = make_walker(roll_deg=5.0)[0][:, :, :2].astype(np.float64)
+    use = np.ones(len(px), bool)
+    assert floor_tilt_deg(px, use) == pytest.approx(5.0, abs=0.3)
+    cut = px.copy()  # a cut half way: the second shot's floor is 40% of a body size lower
+    half = len(px) // 2
+    cut[half:, :, 1] += 0.4 * float(np.nanmedian(angles.body_size(px)))
+    assert floor_tilt_deg(cut, use) is None
+    r = run(roll_deg=5.0)
+    assert r["camera_tilt_deg"] == pytest.approx(5.0, abs=0.3)
+
+
 # ---- verdicts -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("direction", [1, -1])

@@ -38,6 +38,10 @@ VIEWS = {"side", "front", "back", "oblique", "mixed", "unknown"}
 # direction handling would move the slouch clip's trunk lean (about -3 deg) by about 6 deg and its
 # head pitch (about +24 deg, head down) by far more.
 SAME_DEG = 2.5
+# The pose model is not mirror-symmetric: the same walk filmed the other way round moves the median
+# head pitch by up to ~4.5 deg (measured on five real clips mirrored: 0.4-4.4 deg before the two-pass
+# extraction, 0.1-3.2 deg after; trunk lean within 1.3 deg). The verdicts must not change.
+MIRROR_PITCH_DEG = 4.5
 
 
 def _num(x: Any) -> bool:
@@ -268,12 +272,13 @@ def variants(analysed, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tu
     return out
 
 
-def _assert_same_posture(d: dict[str, Any], base: dict[str, Any]) -> None:
+def _assert_same_posture(d: dict[str, Any], base: dict[str, Any], pitch_tol_deg: float = SAME_DEG) -> None:
     assert d["view"] == base["view"]
     assert _status(d) == _status(base)
-    for check, key in (("look_ahead", "median_head_pitch_deg"), ("slouch", "median_trunk_lean_deg")):
+    for check, key, tol in (("look_ahead", "median_head_pitch_deg", pitch_tol_deg),
+                            ("slouch", "median_trunk_lean_deg", SAME_DEG)):
         got, want = d["checks"][check][key], base["checks"][check][key]
-        assert got == pytest.approx(want, abs=SAME_DEG), (check, key)
+        assert got == pytest.approx(want, abs=tol), (check, key)
     assert len(d["frames"]) == len(base["frames"])
 
 
@@ -298,7 +303,7 @@ def test_rotated_phone_clip_is_analysed_upright(analysed, variants) -> None:
 def test_mirrored_clip_walking_the_other_way_gives_the_same_posture(analysed, variants) -> None:
     _, d = variants["mirror"]
     base = analysed.dict(SLOUCH)
-    _assert_same_posture(d, base)
+    _assert_same_posture(d, base, MIRROR_PITCH_DEG)
     fb, xb, yb = _hips(base)
     fm, xm, ym = _hips(d)
     assert np.median(xm[:10]) > np.median(xm[-10:]) + 0.5  # now walks right to left

@@ -53,7 +53,7 @@ def test_guide_interpolation_between_looks_is_exact_for_steady_motion() -> None:
         img[i, :, 0] = np.linspace(x0, x0 + size / 2, 33)
         img[i, :, 1] = np.linspace(y0, y0 + size, 33)
     t = np.arange(n) / 30
-    guide = _passes.Guide(sampled(1, img, np.zeros((n, 33, 3), np.float32), t, stride, start=6), stride, 30.0)
+    guide = _passes.Guide(sampled(1, img, np.zeros((n, 33, 3), np.float32), t, stride, start=6), stride)
     assert (guide.first, guide.last) == (1, 36 + 5)
     for i in range(6, 37):
         x0, y0, size = 100 + 7 * i, 50 + 2 * i, 200 + 3 * i
@@ -72,8 +72,8 @@ def test_target_paints_over_only_the_others_in_view_and_trusts_looks_more_than_g
     walker = make_walker(t=t, scale=0.8)
     other = make_walker(t=t, speed_px_s=0.0, start_x=1000, cadence_spm=0.001)
     stride = 6
-    w_guide = _passes.Guide(sampled(1, walker[0], walker[1], t, stride), stride, 30.0)
-    late = _passes.Guide(sampled(2, other[0], other[1], t, stride, start=30), stride, 30.0)  # comes at frame 30
+    w_guide = _passes.Guide(sampled(1, walker[0], walker[1], t, stride), stride)
+    late = _passes.Guide(sampled(2, other[0], other[1], t, stride, start=30), stride)  # comes at frame 30
     assert _passes.target_at(w_guide, [late], 10, SIZE).others == ()  # not there yet
     target = _passes.target_at(w_guide, [late], 40, SIZE)
     assert len(target.others) == 1
@@ -113,7 +113,7 @@ def test_look_maps_landmarks_to_pixels_and_drops_someone_else() -> None:
     t = np.arange(30) / 30
     img, world, _ = make_walker(t=t, scale=0.8)
     stride = 6
-    guide = _passes.Guide(sampled(1, img, world, t, stride), stride, 30.0)
+    guide = _passes.Guide(sampled(1, img, world, t, stride), stride)
     frame = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
     target = _passes.target_at(guide, [], 9, SIZE)
     found = _passes.look(FakeEstimator(img[9]), frame, 0.3, target)  # type: ignore[arg-type]
@@ -132,8 +132,8 @@ def test_look_shows_the_model_the_others_painted_over() -> None:
     t = np.arange(30) / 30
     img, world, _ = make_walker(t=t, scale=0.8)
     other = make_walker(t=t, speed_px_s=0.0, start_x=1000, cadence_spm=0.001)
-    g = _passes.Guide(sampled(1, img, world, t, 6), 6, 30.0)
-    og = _passes.Guide(sampled(2, other[0], other[1], t, 6), 6, 30.0)
+    g = _passes.Guide(sampled(1, img, world, t, 6), 6)
+    og = _passes.Guide(sampled(2, other[0], other[1], t, 6), 6)
     frame = np.full((SIZE[1], SIZE[0], 3), 50, np.uint8)
     fake = FakeEstimator(img[12])
     _passes.look(fake, frame, 0.4, _passes.target_at(g, [og], 12, SIZE))  # type: ignore[arg-type]
@@ -142,71 +142,6 @@ def test_look_shows_the_model_the_others_painted_over() -> None:
     assert (seen[y0:y1, x0:x1] == _passes.MASK_GREY).all()
     hip = img[12, 23, :2].astype(int)
     assert (seen[hip[1], hip[0]] == 50).all()  # the walker is left as is
-
-
-@pytest.mark.parametrize("direction", [1, -1])
-def test_the_model_sees_the_same_pixels_whoever_mirrored_the_frame(direction: int) -> None:
-    t = np.arange(30) / 30
-    img, world, _ = make_walker(t=t, scale=0.8, direction=direction)
-    other = make_walker(t=t, speed_px_s=0.0, start_x=1000, cadence_spm=0.001)
-    g = _passes.Guide(sampled(1, img, world, t, 6), 6, 30.0)
-    og = _passes.Guide(sampled(2, other[0], other[1], t, 6), 6, 30.0)
-    target = _passes.target_at(g, [og], 12, SIZE)
-    assert target.mirror == (direction == -1) and target.others
-    frame = np.random.default_rng(0).integers(0, 255, (SIZE[1], SIZE[0], 3), dtype=np.uint8)
-    seen = []
-    for mirrored in (False, True):
-        fake = FakeEstimator(None)
-        given = np.ascontiguousarray(frame[:, ::-1]) if mirrored else frame.copy()
-        _passes.look(fake, given, 0.4, target, mirrored=mirrored)  # type: ignore[arg-type]
-        seen.append(fake.images[0])
-    np.testing.assert_array_equal(seen[0], seen[1])
-    assert (seen[0] == _passes.MASK_GREY).all(axis=2).sum() > 1000  # someone was painted over
-
-
-def test_walking_direction_with_hysteresis() -> None:
-    t = np.arange(90) / 30
-    right = _passes.Guide(sampled(1, *make_walker(t=t)[:2], t, 6), 6, 30.0)
-    left = _passes.Guide(sampled(1, *make_walker(t=t, direction=-1)[:2], t, 6), 6, 30.0)
-    still = _passes.Guide(sampled(1, *make_walker(t=t, speed_px_s=0.0, cadence_spm=0.001)[:2], t, 6), 6, 30.0)
-    assert not any(right.walking_left(i) for i in range(0, 85))
-    assert all(left.walking_left(i) for i in range(0, 85))
-    assert not any(still.walking_left(i) for i in range(0, 85))
-
-
-def test_a_walker_going_left_is_shown_to_the_model_mirrored_and_mapped_back() -> None:
-    t = np.arange(30) / 30
-    img, world, _ = make_walker(t=t, direction=-1, scale=0.8)
-    world = world + np.linspace(0.1, 0.5, 33)[None, :, None].astype(np.float32)  # distinct values
-    guide = _passes.Guide(sampled(1, img, world, t, 6), 6, 30.0)
-    target = _passes.target_at(guide, [], 12, SIZE)
-    assert target.mirror
-    # what the model reports for the mirrored frame: x mirrored, and the person's left is now their right
-    w = SIZE[0]
-    seen = img[12][_passes.MIRROR].copy()
-    seen[:, 0] = w - seen[:, 0]
-    seen_world = world[12][_passes.MIRROR].copy()
-    seen_world[:, 0] *= -1
-    fake = FakeEstimator(seen)
-    fake_world = seen_world
-
-    def detect(image: np.ndarray, t_ms: int) -> tuple[np.ndarray, np.ndarray]:
-        lm, _ = FakeEstimator.detect(fake, image, t_ms)
-        return lm, fake_world[None]
-
-    fake.detect = detect  # type: ignore[method-assign]
-    frame = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
-    frame[:, :10] = 255  # a white band on the left of the frame
-    found = _passes.look(fake, frame, 0.4, target)  # type: ignore[arg-type]
-    assert (fake.images[0][:, -10:] == 255).all() and (fake.images[0][:, :10] == 0).all()  # shown mirrored
-    assert found is not None
-    np.testing.assert_allclose(found[0], img[12], atol=1e-3)  # mapped back: the walker's own landmarks
-    np.testing.assert_allclose(found[1], world[12], atol=1e-6)
-    lm = np.random.default_rng(3).random((33, 5)).astype(np.float32)
-    wl = np.random.default_rng(4).random((33, 3)).astype(np.float32)
-    twice = _passes.unmirror(*_passes.unmirror(lm, wl))
-    np.testing.assert_allclose(twice[0], lm, atol=1e-6)
-    np.testing.assert_array_equal(twice[1], wl)
 
 
 # ---- sampled tracks in the walker choice -----------------------------------------------------
@@ -288,8 +223,8 @@ def test_speculation() -> None:
 
 def _looks(found: _passes.Scan, index: int, frames: range, gen: int = 1) -> list[_live.Looked]:
     person = found.tracks[index]
-    guide = _passes.Guide(person, found.stride, found.fps)
-    others = _passes.guides([p for j, p in enumerate(found.tracks) if j != index], found.stride, found.fps)
+    guide = _passes.Guide(person, found.stride)
+    others = _passes.guides([p for j, p in enumerate(found.tracks) if j != index], found.stride)
     out = []
     for i in frames:
         target = _passes.target_at(guide, others, i, SIZE)
@@ -305,7 +240,7 @@ def test_follower_looks_are_kept_only_if_they_are_what_following_alone_gives() -
     person = sampled(1, img, world, t, 6)
     ex = make_extraction(make_walker(t=t, scale=0.8))
     found = _passes.Scan(ex.info, t, [person], [7], 6, 30.0, ())
-    guide = _passes.Guide(person, 6, 30.0)
+    guide = _passes.Guide(person, 6)
     span = range(guide.first, min(guide.last, 59) + 1)
     kept = _live.kept_track(found, 0, _looks(found, 0, span))
     assert kept is not None and kept.frames == person.frames and kept.track_id == 1
@@ -316,7 +251,7 @@ def test_follower_looks_are_kept_only_if_they_are_what_following_alone_gives() -
     two = _looks(found, 0, span[:30]) + _looks(found, 0, span[30:], gen=2)
     assert _live.kept_track(found, 0, two) is None  # another landmarker took over half way
     wrong = _looks(found, 0, span)
-    wrong[5] = _live.Looked(wrong[5].frame, wrong[5].t_s, 7, 1, _passes.Target((0.0,) * 7, 0.5, (), False), None)
+    wrong[5] = _live.Looked(wrong[5].frame, wrong[5].t_s, 7, 1, _passes.Target((0.0,) * 7, 0.5, ()), None)
     assert _live.kept_track(found, 0, wrong) is None  # estimates that were not final
 
 
@@ -334,19 +269,6 @@ def test_reader_select_skips_and_stops_but_times_every_frame(tmp_path: Path) -> 
         got = [f.index for f in reader]
     assert got == list(range(5, 12))
     assert len(reader.times) == 12 and reader.warnings == []  # stopped on purpose: not "damaged"
-
-
-def test_reader_mirrors_the_frames_asked_for(tmp_path: Path) -> None:
-    path = tmp_path / "c.mp4"
-    clips.make_clip(path, n_frames=6)
-    with VideoReader(path, threads=1) as reader:
-        plain = [f.image for f in reader]
-    with VideoReader(path, threads=1, mirror=lambda i: i % 2 == 1) as reader:
-        frames = list(reader)
-    assert [f.mirrored for f in frames] == [False, True] * 3
-    for f, image in zip(frames, plain, strict=True):
-        np.testing.assert_array_equal(f.image, image[:, ::-1] if f.mirrored else image)
-        assert f.image.flags.c_contiguous
 
 
 def test_stderr_silencer_restores_stderr_whatever_order_threads_leave(tmp_path: Path, monkeypatch) -> None:
@@ -403,8 +325,7 @@ def test_passes_side_by_side_give_what_they_give_one_after_the_other(analysed) -
     target = choose_walker(found.tracks, stats)
     assert [tr.frames for tr in ex.tracks if tr is not followed[0]] == [tr.frames for tr in found.tracks
                                                                        if tr is not target]
-    alone = _passes.follow(path, cfg, resolve_model(), target, [p for p in found.tracks if p is not target], 6,
-                           30.0)
+    alone = _passes.follow(path, cfg, resolve_model(), target, [p for p in found.tracks if p is not target], 6)
     (walker,) = followed
     assert walker.track_id == target.track_id and walker.frames == alone.frames
     for a, b in zip(walker.image, alone.image, strict=True):
