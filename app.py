@@ -35,9 +35,11 @@ def extraction(key: str, data: bytes, name: str) -> gaitcheck.Extraction:
     if key not in store:
         bar = st.progress(0.0, text="Finding the walker…")
         started = time.monotonic()
+        shown = [0]
 
         def progress(done: int, total: int) -> None:
-            if total and done % 5 == 0:
+            if total and done > 0 and (done - shown[0] >= 5 or done >= total):  # frames may come in jumps
+                shown[0] = done
                 left = (time.monotonic() - started) / done * max(0, total - done)
                 bar.progress(min(1.0, done / total), text=f"Analysing frame {done} of {total}, about {left:.0f} s left")
 

@@ -4,6 +4,7 @@ Run from the repository root (not a test; it takes several minutes)::
 
     python benchmarks/bench_speed.py                  # the two real clips and a 5-minute 1080p clip
     python benchmarks/bench_speed.py --long-minutes 1 --repeat 2
+    python benchmarks/bench_speed.py --long-minutes 0 --myogait /path/to/venv/bin/myogait   # and the peer
 
 For each clip it measures, in this one run:
 
@@ -13,8 +14,10 @@ For each clip it measures, in this one run:
   included, Python start-up and imports not), in a fresh process of its own;
 - ``analyze``: ``python -m gaitcheck analyze CLIP -q`` as a whole process: wall time from launch to
   exit, start-up and imports included; frames/s and the process's peak RSS (``wait4``);
-- ``batch``: ``gaitcheck batch --jobs 1`` and ``--jobs 2`` over the two real clips, if the command
-  exists (whole process, frames/s over all files, peak RSS of the largest process).
+- ``batch``: ``gaitcheck batch --jobs 1`` and ``--jobs 2`` over the two real clips twice, if the command
+  exists (whole process, frames/s over all files, peak RSS of the largest process);
+- ``myogait`` (with ``--myogait EXE``): the peer tool's ``myogait run`` on the two real clips, whole
+  process, with gaitcheck's model.
 
 The 5-minute 1080p clip is built once (PyAV, libx264) into ``$TMPDIR/gaitcheck-bench/``: frames
 50-200 of the sports2d demo (the woman walking past the man on the box) scaled to 1920x1080 and
@@ -171,6 +174,41 @@ def best(runs: list[tuple[float, ...]]) -> tuple[float, ...]:
     return min(runs, key=lambda r: r[0])
 
 
+def peer(exe: str, clips: list[Path], rows: dict[str, dict[str, Any]], repeat: int) -> None:
+    """Time ``myogait run CLIP`` (whole process) with gaitcheck's model, against gaitcheck's figure.
+
+    myogait looks for its MediaPipe model as ``~/.myogait/models/pose_landmarker_heavy.task`` and
+    downloads one if it is missing: it is run with HOME set to a temporary folder holding the
+    bundled full model under that name (so: the same model, and no download).
+    """
+    import shutil
+
+    from gaitcheck.extract import resolve_model
+
+    print("\npeer: myogait run (whole process, the same model):")
+    with tempfile.TemporaryDirectory() as home:
+        models = Path(home) / ".myogait" / "models"
+        models.mkdir(parents=True)
+        shutil.copy(resolve_model(None).path, models / "pose_landmarker_heavy.task")
+        env = {**os.environ, "HOME": home}
+        for clip in clips:
+            walls = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                done = subprocess.run([exe, "run", os.fspath(clip), "-o", os.path.join(home, "out.json")],
+                                      capture_output=True, env=env)
+                walls.append(time.perf_counter() - t0)
+                if done.returncode:
+                    print(f"  {clip.name}: myogait failed: {done.stderr.decode(errors='replace')[-300:]}")
+                    break
+            row = rows.get(clip.name)
+            if row is None or len(walls) < repeat:
+                continue
+            fps = row["frames"] / min(walls)
+            print(f"  {clip.name:<28} myogait {fps:5.1f} fps; gaitcheck analyze {row['analyze']:5.1f} fps "
+                  f"({row['analyze'] / fps:.2f}x)")
+
+
 def has_batch() -> bool:
     out = subprocess.run([sys.executable, "-m", "gaitcheck", "--help"], capture_output=True, text=True)
     return " batch" in out.stdout
@@ -184,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat-long", type=int, default=1, help="the same for the long clip")
     p.add_argument("--no-batch", action="store_true", help="skip the batch measurements")
     p.add_argument("--clips", nargs="*", type=Path, help="other clips instead of the two real ones")
+    p.add_argument("--myogait", metavar="EXE", help="also time the peer tool myogait (its `myogait` executable, "
+                   "e.g. from `pip install myogait==0.9.2` in a venv) on the short clips, with the same model")
     p.add_argument("--_bare", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args._bare:
@@ -240,22 +280,34 @@ def main(argv: list[str] | None = None) -> int:
           "process, start-up included; CPU s: its user + system time. Best of --repeat runs, bare and analyze "
           "alternating.)")
 
+    if args.myogait:
+        peer(args.myogait, [c for c in CLIPS if c.is_file()], {r["clip"]: r for r in rows}, args.repeat)
     if args.no_batch:
         return 0
     if not has_batch():
         print("\nbatch: skipped (this checkout has no `gaitcheck batch` command)")
         return 0
     batch_clips = [c for c in CLIPS if c.is_file()]
-    frames = sum(int(r["frames"]) for r in rows if r["clip"] in {c.name for c in batch_clips})
-    print(f"\nbatch over {', '.join(c.name for c in batch_clips)} ({frames} frames):")
+    frames = 2 * sum(int(r["frames"]) for r in rows if r["clip"] in {c.name for c in batch_clips})
+    print(f"\nbatch over {', '.join(c.name for c in batch_clips)}, each twice (four files, {frames} frames; "
+          "two unequal files alone would leave one worker idle at the end):")
+    results = {}
     with tempfile.TemporaryDirectory() as tmp:
+        inputs = []
+        for k in (1, 2):
+            for clip in batch_clips:
+                link = Path(tmp) / f"{clip.stem}-{k}{clip.suffix}"
+                link.symlink_to(clip)
+                inputs.append(os.fspath(link))
         for jobs in (1, 2):
-            cmd = [sys.executable, "-m", "gaitcheck", "batch", *map(os.fspath, batch_clips),
+            cmd = [sys.executable, "-m", "gaitcheck", "batch", *inputs,
                    "--out", os.path.join(tmp, f"jobs{jobs}.csv"), "--jobs", str(jobs), "-q"]
             wall, rss, code, cpu = best([run_process(cmd) for _ in range(args.repeat)])
+            results[jobs] = wall
             note = "" if code == 0 else f"  (exit {code})"
             print(f"  --jobs {jobs}: {wall:6.1f} s, {frames / wall:6.1f} fps, CPU {cpu:.1f} s, "
                   f"peak RSS {rss:.0f} MB{note}")
+    print(f"  --jobs 2 / --jobs 1 throughput: {results[1] / results[2]:.2f}x")
     return 0
 
 

@@ -36,7 +36,6 @@ from .video import VideoReader
 __all__ = ["Looked", "follow_live", "kept_track", "speculate"]
 
 WALKER_TRAVEL = 1.0  # body sizes travelled: this person walks (a bystander shifting on the spot does not)
-LEAD_S = 0.0  # the follower stays at least this far behind the scan (beyond what the estimates need)
 MAX_WAIT_S = 4.0  # with nobody walking yet, wait for at most this much scan ahead
 SCAN_NICENESS = 10  # the scan thread's nice value, relative to the follower's (0)
 HEARTBEAT = 15  # with nobody to follow, one frame in this many is still handed to the follower (progress)
@@ -196,11 +195,10 @@ class _Planner:
     that can still be stitched onto a later tracklet (``bridge`` frames after their last look).
     """
 
-    def __init__(self, live: _LiveScan, stride: int, frame_h: int, bridge: int, lead: int, max_wait: int) -> None:
+    def __init__(self, live: _LiveScan, stride: int, frame_h: int, bridge: int, max_wait: int) -> None:
         self._live, self._stride, self._frame_h = live, stride, frame_h
         self._bridge, self._max_wait = bridge, max_wait
         self._reach = stride
-        self._lead = max(self._reach, lead)
         self._snap: _Snapshot | None = None
         self._lasts: list[int] = []
         self.key: int | None = None
@@ -240,7 +238,7 @@ class _Planner:
         if s is None or not s.done:
             # refresh when the estimates are not final yet, and now and then to speculate on more of the scan
             if s is None or not self._settled(frame) or self._live.head >= s.head + max(self._bridge, s.head // 8):
-                self._live.wait_past(frame + self._lead)
+                self._live.wait_past(frame + self._reach)
                 self._refresh(frame)
             while not self._settled(frame):
                 assert self._snap is not None
@@ -302,8 +300,7 @@ def follow_live(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, str
             info = reader.info
             size = (info.width, info.height)
             rate = max(fps, 1.0)
-            planner = _Planner(live, stride, info.height, bridge_frames(rate, stride), round(LEAD_S * rate),
-                               round(MAX_WAIT_S * rate))
+            planner = _Planner(live, stride, info.height, bridge_frames(rate, stride), round(MAX_WAIT_S * rate))
             planners.append(planner)
             # created once the scan's landmarker is (the scan leads at the start: two landmarkers created
             # at once slow each other down), while the scan looks at its first frames
