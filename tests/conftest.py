@@ -66,3 +66,19 @@ class AnalysisCache:
 def analysed(shared_videos: Path) -> AnalysisCache:
     """Session cache of real-clip analyses: ``analysed.report(name)``, ``analysed.dict(name)``."""
     return AnalysisCache(shared_videos)
+
+
+@pytest.fixture
+def extracted_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files the batch worker sends to the pose model (in-process batches), in order."""
+    import gaitcheck._worker as worker
+
+    names: list[str] = []
+    real_extract = worker.extract
+
+    def counting_extract(path: Any, *args: Any, **kwargs: Any) -> Any:
+        names.append(Path(path).name)
+        return real_extract(path, *args, **kwargs)
+
+    monkeypatch.setattr(worker, "extract", counting_extract)
+    return names

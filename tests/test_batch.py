@@ -192,17 +192,8 @@ def _batch(c: dict[str, Path], **options) -> gaitcheck.batch.BatchResult:
     return run_batch([c["upright"].parent], c["out"], cache=c["cache"], reports=c["reports"], **options)
 
 
-def test_cached_clips_are_scored_without_the_model_and_reports_kept(clinic, monkeypatch) -> None:
-    import gaitcheck._worker as worker
-
-    extracted: list[str] = []
-    real_extract = worker.extract
-
-    def counting_extract(path, *args, **kwargs):
-        extracted.append(Path(path).name)
-        return real_extract(path, *args, **kwargs)
-
-    monkeypatch.setattr(worker, "extract", counting_extract)
+def test_cached_clips_are_scored_without_the_model_and_reports_kept(clinic, extracted_names) -> None:
+    extracted = extracted_names
     result = _batch(clinic)
     assert extracted == ["text.mp4"]  # only the file not in the cache went to the decoder (and failed there)
     assert (result.ok, result.failed, result.cached, result.exit_code) == (2, 1, 2, 1)

@@ -97,19 +97,10 @@ def test_parallel_run_equals_the_serial_run(serial: Serial, tmp_path: Path) -> N
             assert Path(r["report"]).read_bytes() == Path(serial.rows[Path(r["path"]).name]["report"]).read_bytes()
 
 
-def test_resume_does_not_run_the_model_again(serial: Serial, tmp_path: Path, monkeypatch) -> None:
-    import gaitcheck._worker as worker
-
+def test_resume_does_not_run_the_model_again(serial: Serial, tmp_path: Path, extracted_names) -> None:
     out = tmp_path / "resumed.csv"
     shutil.copy(serial.out, out)
-    extracted: list[str] = []
-    real_extract = worker.extract
-
-    def counting_extract(path, *args, **kwargs):
-        extracted.append(Path(path).name)
-        return real_extract(path, *args, **kwargs)
-
-    monkeypatch.setattr(worker, "extract", counting_extract)
+    extracted = extracted_names
     result = gaitcheck.batch.run_batch(serial.inputs, out, reports=serial.reports, resume=True)
     assert sorted(extracted) == ["empty.mp4", "text.mp4"]  # only the failed ones are tried again
     assert result.resumed == len(CLIPS) and result.exit_code == 1
