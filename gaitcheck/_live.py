@@ -84,14 +84,14 @@ def _lower_priority() -> None:
 class _LiveScan:
     """:func:`gaitcheck._passes.scan` in a thread, readable while it runs."""
 
-    def __init__(self, path: str | os.PathLike[str], cfg: Config, model: ModelInfo, stride: int, fps: float,
+    def __init__(self, path: str | os.PathLike[str], cfg: Config, model: ModelInfo, stride: int,
                  after: Callable[[], object] | None = None) -> None:
         self._cond = threading.Condition()
         self._after = after
         self._tracker = _SharedTracker(self._cond)
         self._stop = threading.Event()
         self.ready = threading.Event()  # the scan's landmarker exists (or the scan has ended)
-        self._stride, self._fps = stride, fps
+        self._stride = stride
         self.result: Scan | None = None
         self._error: BaseException | None = None
         self._done = False
@@ -101,7 +101,7 @@ class _LiveScan:
     def _run(self, path: str | os.PathLike[str], cfg: Config, model: ModelInfo) -> None:
         _lower_priority()
         try:
-            found = scan(path, cfg, model, self._stride, self._fps, tracker=self._tracker, stop=self._stop,
+            found = scan(path, cfg, model, self._stride, tracker=self._tracker, stop=self._stop,
                          ready=self.ready, threads=1)
             with self._cond:
                 self.result = found
@@ -286,7 +286,7 @@ def follow_live(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, str
     ``stride``: frames between the scan's looks; ``fps``: the video's frame rate. ``after_scan`` is
     called in the scan's thread once it is done (e.g. to load what comes next).
     """
-    live = _LiveScan(path, cfg, model, stride, fps, after_scan)
+    live = _LiveScan(path, cfg, model, stride, after_scan)
     looked: list[Looked] = []
     planners: list[_Planner] = []
 

@@ -82,7 +82,6 @@ class Scan:
     tracks: list[Track]  # stitched; x, y, z in pixels of the upright frame
     keys: list[int]
     stride: int
-    fps: float  # frame rate the frames' times show (not necessarily the declared one)
     warnings: tuple[str, ...]
 
 
@@ -95,7 +94,7 @@ def stitched(tracklets: Sequence[Track]) -> tuple[list[Track], list[int]]:
     return people, [first[id(tr)] for tr in people]
 
 
-def scan(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, stride: int, fps: float,
+def scan(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, stride: int,
          step: Step | None = None, *, tracker: Tracker | None = None, stop: threading.Event | None = None,
          ready: threading.Event | None = None, threads: int = 0) -> Scan:
     """Look for up to ``cfg.pose.max_people`` people on every ``stride``-th frame and link them into tracks.
@@ -106,7 +105,6 @@ def scan(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, stride: in
     Args:
         path, cfg, model: the video, the settings and the pose model.
         stride: frames between two looks.
-        fps: the frame rate (kept in the result).
         step: called with the index of each frame looked at.
         tracker: link the detections with this tracker (e.g. one that others read while it runs).
         stop: when set, stop early (the result is then incomplete).
@@ -132,7 +130,7 @@ def scan(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, stride: in
         t = np.asarray(reader.times, np.float64)
         warnings = tuple(reader.warnings)
     people, keys = stitched(tracker.tracks)
-    return Scan(info, t, people, keys, stride, fps, warnings)
+    return Scan(info, t, people, keys, stride, warnings)
 
 
 def _boxes(image_px: NDArray[np.float32]) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:

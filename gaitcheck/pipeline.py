@@ -118,7 +118,7 @@ def _extract(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, progre
     stride = 1 if cfg.pose.max_people == 1 else scan_stride(fps, cfg.pose.scan_interval_s)
     if stride == 1:  # everyone on every frame, in one pass: the scan is the whole bar
         bar = _Bar(progress, info.frame_count, scan_share=1.0)
-        found = scan(path, cfg, model, 1, fps, bar.scan)
+        found = scan(path, cfg, model, 1, bar.scan)
         bar.end(len(found.t))
         return Extraction(found.info, found.t, tuple(found.tracks), found.warnings, model), None
     if track_id is None and point is None:  # the usual case: both passes at once
@@ -133,7 +133,7 @@ def _extract(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, progre
         ex = _follow(path, cfg, found, model, target, bar, dense)
     else:  # someone named by the user: find them first
         bar = _Bar(progress, info.frame_count, SCAN_SHARE)
-        found = scan(path, cfg, model, stride, fps, bar.scan)
+        found = scan(path, cfg, model, stride, bar.scan)
         stats = track_summary(found.tracks, found.info.height, _frame_step(found.t, found.info))
         target = choose_walker(found.tracks, stats, track_id=track_id, point=point,
                                frame_size=(found.info.width, found.info.height))
@@ -162,7 +162,7 @@ def _follow(path: str | os.PathLike[str], cfg: Config, found: Scan, model: Model
         others = [tr for tr in found.tracks if tr is not target]
         dense = follow(path, cfg, model, target, others, found.stride, step)
     if len(dense.frames) < len(target.frames):
-        full = scan(path, cfg, model, 1, found.fps)
+        full = scan(path, cfg, model, 1)
         note = (f"The walker could not be followed on their own (found on {len(dense.frames)} frames, seen by "
                 f"the scan on {len(target.frames)}); everyone was followed on every frame instead.")
         return _extraction(full, model, warnings=(note,))
@@ -207,8 +207,7 @@ def follow_track(path: str | os.PathLike[str], extraction: Extraction, track_id:
     target = choose_walker(tracks, stats, track_id=track_id)
     if target.full:
         return extraction
-    fps = 1 / _frame_step(extraction.t, info)
-    found = Scan(info, extraction.t, tracks, [tr.track_id for tr in tracks], target.stride, fps, extraction.warnings)
+    found = Scan(info, extraction.t, tracks, [tr.track_id for tr in tracks], target.stride, extraction.warnings)
     return _follow(path, cfg, found, extraction.model, target, _Bar(None, 0))
 
 

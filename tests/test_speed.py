@@ -239,7 +239,7 @@ def test_follower_looks_are_kept_only_if_they_are_what_following_alone_gives() -
     img, world, _ = make_walker(t=t, scale=0.8)
     person = sampled(1, img, world, t, 6)
     ex = make_extraction(make_walker(t=t, scale=0.8))
-    found = _passes.Scan(ex.info, t, [person], [7], 6, 30.0, ())
+    found = _passes.Scan(ex.info, t, [person], [7], 6, ())
     guide = _passes.Guide(person, 6)
     span = range(guide.first, min(guide.last, 59) + 1)
     kept = _live.kept_track(found, 0, _looks(found, 0, span))
@@ -320,7 +320,7 @@ def test_passes_side_by_side_give_what_they_give_one_after_the_other(analysed) -
     # the same passes one after the other
     from gaitcheck.extract import resolve_model
 
-    found = _passes.scan(path, cfg, resolve_model(), 6, 30.0)
+    found = _passes.scan(path, cfg, resolve_model(), 6)
     stats = track_summary(found.tracks, found.info.height, 1 / 30)
     target = choose_walker(found.tracks, stats)
     assert [tr.frames for tr in ex.tracks if tr is not followed[0]] == [tr.frames for tr in found.tracks
