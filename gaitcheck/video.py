@@ -117,8 +117,59 @@ def _no_frame_error(name: str, codec: str) -> VideoReadError:
     return _fail(name, what)
 
 
+class _Memo:
+    """What was learnt from a file, kept while the file stays the same (path, inode, size, mtime).
+
+    One analysis opens a clip several times (probe, the frame rate, each pass's reader); each probe
+    costs 30-60 ms (the container is opened and the first frame decoded). Only results are kept,
+    never errors, and only the last few files.
+    """
+
+    def __init__(self, size: int = 16) -> None:
+        self._lock = threading.Lock()
+        self._size = size
+        self._items: dict[tuple[object, ...], object] = {}
+
+    @staticmethod
+    def key(path_s: str, *extra: object) -> tuple[object, ...] | None:
+        try:
+            st = os.stat(path_s)
+        except (OSError, ValueError):
+            return None  # the uncached call raises the proper error
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        return (path_s, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, *extra)
+
+    def get(self, key: tuple[object, ...] | None) -> object | None:
+        if key is None:
+            return None
+        with self._lock:
+            return self._items.get(key)
+
+    def put(self, key: tuple[object, ...] | None, value: object) -> None:
+        if key is None:
+            return
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                del self._items[next(iter(self._items))]
+
+
+_memo = _Memo()
+
+
 def _probe(path: str | os.PathLike[str], max_s: float | None, max_px: int | None) -> tuple[VideoInfo, int]:
-    """Probe ``path``; return its VideoInfo and the position of its video stream."""
+    """Probe ``path``; return its VideoInfo and the position of its video stream (remembered per file)."""
+    key = _Memo.key(os.fspath(path), "probe", max_s, max_px)
+    found = _memo.get(key)
+    if found is None:
+        found = _probe_file(path, max_s, max_px)
+        _memo.put(key, found)
+    assert isinstance(found, tuple)
+    return found
+
+
+def _probe_file(path: str | os.PathLike[str], max_s: float | None, max_px: int | None) -> tuple[VideoInfo, int]:
     path_s = os.fspath(path)
     name = os.path.basename(os.path.normpath(path_s)) or path_s
     container = _open(path_s, name)
@@ -189,6 +240,16 @@ def measured_fps(path: str | os.PathLike[str], packets: int = 32) -> float:
     have (an AVI written with a 1 ms time base declares 1000 fps for a 30 fps video).
     """
     path_s = os.fspath(path)
+    key = _Memo.key(path_s, "fps", packets)
+    known = _memo.get(key)
+    if isinstance(known, float):
+        return known
+    fps = _measured_fps(path_s, packets)
+    _memo.put(key, fps)
+    return fps
+
+
+def _measured_fps(path_s: str, packets: int) -> float:
     name = os.path.basename(os.path.normpath(path_s)) or path_s
     container = _open(path_s, name)
     try:

@@ -313,3 +313,25 @@ def test_input_file_is_not_modified(clip60: Path) -> None:
     probe_video(clip60)
     _read_all(clip60)
     assert (clip60.read_bytes(), clip60.stat().st_mtime_ns, clip60.stat().st_mode) == before
+
+
+def test_a_file_is_probed_once_while_it_stays_the_same(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "c.mp4"
+    clips.make_clip(path, n_frames=10, size=(160, 96))
+    opened: list[str] = []
+    real_open = video._open
+
+    def counting_open(path_s: str, name: str):
+        opened.append(name)
+        return real_open(path_s, name)
+
+    monkeypatch.setattr(video, "_open", counting_open)
+    first = probe_video(path)
+    assert probe_video(path) == first and VideoReader(path).info == first
+    assert video.measured_fps(path) == video.measured_fps(path) == pytest.approx(30.0)
+    assert len(opened) == 2  # one probe, one frame-rate read
+    clips.make_clip(path, n_frames=10, size=(192, 128))  # the file changes: probed again
+    assert (probe_video(path).width, probe_video(path).height) == (192, 128)
+    assert len(opened) == 3
+    with pytest.raises(InputTooLargeError):  # other limits: checked, not taken from memory
+        probe_video(path, max_pixels=100)
