@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import os
 import sys
 import threading
@@ -16,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import Any
 
 import numpy as np
@@ -117,6 +121,41 @@ class _Silencer:
 
 _quiet_stderr = _Silencer()  # silence the C++ log lines mediapipe prints to fd 2 (landmarker creation)
 
+# mediapipe's vision package imports its drawing helpers, which import matplotlib.pyplot: ~0.6 s of
+# start-up (of ~0.8 s for mediapipe) on the critical path of every analysis. gaitcheck never draws
+# with them, so they are loaded only if something uses them (e.g. a user's own code).
+_DRAWING = frozenset({"mediapipe.tasks.python.vision.drawing_styles", "mediapipe.tasks.python.vision.drawing_utils"})
+_import_lock = threading.Lock()
+
+
+class _LazyDrawing(importlib.abc.MetaPathFinder):
+    """Finds mediapipe's drawing modules as usual but loads them on first attribute access."""
+
+    def find_spec(self, fullname: str, path: Any, target: ModuleType | None = None,
+                  ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in _DRAWING:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+            spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+def _import_mediapipe() -> tuple[Any, Any, Any]:
+    """``(mediapipe, BaseOptions, vision)``, imported without loading the drawing helpers eagerly."""
+    with _import_lock:
+        if "mediapipe" not in sys.modules:
+            finder = _LazyDrawing()
+            sys.meta_path.insert(0, finder)
+            try:
+                importlib.import_module("mediapipe")
+            finally:
+                sys.meta_path.remove(finder)
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    return mp, BaseOptions, vision
+
 
 class PoseEstimator:
     """A MediaPipe PoseLandmarker in VIDEO mode; use it as a context manager so it is closed.
@@ -133,8 +172,7 @@ class PoseEstimator:
     def __init__(self, model: ModelInfo, pose: PoseConfig | None = None, *, num_poses: int | None = None) -> None:
         pose = pose or PoseConfig()
         try:
-            import mediapipe as mp
-            from mediapipe.tasks.python import BaseOptions, vision
+            mp, BaseOptions, vision = _import_mediapipe()
         except ImportError as exc:  # pragma: no cover - mediapipe is a hard dependency
             raise ModelError(f"mediapipe is not installed: {exc}") from None
         self._mp = mp

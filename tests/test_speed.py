@@ -10,6 +10,7 @@ after the other, and a person chosen by hand is followed on every frame too. No 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -293,6 +294,21 @@ def test_stderr_silencer_restores_stderr_whatever_order_threads_leave(tmp_path: 
         th.join(5)
         os.write(f.fileno(), b"shown\n")
     assert log.read_text() == "shown\n"
+
+
+def test_mediapipe_drawing_helpers_load_only_when_used() -> None:
+    # importing mediapipe imports its drawing helpers, and they import matplotlib.pyplot (~0.6 s of
+    # every analysis' start-up): gaitcheck defers them; they still work for whoever uses them
+    code = (
+        "import sys\n"
+        "from gaitcheck.extract import PoseEstimator, resolve_model\n"
+        "PoseEstimator(resolve_model(), num_poses=1).close()\n"
+        "print('matplotlib.pyplot' in sys.modules)\n"
+        "from mediapipe.tasks.python.vision import drawing_utils\n"
+        "print(drawing_utils.DrawingSpec().thickness > 0, 'matplotlib.pyplot' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "True"]
 
 
 def test_scan_stride_config() -> None:
