@@ -4,9 +4,12 @@ On two cores the scan (looking for everyone every few frames) costs about a thir
 the walker on every frame; run one after the other it adds that third, run side by side it is
 almost free. But who the walker is depends on the whole clip, so the follower *speculates*: it
 follows the person the scan so far says is most likely the walker: the best-scoring one who
-has walked at least a body length. With nobody walking yet it waits, for at most ``MAX_WAIT_S``
-of scan ahead (a bystander often stands in view before the walker comes in: following them
-first would be wasted), then takes the best-scoring person. It stays just far enough behind the
+has walked at least a body length. With nobody walking yet, it follows the only person found so
+far (most clips hold just the walker, who needs a second or more to walk a body length: waiting
+for that would leave this thread idle); with several people and nobody walking it waits, where
+it is, for at most ``MAX_WAIT_S`` of scan ahead (a bystander often stands in view before the
+walker comes in: following the bystander on could take it past the walker's first frames), then
+takes the best-scoring person. It stays just far enough behind the
 scan that every estimate it uses (where the person is, whom to paint over) is already final,
 and it starts a fresh landmarker whenever it changes person.
 
@@ -174,17 +177,25 @@ def speculate(people: list[Track], keys: list[int], frame_h: int, dt: float, *, 
         ahead: how many frames the scan has looked past the frame to follow next.
         max_wait: wait for at most this many frames of scan ahead.
         final: the scan has ended: the choice is :func:`gaitcheck.tracking.choose_walker`'s.
+
+    Before the scan ends: the best-scoring person who walks; with nobody walking yet, the only
+    person found so far (were they a bystander, following them uses time the follower would
+    spend waiting); with several and nobody walking, wait for at most ``max_wait`` frames of scan
+    ahead, then the best one. Waiting blocks the follower where it is: a person it followed
+    while alone and chooses again afterwards is followed on from there, with no gap.
     """
     stats = track_summary(people, frame_h, dt)
-    if not stats:
-        return None
+    if not stats:  # nobody, or only people seen too briefly to judge yet
+        return WAIT if people and not final and ahead < max_wait else None
     key_of = {tr.track_id: k for tr, k in zip(people, keys, strict=True)}
     if final:
         return key_of[stats[0].track_id]
     walking = [s for s in stats if s.travel_rel >= WALKER_TRAVEL]
     if walking:
         return key_of[walking[0].track_id]
-    return key_of[stats[0].track_id] if ahead >= max_wait else WAIT
+    if len(stats) == 1 or ahead >= max_wait:
+        return key_of[stats[0].track_id]
+    return WAIT
 
 
 class _Planner:

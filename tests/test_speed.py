@@ -214,8 +214,11 @@ def test_speculation() -> None:
     kw = {"ahead": 10, "max_wait": 120, "final": False}
     assert _live.speculate([], [], h, 1 / 30, **kw) is None
     assert _live.speculate([walker], [10], h, 1 / 30, **kw) == 10  # the only one, walking
-    assert _live.speculate([stander], [20], h, 1 / 30, **kw) == _live.WAIT  # the only one, not walking (yet)
-    assert _live.speculate([stander], [20], h, 1 / 30, ahead=120, max_wait=120, final=False) == 20  # waited enough
+    assert _live.speculate([stander], [20], h, 1 / 30, **kw) == 20  # the only one, not walking (yet): no wait
+    glimpse = sampled(4, *make_walker(t=t[:1], scale=0.8)[:2], t[:1], 6)  # one look: too short to judge
+    assert _live.speculate([glimpse], [40], h, 1 / 30, **kw) == _live.WAIT
+    assert _live.speculate([glimpse], [40], h, 1 / 30, ahead=120, max_wait=120, final=False) is None
+    assert _live.speculate([glimpse], [40], h, 1 / 30, ahead=0, max_wait=120, final=True) is None
     assert _live.speculate([stander, walker], [20, 10], h, 1 / 30, **kw) == 10  # the one who walks
     assert _live.speculate([stander, short], [20, 30], h, 1 / 30, **kw) == _live.WAIT  # nobody walks yet
     assert _live.speculate([stander, short], [20, 30], h, 1 / 30, ahead=120, max_wait=120, final=False) == 20
