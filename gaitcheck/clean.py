@@ -7,6 +7,7 @@ and backwards so it adds no delay) is applied to each contiguous run of samples 
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -67,6 +68,16 @@ def fill_short_gaps(x: NDArray[np.float64], t: NDArray[np.float64], max_gap_s: f
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _butter_sos(order: int, cutoff_hz: float, fs: float) -> NDArray[np.float64]:
+    """The Butterworth low-pass design, once per setting (a series filters ~200 coordinates alike)."""
+    from scipy.signal import butter
+
+    sos: NDArray[np.float64] = butter(order, cutoff_hz, fs=fs, output="sos")
+    sos.flags.writeable = False  # shared: callers get copies (scipy's filters want writable ones)
+    return sos
+
+
 def lowpass(x: NDArray[np.float64], fs: float, cutoff_hz: float, order: int = 4) -> NDArray[np.float64]:
     """Zero-phase Butterworth low-pass of each contiguous non-NaN run of a 1-D series.
 
@@ -78,10 +89,9 @@ def lowpass(x: NDArray[np.float64], fs: float, cutoff_hz: float, order: int = 4)
     out = x.copy()
     if fs <= 0 or cutoff_hz <= 0:
         return out
-    from scipy.signal import butter, sosfiltfilt  # lazy: slow to import (pipeline.load_scoring)
+    from scipy.signal import sosfiltfilt  # lazy: slow to import (pipeline.load_scoring)
 
-    wn = min(cutoff_hz, 0.4 * fs)
-    sos = butter(order, wn, fs=fs, output="sos")
+    sos = _butter_sos(order, min(cutoff_hz, 0.4 * fs), fs).copy()
     ok = ~np.isnan(x)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(np.int8), [0]])))
     for a, b in zip(edges[::2], edges[1::2], strict=True):
