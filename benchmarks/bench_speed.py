@@ -155,19 +155,64 @@ def bare_loop(path: str) -> dict[str, float]:
     return {"frames": n, "seconds": time.perf_counter() - t0, "found": len(poses)}
 
 
+def _peak_mb(pid: int) -> float:
+    """The peak resident memory (VmHWM) of a live process, in MB (0 if it is gone or unknown)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux ``/proc``; just ``pid`` elsewhere)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(k) for k in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            pass
+    return out
+
+
 def run_process(cmd: list[str]) -> tuple[float, float, int, float]:
-    """Run ``cmd``; return (wall s, peak RSS in MB of the process or its largest child, exit code, CPU s)."""
+    """Run ``cmd``; return (wall s, peak RSS in MB of the process or its largest child, exit code, CPU s).
+
+    The peak is each process's own high-water mark (VmHWM), sampled every 50 ms while it runs: the
+    ``ru_maxrss`` that ``wait4`` reports would also count the memory of this (parent) process,
+    which a child started from it inherits as a floor on Linux.
+    """
+    import threading
+
+    peaks: dict[int, float] = {}
+    done = threading.Event()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            for p in _tree(proc.pid):
+                peaks[p] = max(peaks.get(p, 0.0), _peak_mb(p))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
+    done.set()
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.stderr:
         proc.stderr.close()
     if proc.returncode:
         print(f"  {' '.join(cmd[-4:])}: exit {proc.returncode}: {err.strip()[-500:]}", file=sys.stderr)
-    return wall, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime  # ru_maxrss: KiB
+    peak = max(peaks.values(), default=0.0) or usage.ru_maxrss / 1024  # ru_maxrss: KiB (see above)
+    return wall, peak, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
 def best(runs: list[tuple[float, ...]]) -> tuple[float, ...]:
