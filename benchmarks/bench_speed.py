@@ -220,8 +220,10 @@ def best(runs: list[tuple[float, ...]]) -> tuple[float, ...]:
 
 
 def peer(exe: str, clips: list[Path], rows: dict[str, dict[str, Any]], repeat: int) -> None:
-    """Time ``myogait run CLIP`` (whole process) with gaitcheck's model, against gaitcheck's figure.
+    """Time ``myogait run CLIP`` (whole process) with gaitcheck's model, against gaitcheck analyze.
 
+    The two alternate on each clip (best of ``repeat`` each), like bare and analyze above: a shared
+    machine's speed drifts over the minutes a run takes, so a figure from earlier would not compare.
     myogait looks for its MediaPipe model as ``~/.myogait/models/pose_landmarker_heavy.task`` and
     downloads one if it is missing: it is run with HOME set to a temporary folder holding the
     bundled full model under that name (so: the same model, and no download).
@@ -230,28 +232,30 @@ def peer(exe: str, clips: list[Path], rows: dict[str, dict[str, Any]], repeat: i
 
     from gaitcheck.extract import resolve_model
 
-    print("\npeer: myogait run (whole process, the same model):")
+    print("\npeer: myogait run vs gaitcheck analyze (whole processes, the same model, alternating):")
     with tempfile.TemporaryDirectory() as home:
         models = Path(home) / ".myogait" / "models"
         models.mkdir(parents=True)
         shutil.copy(resolve_model(None).path, models / "pose_landmarker_heavy.task")
         env = {**os.environ, "HOME": home}
         for clip in clips:
-            walls = []
+            row = rows.get(clip.name)
+            if row is None:
+                continue
+            theirs, ours = [], []
             for _ in range(repeat):
                 t0 = time.perf_counter()
                 done = subprocess.run([exe, "run", os.fspath(clip), "-o", os.path.join(home, "out.json")],
                                       capture_output=True, env=env)
-                walls.append(time.perf_counter() - t0)
+                theirs.append(time.perf_counter() - t0)
                 if done.returncode:
                     print(f"  {clip.name}: myogait failed: {done.stderr.decode(errors='replace')[-300:]}")
                     break
-            row = rows.get(clip.name)
-            if row is None or len(walls) < repeat:
+                ours.append(run_process([sys.executable, "-m", "gaitcheck", "analyze", os.fspath(clip), "-q"])[0])
+            if len(ours) < repeat:
                 continue
-            fps = row["frames"] / min(walls)
-            print(f"  {clip.name:<28} myogait {fps:5.1f} fps; gaitcheck analyze {row['analyze']:5.1f} fps "
-                  f"({row['analyze'] / fps:.2f}x)")
+            fps, own = row["frames"] / min(theirs), row["frames"] / min(ours)
+            print(f"  {clip.name:<28} myogait {fps:5.1f} fps; gaitcheck analyze {own:5.1f} fps ({own / fps:.2f}x)")
 
 
 def has_batch() -> bool:
