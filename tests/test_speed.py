@@ -326,11 +326,20 @@ SPORTS2D = "sports2d_demo_park_side.mp4"
 
 
 @pytest.mark.slow
-def test_passes_side_by_side_give_what_they_give_one_after_the_other(analysed) -> None:
+def test_passes_side_by_side_give_what_they_give_one_after_the_other(analysed, monkeypatch) -> None:
+    import importlib
+
     path = analysed.path(SPORTS2D)
     cfg = Config()
+    pipeline = importlib.import_module("gaitcheck.pipeline")
+    again: list[int] = []
+    real_follow = pipeline.follow
+    monkeypatch.setattr(pipeline, "follow", lambda *a, **k: again.append(1) or real_follow(*a, **k))
     calls: list[tuple[int, int]] = []
     ex = gaitcheck.extract(path, cfg, progress=lambda done, total: calls.append((done, total)))
+    # the bystander stands alone in view before the walker comes in: the follower may follow him
+    # meanwhile, but must not have gone past the walker's first frames when she is chosen
+    assert again == [], "the walker had to be followed again after the live pass"
     done = [d for d, _ in calls]
     assert done == sorted(done) and done[-1] == len(ex.t) == calls[0][1] and len(done) > len(ex.t) // 3
     followed = [tr for tr in ex.tracks if tr.full and len(tr.frames) > 1]
