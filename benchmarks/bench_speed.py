@@ -180,6 +180,11 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
+def analyze_cmd(clip: Path) -> list[str]:
+    """``gaitcheck analyze CLIP -q`` as a user runs it, in this Python."""
+    return [sys.executable, "-m", "gaitcheck", "analyze", os.fspath(clip), "-q"]
+
+
 def run_process(cmd: list[str]) -> tuple[float, float, int, float]:
     """Run ``cmd``; return (wall s, peak RSS in MB of the process or its largest child, exit code, CPU s).
 
@@ -251,7 +256,7 @@ def peer(exe: str, clips: list[Path], rows: dict[str, dict[str, Any]], repeat: i
                 if done.returncode:
                     print(f"  {clip.name}: myogait failed: {done.stderr.decode(errors='replace')[-300:]}")
                     break
-                ours.append(run_process([sys.executable, "-m", "gaitcheck", "analyze", os.fspath(clip), "-q"])[0])
+                ours.append(run_process(analyze_cmd(clip))[0])
             if len(ours) < repeat:
                 continue
             fps, own = row["frames"] / min(theirs), row["frames"] / min(ours)
@@ -291,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         dec = best([decode_only(clip) for _ in range(repeat)])
         frames = int(dec[0])
         bares, anas = [], []
-        cmd = [sys.executable, "-m", "gaitcheck", "analyze", os.fspath(clip), "-q"]
+        cmd = analyze_cmd(clip)
         for _ in range(repeat):  # alternate the two, so that a slower spell of a shared machine hits both
             t0 = time.perf_counter()
             out = subprocess.run([sys.executable, __file__, "--_bare", os.fspath(clip)], capture_output=True,

@@ -180,8 +180,8 @@ def speculate(people: list[Track], keys: list[int], frame_h: int, dt: float, *, 
 
     Before the scan ends: the best-scoring person who walks; with nobody walking yet, the only
     person found so far (the follower would otherwise sit idle; were they a bystander, the scan,
-    sharing the CPU with the follower meanwhile, finds the walker later: ~1 s on the sports2d
-    demo, against 0.4-1.3 s gained on clips of one person); with several and nobody walking, wait
+    sharing the CPU with the follower meanwhile, finds the walker later: 0.6-0.8 s on the sports2d
+    demo, against 0.2-2.2 s gained on most clips of one person); with several and nobody walking, wait
     for at most ``max_wait`` frames of scan ahead, then the best one. Waiting blocks the follower
     where it is: a person it followed while alone and chooses again afterwards is followed on from
     there, with no gap.
