@@ -213,7 +213,8 @@ class PoseEstimator:
 
     def close(self) -> None:
         if self._landmarker is not None:
-            self._landmarker.close()
+            with _quiet_stderr():  # mediapipe >= 1.2.3 logs "DestroyAccelerator" C++ lines to fd 2 here
+                self._landmarker.close()
             self._landmarker = None
 
     def __enter__(self) -> PoseEstimator:

@@ -11,6 +11,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -209,6 +211,17 @@ def test_analyze_writes_json_and_csv_and_leaves_the_video_alone(shared_videos: P
     assert [int(r[0]) for r in rows[1:]] == list(range(n))
     t = [float(r[1]) for r in rows[1:]]
     assert t == [fr["t_s"] for fr in report["frames"]]
+
+
+@pytest.mark.slow
+def test_quiet_analysis_in_a_real_process_prints_nothing_on_stderr(shared_videos: Path) -> None:
+    """As a user runs it: no C++ log lines from mediapipe (creating, using or closing a landmarker),
+    no ignored-exception traceback at interpreter exit; only the verdicts, on stdout."""
+    done = subprocess.run([sys.executable, "-m", "gaitcheck", "analyze", str(shared_videos / BACK), "-q"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert BACK in done.stdout.splitlines()[0]
 
 
 @pytest.mark.slow
