@@ -357,11 +357,16 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [sys.executable, "-m", "gaitcheck", "batch", *inputs,
                    "--out", os.path.join(tmp, f"jobs{jobs}.csv"), "--jobs", str(jobs), "-q"]
             wall, rss, code, cpu = best([run_process(cmd) for _ in range(args.repeat)])
-            results[jobs] = wall
+            results[jobs] = (wall, cpu)
             note = "" if code == 0 else f"  (exit {code})"
-            print(f"  --jobs {jobs}: {wall:6.1f} s, {frames / wall:6.1f} fps, CPU {cpu:.1f} s, "
-                  f"peak RSS {rss:.0f} MB{note}")
-    print(f"  --jobs 2 / --jobs 1 throughput: {results[1] / results[2]:.2f}x")
+            print(f"  --jobs {jobs}: {wall:6.1f} s, {frames / wall:6.1f} fps, CPU {cpu:.1f} s "
+                  f"({cpu / wall:.2f} cores busy), peak RSS {rss:.0f} MB{note}")
+    (wall1, cpu1), (wall2, cpu2) = results[1], results[2]
+    cores = os.cpu_count() or 1
+    print(f"  --jobs 2 / --jobs 1 throughput: {wall1 / wall2:.2f}x")
+    # what a second worker can add at most: the cores --jobs 1 leaves idle, if a file costs the same CPU
+    print(f"  ceiling on {cores} cores: {min(2, cores) / (cpu1 / wall1):.2f}x (--jobs 1 keeps {cpu1 / wall1:.2f} "
+          f"of them busy; CPU per file --jobs 2 / --jobs 1: {cpu2 / cpu1:.2f})")
     return 0
 
 
