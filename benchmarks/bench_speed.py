@@ -34,6 +34,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -192,8 +193,6 @@ def run_process(cmd: list[str]) -> tuple[float, float, int, float]:
     ``ru_maxrss`` that ``wait4`` reports would also count the memory of this (parent) process,
     which a child started from it inherits as a floor on Linux.
     """
-    import threading
-
     peaks: dict[int, float] = {}
     done = threading.Event()
     t0 = time.perf_counter()

@@ -119,7 +119,7 @@ class _Silencer:
                     os.close(self._saved)
 
 
-_quiet_stderr = _Silencer()  # silence the C++ log lines mediapipe prints to fd 2 (landmarker creation)
+_quiet_stderr = _Silencer()  # silence the C++ log lines mediapipe prints to fd 2 (creating, closing a landmarker)
 
 # mediapipe's vision package imports its drawing helpers, which import matplotlib.pyplot: ~0.6 s of
 # start-up (of ~0.8 s for mediapipe) on the critical path of every analysis. gaitcheck never draws
