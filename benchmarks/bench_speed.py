@@ -133,7 +133,7 @@ def bare_loop(path: str) -> dict[str, float]:
     import numpy as np
     from mediapipe.tasks.python import BaseOptions, vision
 
-    from gaitcheck.extract import resolve_model
+    from gaitcheck.pose.landmarker import resolve_model
 
     model = resolve_model(None).path
     t0 = time.perf_counter()
@@ -234,7 +234,7 @@ def peer(exe: str, clips: list[Path], rows: dict[str, dict[str, Any]], repeat: i
     """
     import shutil
 
-    from gaitcheck.extract import resolve_model
+    from gaitcheck.pose.landmarker import resolve_model
 
     print("\npeer: myogait run vs gaitcheck analyze (whole processes, the same model, alternating):")
     with tempfile.TemporaryDirectory() as home:

@@ -9,9 +9,11 @@
 from __future__ import annotations
 
 from .batch import BatchResult, FileResult, rescore_batch, run_batch
-from .cache import CacheError, CacheMissError, LandmarkCache
+from .batch.cache import LandmarkCache
 from .config import Config, load_config
 from .errors import (
+    CacheError,
+    CacheMissError,
     ConfigError,
     GaitcheckError,
     InputError,
@@ -22,22 +24,24 @@ from .errors import (
     VideoReadError,
 )
 from .landmarks import Landmark
-from .pipeline import Extraction, analyze, extract, score
+from .pipeline import analyze
+from .pose import Extraction, extract
 from .report import Report, write_csv, write_json
+from .score import score
 from .series import PoseSeries
 from .verdicts import Check, Episode
 
 
 def __getattr__(name: str) -> object:
     """Heavier parts (video writing, PDF, comparison) load on first use."""
-    lazy = {"write_annotated_video": ("annotated_video", "write_annotated_video"),
-            "write_pdf_report": ("pdf_report", "write_pdf_report"),
+    lazy = {"write_annotated_video": ("evidence.video", "write_annotated_video"),
+            "write_pdf_report": ("evidence.pdf", "write_pdf_report"),
             "compare_reports": ("compare", "compare_reports"), "format_comparison": ("compare", "format_comparison"),
             "load_report": ("compare", "load_report"), "Comparison": ("compare", "Comparison")}
     if name == "__version__":
-        from .pipeline import _version
+        from ._version import version
 
-        return _version()
+        return version()
     if name in lazy:
         import importlib
 

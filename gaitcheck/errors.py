@@ -13,7 +13,7 @@ Hierarchy::
     ├── ConfigError                bad TOML, unknown key, value out of range
     ├── ModelError                 pose model missing, wrong checksum, not loadable
     ├── NoWalkerError              nobody (or not the requested person) found in the clip
-    ├── CacheError                 a landmark cache entry is damaged (gaitcheck.cache)
+    ├── CacheError                 a landmark cache entry is damaged (gaitcheck.batch.cache)
     ├── CacheMissError             a clip is not in the landmark cache (gaitcheck rescore)
     └── ShapeError (ValueError)    an array handed to a gaitcheck function has the wrong shape
 """
@@ -21,6 +21,8 @@ Hierarchy::
 from __future__ import annotations
 
 __all__ = [
+    "CacheError",
+    "CacheMissError",
     "ConfigError",
     "GaitcheckError",
     "InputError",
@@ -62,3 +64,11 @@ class NoWalkerError(GaitcheckError):
 
 class ShapeError(GaitcheckError, ValueError):
     """An array argument has the wrong shape."""
+
+
+class CacheError(GaitcheckError):
+    """A landmark cache entry is damaged, or was written by an incompatible version."""
+
+
+class CacheMissError(GaitcheckError):
+    """The clip (with these pose settings and model) is not in the landmark cache."""

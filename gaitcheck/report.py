@@ -27,9 +27,9 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from ._io import atomic_write
 from .gait import GaitResult
 from .series import PoseSeries
 from .verdicts import Check
@@ -82,17 +82,6 @@ def _clean(x: Any) -> Any:
     return x
 
 
-def _atomic_write(path: str | os.PathLike[str], text: str) -> None:
-    """Write next to the target, then rename: a crash never leaves half a report behind."""
-    p = Path(path)
-    tmp = p.with_name(f".{p.name}.tmp{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8", newline="")
-        os.replace(tmp, p)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def json_text(report: Report) -> str:
     """The report as JSON text (UTF-8 safe, indented)."""
     return json.dumps(report.to_dict(), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
@@ -110,9 +99,9 @@ def csv_text(report: Report) -> str:
 
 def write_json(report: Report, path: str | os.PathLike[str]) -> None:
     """Write the report as JSON (UTF-8, indented)."""
-    _atomic_write(path, json_text(report))
+    atomic_write(path, json_text(report))
 
 
 def write_csv(report: Report, path: str | os.PathLike[str]) -> None:
     """Write the per-frame fields, one row per decoded frame (empty cell = unknown)."""
-    _atomic_write(path, csv_text(report))
+    atomic_write(path, csv_text(report))

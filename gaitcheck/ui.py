@@ -1,7 +1,7 @@
 """Everything the Streamlit page needs that is not a widget: no ``streamlit`` import here.
 
 The page (``app.py``) only draws widgets and calls these functions; the analysis is the same
-:func:`gaitcheck.extract` / :func:`gaitcheck.score` the CLI uses. Uploaded videos live only in a
+:func:`gaitcheck.pose.landmarker` / :func:`gaitcheck.score` the CLI uses. Uploaded videos live only in a
 private temporary folder for as long as one operation needs them, and are deleted right after.
 """
 
@@ -22,11 +22,11 @@ from numpy.typing import NDArray
 from .compare import compare_reports
 from .config import Config
 from .errors import GaitcheckError, InputError, NoWalkerError, VideoReadError
-from .keyframes import KeyFrame, choose_key_frames, describe_frame, key_frame_images
-from .pipeline import Extraction, extract, follow_track
+from .evidence.keyframes import KeyFrame, choose_key_frames, describe_frame, key_frame_images
+from .pose import Extraction, extract, follow_track
+from .pose.walker import track_summary
 from .report import Report
-from .tracking import track_summary
-from .video import VideoReader
+from .video import VideoReader, frame_step
 
 __all__ = ["VIDEO_TYPES", "Card", "Moment", "annotated_video_bytes", "cards", "comparison", "content_hash",
            "extract_video_bytes", "frame_caption", "frame_picture", "friendly", "key_moment_images", "key_moments",
@@ -73,7 +73,7 @@ def follow_person_bytes(data: bytes, name: str, extraction: Extraction, track_id
     """``extraction`` with person ``track_id`` followed on every frame (the page's walker picker).
 
     The first analysis follows only the walker it chose on every frame and samples the others
-    (see :func:`gaitcheck.pipeline.follow_track`); the upload is deleted after.
+    (see :func:`gaitcheck.pose.follow_track`); the upload is deleted after.
     """
     with temporary_video(data, name) as path:
         return follow_track(path, extraction, track_id, config)
@@ -129,7 +129,7 @@ def track_thumbnails(data: bytes, name: str, extraction: Extraction, width: int 
     """One picture per tracked person (at the middle of their time in view), best walker first:
     ``(track_id, caption, RGB image)``."""
     info = extraction.info
-    dt = float(np.median(np.diff(extraction.t))) if len(extraction.t) > 1 else 1 / max(info.fps, 1.0)
+    dt = frame_step(extraction.t, info.fps)
     stats = track_summary(list(extraction.tracks), info.height, dt)
     by_id = {tr.track_id: tr for tr in extraction.tracks}
     wanted: dict[int, tuple[int, NDArray[np.float32]]] = {}
@@ -240,7 +240,7 @@ def timeline_figure(report: Report) -> Any:
     flagged episodes shaded (the same charts as the PDF)."""
     from matplotlib.figure import Figure
 
-    from .pdf_charts import clip_duration_s, draw_timeline, timeline_specs
+    from .evidence.pdf.charts import clip_duration_s, draw_timeline, timeline_specs
 
     d = report.to_dict()
     specs = timeline_specs(d)
@@ -253,7 +253,7 @@ def timeline_figure(report: Report) -> Any:
 
 def annotated_video_bytes(data: bytes, name: str, report: Report) -> bytes:
     """The annotated H.264 MP4 as bytes (rendered in a private temporary folder, deleted after)."""
-    from .annotated_video import write_annotated_video
+    from .evidence.video import write_annotated_video
 
     with temporary_video(data, name) as path:
         out = path.with_name("annotated.mp4")

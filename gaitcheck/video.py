@@ -13,7 +13,7 @@ import queue
 import stat
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from types import TracebackType
@@ -25,13 +25,14 @@ from numpy.typing import NDArray
 
 from gaitcheck.errors import InputTooLargeError, VideoReadError
 
-__all__ = ["Frame", "Select", "VideoInfo", "VideoReader", "measured_fps", "probe_video"]
+__all__ = ["NOMINAL_FPS", "Frame", "Select", "VideoInfo", "VideoReader", "frame_step", "measured_fps", "probe_video"]
 
 _MIN_STEP_S = 1e-3  # consecutive frames are at least 1 ms apart (MediaPipe wants increasing ms)
 _END = object()  # end-of-stream marker put on the queue by the decoding thread
 _AV_ERRORS = (av.error.FFmpegError, OSError)
 _DAMAGED = "The video is damaged: "
 
+NOMINAL_FPS = 30.0  # the frame rate assumed only where nothing says otherwise (a single frame, no rate)
 Select = Callable[[int, float], bool | None]
 """``select(index, t_s)``: True = hand this frame over, False = skip it (not converted to RGB), None = stop."""
 
@@ -59,6 +60,19 @@ class Frame:
     index: int  # 0-based among decoded frames
     t_s: float  # presentation time from the first frame; increasing, consecutive frames >= 1 ms apart
     image: NDArray[np.uint8]  # (H, W, 3) RGB, upright, C-contiguous
+
+
+def frame_step(t: NDArray[np.float64] | Sequence[float], fps: float = 0.0) -> float:
+    """The typical time between frames in seconds: the median gap between the frame times ``t``.
+
+    With fewer than two frames, ``1 / fps``; with no frame rate either, ``1 / NOMINAL_FPS``.
+
+    >>> frame_step([0.0, 0.04, 0.08, 0.2]), frame_step([0.0], 25.0), frame_step([])
+    (0.04, 0.04, 0.03333333333333333)
+    """
+    if len(t) > 1:
+        return float(np.median(np.diff(np.asarray(t, np.float64))))
+    return 1.0 / (fps if fps > 0 else NOMINAL_FPS)
 
 
 def _fmt(x: float) -> str:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from gaitcheck.config import LookAheadConfig
-from gaitcheck.extract import ModelInfo
 from gaitcheck.landmarks import Landmark as L
-from gaitcheck.pipeline import Extraction
-from gaitcheck.tracking import Tracker, stitch_tracks
+from gaitcheck.pose import Extraction
+from gaitcheck.pose.landmarker import ModelInfo
+from gaitcheck.pose.tracking import Tracker, stitch_tracks
 from gaitcheck.video import VideoInfo
 
 NEUTRAL = LookAheadConfig().head_neutral_offset_deg

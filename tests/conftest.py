@@ -71,7 +71,7 @@ def analysed(shared_videos: Path) -> AnalysisCache:
 @pytest.fixture
 def extracted_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the files the batch worker sends to the pose model (in-process batches), in order."""
-    import gaitcheck._worker as worker
+    import gaitcheck.batch.worker as worker
 
     names: list[str] = []
     real_extract = worker.extract

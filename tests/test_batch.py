@@ -22,12 +22,13 @@ from _synth import make_extraction, make_walker
 
 import gaitcheck
 from gaitcheck import cli
-from gaitcheck._pool import CRASH_MESSAGE, run_in_processes
-from gaitcheck._worker import FileResult, Task
+from gaitcheck._io import sha256_file as file_sha256
 from gaitcheck.batch import COLUMNS, expand_inputs, rescore_batch, run_batch
-from gaitcheck.cache import LandmarkCache, file_sha256
+from gaitcheck.batch.cache import LandmarkCache
+from gaitcheck.batch.pool import CRASH_MESSAGE, run_in_processes
+from gaitcheck.batch.worker import FileResult, Task
 from gaitcheck.config import Config
-from gaitcheck.extract import resolve_model
+from gaitcheck.pose.landmarker import resolve_model
 
 
 def run(argv: Sequence[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

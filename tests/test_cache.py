@@ -11,16 +11,15 @@ import pytest
 from _synth import make_extraction, make_walker
 
 import gaitcheck
-from gaitcheck.cache import (
-    CacheError,
-    CacheMissError,
+from gaitcheck._io import sha256_file as file_sha256
+from gaitcheck.batch.cache import (
     LandmarkCache,
     cache_variant,
-    file_sha256,
     load_extraction,
     save_extraction,
 )
 from gaitcheck.config import Config, PoseConfig
+from gaitcheck.errors import CacheError, CacheMissError
 
 SHA = "ab" * 32
 

@@ -15,14 +15,14 @@ from _synth import make_extraction, make_walker
 
 import gaitcheck
 from gaitcheck import cli
-from gaitcheck.annotated_video import write_annotated_video
 from gaitcheck.compare import compare_reports, format_comparison, load_report
 from gaitcheck.errors import InputError
-from gaitcheck.keyframes import choose_key_frames, crop_size, fewer_key_frames
+from gaitcheck.evidence.draw import FLAG_RED, annotate_frame, thumbnail, timeline_strip
+from gaitcheck.evidence.keyframes import choose_key_frames, crop_size, fewer_key_frames
+from gaitcheck.evidence.marks import clip_overlay, gaze_points
+from gaitcheck.evidence.pdf.report import DISCLAIMER, render_pages, write_pdf_report
+from gaitcheck.evidence.video import write_annotated_video
 from gaitcheck.landmarks import Landmark as L
-from gaitcheck.overlay import FLAG_RED, annotate_frame, thumbnail, timeline_strip
-from gaitcheck.overlay_data import clip_overlay, gaze_points
-from gaitcheck.pdf_report import DISCLAIMER, render_pages, write_pdf_report
 
 try:
     from tests import _clips as clips
@@ -352,7 +352,7 @@ def test_analyze_cli_refuses_clashing_outputs_before_analysing(tmp_path, capsys)
 
 
 def test_even_padding_for_odd_sizes():
-    from gaitcheck.annotated_video import _even
+    from gaitcheck.evidence.video import _even
 
     img = np.arange(5 * 7 * 3, dtype=np.uint8).reshape(5, 7, 3)
     out = _even(img)

@@ -15,10 +15,10 @@ import pytest
 from test_evidence import pdf_text, red_fraction
 
 from gaitcheck import cli
-from gaitcheck.annotated_video import write_annotated_video
 from gaitcheck.compare import compare_reports, format_comparison, load_report
-from gaitcheck.overlay import Style
-from gaitcheck.pdf_report import DISCLAIMER, write_pdf_report
+from gaitcheck.evidence.draw import Style
+from gaitcheck.evidence.pdf.report import DISCLAIMER, write_pdf_report
+from gaitcheck.evidence.video import write_annotated_video
 from gaitcheck.report import write_json
 from gaitcheck.video import VideoReader
 

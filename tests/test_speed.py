@@ -20,11 +20,13 @@ import pytest
 from _synth import make_extraction, make_walker
 
 import gaitcheck
-from gaitcheck import _live, _passes
 from gaitcheck.config import Config
-from gaitcheck.extract import _Silencer
-from gaitcheck.pipeline import follow_track
-from gaitcheck.tracking import Track, assign, choose_walker, track_summary
+from gaitcheck.pose import follow_track
+from gaitcheck.pose import live as _live
+from gaitcheck.pose import passes as _passes
+from gaitcheck.pose.landmarker import _Silencer
+from gaitcheck.pose.tracking import Track, assign
+from gaitcheck.pose.walker import choose_walker, track_summary
 from gaitcheck.video import VideoReader
 
 try:
@@ -304,7 +306,7 @@ def test_mediapipe_drawing_helpers_load_only_when_used() -> None:
     # every analysis' start-up): gaitcheck defers them; they still work for whoever uses them
     code = (
         "import sys\n"
-        "from gaitcheck.extract import PoseEstimator, resolve_model\n"
+        "from gaitcheck.pose.landmarker import PoseEstimator, resolve_model\n"
         "PoseEstimator(resolve_model(), num_poses=1).close()\n"
         "print('matplotlib.pyplot' in sys.modules)\n"
         "from mediapipe.tasks.python.vision import drawing_utils\n"
@@ -331,7 +333,7 @@ def test_passes_side_by_side_give_what_they_give_one_after_the_other(analysed, m
 
     path = analysed.path(SPORTS2D)
     cfg = Config()
-    pipeline = importlib.import_module("gaitcheck.pipeline")
+    pipeline = importlib.import_module("gaitcheck.pose.extraction")
     again: list[int] = []
     real_follow = pipeline.follow
     monkeypatch.setattr(pipeline, "follow", lambda *a, **k: again.append(1) or real_follow(*a, **k))
@@ -346,7 +348,7 @@ def test_passes_side_by_side_give_what_they_give_one_after_the_other(analysed, m
     assert len(followed) == 1 and len(ex.tracks) >= 2
     assert all(tr.stride == 6 for tr in ex.tracks if tr is not followed[0] and len(tr.frames) > 1)
     # the same passes one after the other
-    from gaitcheck.extract import resolve_model
+    from gaitcheck.pose.landmarker import resolve_model
 
     found = _passes.scan(path, cfg, resolve_model(), 6)
     stats = track_summary(found.tracks, found.info.height, 1 / 30)

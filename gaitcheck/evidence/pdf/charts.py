@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import NDArray
 
-from .overlay_data import flagged_spans, look_down_pitch_deg
+from ..marks import flagged_spans, look_down_pitch_deg
 
 __all__ = ["HEAD_COLOR", "TRUNK_COLOR", "Timeline", "draw_timeline", "frame_series"]
 

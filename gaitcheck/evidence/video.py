@@ -1,19 +1,18 @@
 """The annotated evidence video: the upright clip with the overlays, as H.264 MP4 (PyAV).
 
 Frames come from :class:`gaitcheck.video.VideoReader` (the only decoder), are drawn on by
-:func:`gaitcheck.overlay.annotate_frame` and encoded with libx264 (yuv420p, BT.709 tagged,
+:func:`gaitcheck.evidence.draw.annotate_frame` and encoded with libx264 (yuv420p, BT.709 tagged,
 ``+faststart``) so that browsers and phones play the file. Each output frame keeps its input
 frame's presentation time, so the frame count and duration match the input; there is no audio.
 The file is written next to the target under a temporary name and renamed when complete.
 
 The gaze point is a marker on the floor at the report's gaze distance, scaled by the walker's
 pixels per metre (from the body height), with a dashed line of sight from the eye; see
-:mod:`gaitcheck.overlay_data` for how, and when only the line of sight is drawn.
+:mod:`gaitcheck.evidence.marks` for how, and when only the line of sight is drawn.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable
 from fractions import Fraction
@@ -24,11 +23,12 @@ import numpy as np
 from av.video.reformatter import ColorRange, Colorspace
 from numpy.typing import NDArray
 
-from .errors import InputError
-from .overlay import Style, annotate_frame, timeline_strip
-from .overlay_data import clip_overlay
-from .report import Report
-from .video import VideoReader
+from .._io import atomic_path
+from ..errors import InputError
+from ..report import Report
+from ..video import VideoReader, frame_step
+from .draw import Style, annotate_frame, timeline_strip
+from .marks import clip_overlay
 
 __all__ = ["write_annotated_video"]
 
@@ -44,10 +44,6 @@ def _even(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
     if h % 2 == 0 and w % 2 == 0:
         return image
     return np.pad(image, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
-
-
-def _temp_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.tmp{os.getpid()}")
 
 
 def write_annotated_video(video: str | os.PathLike[str], report: Report, out: str | os.PathLike[str], *,
@@ -82,10 +78,9 @@ def write_annotated_video(video: str | os.PathLike[str], report: Report, out: st
         strip = timeline_strip(clip, style) if timeline else None
         total = len(clip)
         t = clip.t
-        last = float(np.median(np.diff(t))) if total > 1 else 1 / max(info.fps, 1.0)
-        tmp = _temp_path(dst)
+        last = frame_step(t, info.fps)
         done = 0
-        try:
+        with atomic_path(dst) as tmp:
             with av.open(os.fspath(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as container:
                 rate = Fraction(info.fps).limit_denominator(1001) if info.fps > 0 else Fraction(30)
                 stream = container.add_stream("libx264", rate=rate, options={"crf": str(crf), "preset": preset})
@@ -114,7 +109,3 @@ def write_annotated_video(video: str | os.PathLike[str], report: Report, out: st
             if done != total:
                 raise InputError(f"{src.name} gave {done} frames but the report has {total}: "
                                  "the report belongs to another video")
-            os.replace(tmp, dst)
-        finally:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)

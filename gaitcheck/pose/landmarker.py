@@ -7,7 +7,6 @@ package and is checked against its sha256 on load; nothing is ever downloaded.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -26,9 +25,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .config import PoseConfig
-from .errors import ModelError
-from .landmarks import NUM_LANDMARKS
+from .._io import sha256_file
+from ..config import PoseConfig
+from ..errors import ModelError
+from ..landmarks import NUM_LANDMARKS
 
 __all__ = ["BUNDLED_MODEL_SHA256", "ModelInfo", "PoseEstimator", "resolve_model"]
 
@@ -50,14 +50,6 @@ class ModelInfo:
         return Path(self.path).name
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def resolve_model(path: str | os.PathLike[str] | None = None) -> ModelInfo:
     """Find the pose model: ``path``, else ``$GAITCHECK_MODEL``, else the bundled model.
 
@@ -69,7 +61,7 @@ def resolve_model(path: str | os.PathLike[str] | None = None) -> ModelInfo:
         p = Path(str(resources.files("gaitcheck") / "models" / BUNDLED_MODEL_NAME))
         if not p.is_file():
             raise ModelError(f"the bundled pose model is missing ({p}); reinstall gaitcheck")
-        digest = _sha256(p)
+        digest = sha256_file(p)
         if digest != BUNDLED_MODEL_SHA256:
             raise ModelError(f"the bundled pose model {p.name} is damaged (sha256 {digest[:12]}… "
                              f"instead of {BUNDLED_MODEL_SHA256[:12]}…); reinstall gaitcheck")
@@ -79,7 +71,7 @@ def resolve_model(path: str | os.PathLike[str] | None = None) -> ModelInfo:
         raise ModelError(f"pose model not found: {p}")
     if p.suffix != ".task" or not zipfile.is_zipfile(p):
         raise ModelError(f"{p.name} is not a MediaPipe .task model bundle")
-    return ModelInfo(str(p), _sha256(p), False)
+    return ModelInfo(str(p), sha256_file(p), False)
 
 
 class _Silencer:

@@ -1,6 +1,6 @@
 """The ``gaitcheck`` command line: a thin layer over the library.
 
-Each command lives in its own module in :mod:`gaitcheck.commands`. Exit codes: 0 = done,
+Each command lives in its own module of this package (listed in ``COMMANDS``). Exit codes: 0 = done,
 1 = the input could not be analysed (bad video, no walker, model problem), 2 = usage or
 configuration error, 130 = interrupted. Errors are one line on stderr, never a traceback.
 """
@@ -8,20 +8,24 @@ configuration error, 130 = interrupted. Errors are one line on stderr, never a t
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 from typing import NoReturn
 
-from . import commands
-from .errors import ConfigError, GaitcheckError
-from .pipeline import _version
-from .summary import format_summary
+from .._version import version
+from ..errors import ConfigError, GaitcheckError
+from . import analyze, batch, compare, rescore
+from ._summary import format_summary
 
 __all__ = ["format_summary", "main"]
+
+
+#: The commands, in the order ``gaitcheck --help`` lists them. A command module defines
+#: ``register(subparsers)``, which adds its parser with ``set_defaults(run=run)``, where
+#: ``run(args) -> int`` returns the exit code and raises GaitcheckError for bad input.
+COMMANDS = (analyze, batch, rescore, compare)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,10 +36,10 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="gaitcheck", description="Check walking posture from a video: look ahead, don't slouch.")
-    p.add_argument("--version", action="version", version=f"gaitcheck {_version()}")
+    p.add_argument("--version", action="version", version=f"gaitcheck {version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        importlib.import_module(f"{commands.__name__}.{info.name}").register(sub)
+    for command in COMMANDS:
+        command.register(sub)
     return p
 
 

@@ -1,7 +1,7 @@
 """Run batch items on a Dask distributed cluster (the optional ``gaitcheck[distributed]`` extra).
 
 Dask is imported only here, and only when a cluster address is given. Each file is one task
-running :func:`gaitcheck._worker.process_file` on some worker; results come back as they finish.
+running :func:`gaitcheck.batch.worker.process_file` on some worker; results come back as they finish.
 Requirements on the cluster: every worker has the same gaitcheck version installed (checked
 before anything is submitted), and reads the videos, and the ``--cache`` folder if one is used,
 at the same absolute paths as this machine (a shared filesystem). Reports and the results file
@@ -18,8 +18,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._worker import FileResult, Task, failure, process_file
-from .errors import ConfigError
+from ..errors import ConfigError
+from .worker import FileResult, Task, failure, process_file
 
 __all__ = ["INSTALL_HINT", "connect", "run_on_cluster"]
 
@@ -37,9 +37,9 @@ def _import_distributed() -> Any:
 
 def worker_version() -> str:
     """The gaitcheck version on a worker (run there by the pre-flight check)."""
-    from .pipeline import _version
+    from .._version import version
 
-    return _version()
+    return version()
 
 
 def _check_workers(client: Any, address: str) -> None:

@@ -17,13 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ._batchio import error_row, report_name, report_row
-from .cache import CacheError, CacheMissError, LandmarkCache, file_sha256
-from .config import Config
-from .errors import GaitcheckError, VideoReadError
-from .extract import resolve_model
-from .pipeline import Extraction, extract, score
-from .video import probe_video
+from .._io import sha256_file
+from ..config import Config
+from ..errors import CacheError, CacheMissError, GaitcheckError, VideoReadError
+from ..pose.extraction import Extraction, extract
+from ..pose.landmarker import resolve_model
+from ..score import score
+from ..video import probe_video
+from .cache import LandmarkCache
+from .results import error_row, report_name, report_row
 
 __all__ = ["Event", "FileResult", "Task", "pool_init", "pool_work", "process_file"]
 
@@ -84,7 +86,7 @@ def failure(task: Task, message: str, sha256: str | None = None, seconds: float 
 
 def _hash(task: Task) -> str:
     try:
-        return file_sha256(task.source)
+        return sha256_file(task.source)
     except OSError as exc:  # let the video reader word it like `gaitcheck analyze` does
         probe_video(task.source)
         name = os.path.basename(task.path)

@@ -17,7 +17,7 @@ landmarker whenever it changes person.
 The result is the same as running the passes one after the other, bit for bit: it is kept only
 if the follower followed the person finally chosen on every frame of their time in view, from
 their first frame on, with one landmarker and the final estimates; otherwise that person is
-followed again afterwards (:func:`gaitcheck._passes.follow`), which is all the speculation can cost.
+followed again afterwards (:func:`gaitcheck.pose.passes.follow`), which is all the speculation can cost.
 """
 
 from __future__ import annotations
@@ -31,11 +31,12 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from ._passes import PREFETCH, Guide, Scan, Step, Target, bridge_frames, guides, look, scan, stitched, target_at
-from .config import Config
-from .extract import ModelInfo, PoseEstimator
-from .tracking import Track, Tracker, track_summary
-from .video import VideoReader
+from ..config import Config
+from ..video import VideoReader, frame_step
+from .landmarker import ModelInfo, PoseEstimator
+from .passes import PREFETCH, Guide, Scan, Step, Target, bridge_frames, guides, look, scan, stitched, target_at
+from .tracking import Track, Tracker
+from .walker import track_summary
 
 __all__ = ["Looked", "follow_live", "kept_track", "speculate"]
 
@@ -86,7 +87,7 @@ def _lower_priority() -> None:
 
 
 class _LiveScan:
-    """:func:`gaitcheck._passes.scan` in a thread, readable while it runs."""
+    """:func:`gaitcheck.pose.passes.scan` in a thread, readable while it runs."""
 
     def __init__(self, path: str | os.PathLike[str], cfg: Config, model: ModelInfo, stride: int,
                  after: Callable[[], object] | None = None) -> None:
@@ -146,13 +147,13 @@ class _LiveScan:
             self._check()
             if self._done and self.result is not None:
                 r = self.result
-                dt = float(np.median(np.diff(r.t))) if len(r.t) > 1 else 1.0 / max(r.info.fps, 1.0)
+                dt = frame_step(r.t, r.info.fps)
                 return _Snapshot(r.tracks, r.keys, len(r.t) - 1, True, dt)
             tracklets = [Track(tr.track_id, list(tr.frames), list(tr.times), list(tr.image), list(tr.world))
                          for tr in self._tracker.tracks]
             head, times = self._tracker.head, list(self._tracker.look_times)
         people, keys = stitched(tracklets)
-        dt = float(np.median(np.diff(times))) / self._stride if len(times) > 1 else 1.0
+        dt = frame_step(times) / self._stride
         return _Snapshot(people, keys, head, False, dt)
 
     def finish(self) -> Scan:
@@ -177,7 +178,7 @@ def speculate(people: list[Track], keys: list[int], frame_h: int, dt: float, *, 
         frame_h: frame height in pixels; ``dt`` the time between frames (s).
         ahead: how many frames the scan has looked past the frame to follow next.
         max_wait: wait for at most this many frames of scan ahead.
-        final: the scan has ended: the choice is :func:`gaitcheck.tracking.choose_walker`'s.
+        final: the scan has ended: the choice is :func:`gaitcheck.pose.tracking.choose_walker`'s.
 
     Before the scan ends: the best-scoring person who walks; with nobody walking yet, the only
     person found so far (the follower would otherwise sit idle; were they a bystander, the scan,
@@ -204,7 +205,7 @@ def speculate(people: list[Track], keys: list[int], frame_h: int, dt: float, *, 
 class _Planner:
     """Decides, frame by frame, whom the follower follows and with which estimates.
 
-    The estimates for a frame (:class:`gaitcheck._passes.Guide`) are final once the scan has
+    The estimates for a frame (:class:`gaitcheck.pose.passes.Guide`) are final once the scan has
     looked ``reach`` frames past it (a stride) and nobody last seen before
     that can still be stitched onto a later tracklet (``bridge`` frames after their last look).
     """

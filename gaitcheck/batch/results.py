@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import ConfigError
+from .._io import atomic_write
+from ..errors import ConfigError
 
 __all__ = ["COLUMNS", "FORMATS", "ResultsWriter", "error_row", "format_for", "read_results", "report_name",
            "report_row", "write_results"]
@@ -109,13 +110,7 @@ def _encode(rows: Iterable[dict[str, Any]], fmt: str, header: bool) -> str:
 
 def write_results(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]], fmt: str) -> None:
     """Write the whole results file atomically (a temporary file beside it, then a rename)."""
-    p = Path(path)
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(_encode(rows, fmt, header=True), encoding="utf-8", newline="")
-        os.replace(tmp, p)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(path, _encode(rows, fmt, header=True))
 
 
 def read_results(path: str | os.PathLike[str], fmt: str) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@
 The worst moment of each flagged episode (its ``peak_frame``), a good moment (the frame seen
 from the side, walking and unflagged, with the most level head and upright trunk) and, when that
 makes fewer than three, moments spread over the walk. Pictures are taken with
-:class:`gaitcheck.video.VideoReader` and drawn by :mod:`gaitcheck.overlay`.
+:class:`gaitcheck.video.VideoReader` and drawn by :mod:`gaitcheck.evidence.draw`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .overlay import thumbnail
-from .overlay_data import clip_overlay
-from .report import Report
-from .video import VideoReader
+from ..report import Report
+from ..video import VideoReader
+from .draw import thumbnail
+from .marks import clip_overlay
 
 __all__ = ["KeyFrame", "choose_key_frames", "crop_size", "describe_frame", "fewer_key_frames", "key_frame_images"]
 

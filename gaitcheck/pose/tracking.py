@@ -1,10 +1,8 @@
-"""Link per-frame pose detections into tracks and choose the walker.
+"""Link per-frame pose detections into tracks (one per person), and stitch broken tracklets.
 
 A clip can hold bystanders, a person standing on a box, or the walker's reflection in a mirror.
 Every detection is linked into a track by landmark distance (Hungarian assignment with a gate);
-each track is scored by how much it looks like the walker: it travels, swings its legs, is large
-and is seen for long. A static figure scores low however large it is. The user may override the
-choice with a track id or a point in the frame at a time.
+:mod:`gaitcheck.pose.walker` then chooses which track is the walker.
 """
 
 from __future__ import annotations
@@ -14,11 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import NoWalkerError
-from .landmarks import NUM_LANDMARKS, Landmark
-from .series import PoseSeries
+from ..landmarks import NUM_LANDMARKS, Landmark
+from ..series import PoseSeries
 
-__all__ = ["Track", "Tracker", "choose_walker", "stitch_tracks", "track_series", "track_summary"]
+__all__ = ["MIN_TRACK_FRAMES", "Track", "Tracker", "box_of", "centre_of", "size_of", "stitch_tracks", "track_series"]
 
 L = Landmark
 _TORSO = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
@@ -57,30 +54,30 @@ class Track:
 
     def ref_size(self) -> float:
         """Median body size over the last few detections (robust to one partial pose)."""
-        return float(np.median([_size(x) for x in self.image[-9:]]))
+        return float(np.median([size_of(x) for x in self.image[-9:]]))
 
     def predict(self, t_s: float) -> NDArray[np.float64]:
         """Torso centre expected at ``t_s`` (constant velocity over the last detections)."""
-        c1 = _centre(self.image[-1])
+        c1 = centre_of(self.image[-1])
         if len(self.image) < 3:
             return c1
         k = max(0, len(self.image) - 6)
         dt = self.times[-1] - self.times[k]
-        v = (c1 - _centre(self.image[k])) / dt if dt > 0 else 0.0
+        v = (c1 - centre_of(self.image[k])) / dt if dt > 0 else 0.0
         return c1 + v * (t_s - self.times[-1])
 
 
-def _size(lm: NDArray[np.float32]) -> float:
+def size_of(lm: NDArray[np.float32]) -> float:
     """Body size in pixels: the larger side of the landmarks' bounding box (at least 1 px)."""
     xy = lm[:, :2]
     return max(float(np.ptp(xy[:, 0])), float(np.ptp(xy[:, 1])), 1.0)
 
 
-def _centre(lm: NDArray[np.float32]) -> NDArray[np.float64]:
+def centre_of(lm: NDArray[np.float32]) -> NDArray[np.float64]:
     return np.asarray(lm[_TORSO, :2].astype(np.float64).mean(axis=0), np.float64)
 
 
-def _box(lm: NDArray[np.float32]) -> NDArray[np.float64]:
+def box_of(lm: NDArray[np.float32]) -> NDArray[np.float64]:
     xy = lm[:, :2].astype(np.float64)
     return np.concatenate([xy.min(axis=0), xy.max(axis=0)])
 
@@ -136,7 +133,7 @@ def _suppress_duplicates(image_px: NDArray[np.float32]) -> list[int]:
     order = sorted(range(len(image_px)), key=lambda j: -float(np.mean(image_px[j][:, 3])))
     keep: list[int] = []
     for j in order:
-        if all(_overlap(_box(image_px[j]), _box(image_px[k])) < DUPLICATE_OVERLAP for k in keep):
+        if all(_overlap(box_of(image_px[j]), box_of(image_px[k])) < DUPLICATE_OVERLAP for k in keep):
             keep.append(j)
     return sorted(keep)
 
@@ -163,8 +160,8 @@ class Tracker:
             for i, tr in enumerate(self._open):
                 ref, pred = tr.ref_size(), tr.predict(t_s)
                 for jj, j in enumerate(keep):
-                    size = _size(image_px[j])
-                    c = np.linalg.norm(_centre(image_px[j]) - pred) / ref + 0.5 * abs(np.log(size / ref))
+                    size = size_of(image_px[j])
+                    c = np.linalg.norm(centre_of(image_px[j]) - pred) / ref + 0.5 * abs(np.log(size / ref))
                     cost[i, jj] = c
             for i, jj in assign(np.minimum(cost, 1e6)):
                 if cost[i, jj] <= MAX_LINK_COST:
@@ -182,42 +179,6 @@ class Tracker:
             tr.world.append(world[j])
 
 
-@dataclass(frozen=True)
-class TrackStats:
-    """How walker-like a track is; ``score`` = seconds seen x size x motion."""
-
-    track_id: int
-    frames: int  # frames of the clip the person was seen in (a sampled track: looks x stride)
-    start_s: float
-    end_s: float
-    size_rel: float  # median body size / frame height
-    travel_rel: float  # how far the hips travel (and the body grows or shrinks), in body sizes
-    leg_swing_rel: float  # spread of the ankle-to-ankle vector over time, in body sizes
-    score: float
-
-
-def _span_frames(tr: Track) -> int:
-    """How many frames of the clip a track covers (a sampled track stands for ``stride`` frames per look)."""
-    return len(tr.frames) * tr.stride
-
-
-def _stats(tr: Track, frame_h: int, dt: float) -> TrackStats:
-    raw = np.stack(tr.image)
-    lm = raw.astype(np.float64)
-    sizes = np.maximum(np.ptp(raw[:, :, :2], axis=1).max(axis=1).astype(np.float64), 1.0)  # _size of each
-    size = float(np.median(sizes))
-    hips = (lm[:, L.LEFT_HIP, :2] + lm[:, L.RIGHT_HIP, :2]) / 2
-    travel_px = np.percentile(hips, 95, axis=0) - np.percentile(hips, 5, axis=0)
-    growth = abs(float(np.log(np.percentile(sizes, 90) / np.percentile(sizes, 10))))
-    travel = float(np.hypot(*travel_px) / size + 2 * growth)
-    ankles = (lm[:, L.LEFT_ANKLE, :2] - lm[:, L.RIGHT_ANKLE, :2]) / sizes[:, None]
-    swing = float(np.sqrt(ankles.var(axis=0).sum())) if len(lm) > 1 else 0.0
-    seen_s = _span_frames(tr) * dt
-    motion = max(0.05, min(1.0, travel / 2.0) * min(1.0, swing / 0.08))
-    score = seen_s * (size / frame_h) * motion
-    return TrackStats(tr.track_id, _span_frames(tr), tr.times[0], tr.times[-1], size / frame_h, travel, swing, score)
-
-
 def stitch_tracks(tracks: list[Track], max_gap_s: float = MAX_TRACK_GAP_S) -> list[Track]:
     """Join tracklets of one person broken by a few bad detections.
 
@@ -233,8 +194,8 @@ def stitch_tracks(tracks: list[Track], max_gap_s: float = MAX_TRACK_GAP_S) -> li
         for a in result:
             if a.frames[-1] >= b.frames[0] + overlap or b.times[0] - a.times[-1] > max_gap_s:
                 continue
-            cost = float(np.linalg.norm(_centre(b.image[0]) - a.predict(b.times[0])) / a.ref_size())
-            cost += 0.5 * abs(float(np.log(_size(b.image[0]) / a.ref_size())))
+            cost = float(np.linalg.norm(centre_of(b.image[0]) - a.predict(b.times[0])) / a.ref_size())
+            cost += 0.5 * abs(float(np.log(size_of(b.image[0]) / a.ref_size())))
             if cost < best_cost:
                 best, best_cost = a, cost
         if best is not None and best_cost <= 1.0:
@@ -249,60 +210,6 @@ def stitch_tracks(tracks: list[Track], max_gap_s: float = MAX_TRACK_GAP_S) -> li
     for new_id, tr in enumerate(result, start=1):
         tr.track_id = new_id
     return result
-
-
-def track_summary(tracks: list[Track], frame_h: int, dt: float) -> list[TrackStats]:
-    """Stats of every track long enough to matter, best walker first."""
-    stats = [_stats(tr, frame_h, dt) for tr in tracks if _span_frames(tr) >= MIN_TRACK_FRAMES]
-    return sorted(stats, key=lambda s: -s.score)
-
-
-def choose_walker(tracks: list[Track], stats: list[TrackStats], *, track_id: int | None = None,
-                  point: tuple[float, float, float] | None = None, frame_size: tuple[int, int] = (1, 1)) -> Track:
-    """Pick the walker: the best-scoring track followed on every frame, or the one the user named.
-
-    An extraction follows one person on every frame (the walker it chose, see
-    :func:`gaitcheck.extract`) and only samples the others; that person is the default. Among
-    tracks that are all full (or all sampled), the best-scoring one is.
-
-    Args:
-        tracks: all tracks.
-        stats: their stats, best first (from :func:`track_summary`).
-        track_id: choose this track (ids are listed in the report).
-        point: ``(x, y, t_s)``: choose the person whose outline contains this point (x, y normalised
-            0..1 in the upright frame, y down) within 0.5 s of this time; the nearest if several do.
-        frame_size: (width, height) of the upright frame in pixels, to read ``point``.
-
-    Raises:
-        NoWalkerError: nobody was tracked, or the requested track or point matches no one.
-    """
-    by_id = {tr.track_id: tr for tr in tracks}
-    if track_id is not None:
-        if track_id not in by_id or _span_frames(by_id[track_id]) < MIN_TRACK_FRAMES:
-            valid = ", ".join(str(s.track_id) for s in stats) or "none"
-            raise NoWalkerError(f"there is no person with track id {track_id}; the tracks are: {valid}")
-        return by_id[track_id]
-    if point is not None:
-        x, y, t = point[0] * frame_size[0], point[1] * frame_size[1], point[2]
-        best, best_d = None, np.inf
-        for s in stats:
-            tr = by_id[s.track_id]
-            k = int(np.argmin(np.abs(np.asarray(tr.times) - t)))
-            box, size = _box(tr.image[k]), _size(tr.image[k])
-            pad = 0.1 * size
-            inside = box[0] - pad <= x <= box[2] + pad and box[1] - pad <= y <= box[3] + pad
-            if abs(tr.times[k] - t) > 0.5 or not inside:
-                continue
-            d = float(np.hypot(*(_centre(tr.image[k]) - (x, y)))) / size
-            if d < best_d:
-                best, best_d = tr, d
-        if best is None:
-            raise NoWalkerError(f"nobody was found at ({point[0]:.2f}, {point[1]:.2f}) at {point[2]:.1f} s")
-        return best
-    if not stats:
-        raise NoWalkerError("no person was found in the clip")
-    full = [s for s in stats if by_id[s.track_id].full]
-    return by_id[(full or stats)[0].track_id]
 
 
 def track_series(track: Track, t: NDArray[np.float64], frame_size: tuple[int, int], source: str = "") -> PoseSeries:

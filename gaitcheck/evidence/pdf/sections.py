@@ -1,6 +1,6 @@
 """The PDF report's later sections: key moments, gait numbers, the comparison, notes, thresholds.
 
-Each draws itself on a :class:`gaitcheck.pdf_layout.PageFlow` from the report dict (pure: no I/O).
+Each draws itself on a :class:`gaitcheck.evidence.pdf.layout.PageFlow` from the report dict (pure: no I/O).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .compare import Comparison
-from .keyframes import KeyFrame
-from .pdf_layout import LEADING, MUTED, Cell, PageFlow, wrap
+from ...compare import Comparison
+from ..keyframes import KeyFrame
+from .layout import LEADING, MUTED, Cell, PageFlow, wrap
 
 __all__ = [
     "DENSITIES",

@@ -1,4 +1,4 @@
-"""The landmark cache: an :class:`~gaitcheck.pipeline.Extraction` saved to disk, to re-score without the model.
+"""The landmark cache: an :class:`~gaitcheck.pose.Extraction` saved to disk, to re-score without the model.
 
 Running the pose model is the expensive stage; scoring is cheap. The cache keeps each clip's
 extraction under ``DIR/<video sha256>/<variant>.npz`` (the arrays, compressed) with a small
@@ -28,42 +28,23 @@ from typing import Any
 
 import numpy as np
 
-from .config import PoseConfig
-from .errors import GaitcheckError
-from .extract import ModelInfo
-from .landmarks import NUM_LANDMARKS
-from .pipeline import Extraction, _version
-from .tracking import Track
-from .video import VideoInfo
+from .._io import atomic_path, atomic_write
+from .._version import version
+from ..config import PoseConfig
+from ..errors import CacheError, CacheMissError
+from ..landmarks import NUM_LANDMARKS
+from ..pose.extraction import Extraction
+from ..pose.landmarker import ModelInfo
+from ..pose.tracking import Track
+from ..video import VideoInfo
 
-__all__ = ["CACHE_FORMAT", "CacheError", "CacheMissError", "LandmarkCache", "cache_variant", "file_sha256",
+__all__ = ["CACHE_FORMAT", "CacheError", "CacheMissError", "LandmarkCache", "cache_variant",
            "load_extraction", "save_extraction"]
 
 CACHE_FORMAT = 1  # bump when the layout of the files changes: old entries then become misses
 _KIND = "gaitcheck-landmarks"
 _ARRAYS = {"t": (np.float64, 1), "track_ids": (np.int64, 1), "track_lengths": (np.int64, 1),
            "frames": (np.int64, 1), "times": (np.float64, 1), "image": (np.float32, 3), "world": (np.float32, 3)}
-
-
-class CacheError(GaitcheckError):
-    """A cache entry is damaged, or was written by an incompatible version."""
-
-
-class CacheMissError(GaitcheckError):
-    """The clip (with these pose settings and model) is not in the cache."""
-
-
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    """The sha256 of a file's bytes, as 64 hex digits (the file is only read).
-
-    Raises:
-        OSError: the file cannot be read.
-    """
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def cache_variant(model_sha256: str, pose: PoseConfig) -> str:
@@ -81,7 +62,7 @@ def save_extraction(extraction: Extraction, stem: str | os.PathLike[str], *,
     videos often hold their names.
 
     Args:
-        extraction: what :func:`gaitcheck.extract` returned.
+        extraction: what :func:`gaitcheck.pose.landmarker` returned.
         stem: the two files' path without the suffix.
         meta: more JSON-ready metadata to keep beside it (e.g. the video's sha256).
     """
@@ -99,11 +80,11 @@ def save_extraction(extraction: Extraction, stem: str | os.PathLike[str], *,
     }
     info = dataclasses.asdict(extraction.info)
     info["path"] = ""
-    doc = {"kind": _KIND, "format": CACHE_FORMAT, "gaitcheck": _version(), "video": info,
+    doc = {"kind": _KIND, "format": CACHE_FORMAT, "gaitcheck": version(), "video": info,
            "warnings": list(extraction.warnings), "model": dataclasses.asdict(extraction.model), **(meta or {})}
-    _atomic(stem.with_suffix(".npz"), lambda f: np.savez_compressed(f, **arrays))  # type: ignore[arg-type]
-    text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
-    _atomic(stem.with_suffix(".json"), lambda f: f.write(text.encode()))
+    with atomic_path(stem.with_suffix(".npz")) as tmp, tmp.open("wb") as f:
+        np.savez_compressed(f, **arrays)  # type: ignore[arg-type]
+    atomic_write(stem.with_suffix(".json"), json.dumps(doc, indent=1, allow_nan=False) + "\n")
 
 
 def load_extraction(stem: str | os.PathLike[str], video_path: str | os.PathLike[str]) -> Extraction:
@@ -156,17 +137,6 @@ def _check(arr: dict[str, np.ndarray]) -> None:
         raise CacheError("track arrays have inconsistent lengths")
     if arr["image"].shape[1:] != (NUM_LANDMARKS, 5) or arr["world"].shape[1:] != (NUM_LANDMARKS, 3):
         raise CacheError("landmark arrays have the wrong shape")
-
-
-def _atomic(path: Path, write: Any) -> None:
-    """Write through a temporary file beside ``path``, then rename: readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 class LandmarkCache:

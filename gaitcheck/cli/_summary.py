@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .report import Report
+from ..report import Report
 
 __all__ = ["format_summary"]
 

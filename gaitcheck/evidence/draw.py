@@ -2,7 +2,7 @@
 
 :func:`annotate_frame` returns a new RGB image with the walker's skeleton, the head line
 (ear -> eye, extended) and trunk line (hip-mid -> shoulder-mid) with their live angles, the line of
-sight and gaze point on the floor (see :mod:`gaitcheck.overlay_data`), a red border and caption
+sight and gaze point on the floor (see :mod:`gaitcheck.evidence.marks`), a red border and caption
 during flagged episodes, and optionally a timeline strip at the bottom (head pitch and trunk lean
 over the clip, flagged spans shaded, a cursor at the current time) made once by
 :func:`timeline_strip`. Images are (H, W, 3) uint8 RGB, upright; the input is never modified.
@@ -18,9 +18,9 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from .landmarks import SKELETON
-from .landmarks import Landmark as L
-from .overlay_data import ClipOverlay, FrameMarks, flagged_spans
+from ..landmarks import SKELETON
+from ..landmarks import Landmark as L
+from .marks import ClipOverlay, FrameMarks, flagged_spans
 
 __all__ = ["FLAG_RED", "Style", "TimelineStrip", "annotate_frame", "thumbnail", "timeline_strip"]
 
@@ -332,7 +332,7 @@ def annotate_frame(image: Image, marks: FrameMarks, *, t_s: float | None = None,
 
     Args:
         image: (H, W, 3) uint8 RGB upright frame (not modified).
-        marks: what to draw (see :class:`gaitcheck.overlay_data.FrameMarks`).
+        marks: what to draw (see :class:`gaitcheck.evidence.marks.FrameMarks`).
         t_s: the frame's time, for the timeline cursor (needed with ``strip``).
         strip: a timeline strip from :func:`timeline_strip` for this frame size, or None for none.
         style: sizes (default: scaled to the frame).

@@ -7,10 +7,10 @@ from typing import Any
 
 from rich.console import Console
 
-from .._batchio import COLUMNS, FORMATS
-from .._batchui import RichBatchProgress, print_summary
 from ..batch import run_batch
+from ..batch.results import COLUMNS, FORMATS
 from ..config import load_config
+from ._batch_display import RichBatchProgress, print_summary
 
 EPILOG = f"""\
 Each file gets one row (columns: {", ".join(COLUMNS)}).

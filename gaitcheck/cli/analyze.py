@@ -6,12 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .._cliutil import check_outputs, frame_progress, height_cm, walker_point
 from ..config import load_config
 from ..errors import ConfigError
 from ..pipeline import analyze
 from ..report import write_csv, write_json
-from ..summary import format_summary
+from ._args import check_outputs, frame_progress, height_cm, walker_point
+from ._summary import format_summary
 
 
 def register(sub: Any) -> None:
@@ -77,13 +77,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"\nCompared with {args.compare}:\n")
         print(format_comparison(compare_reports(old, report.to_dict())))
     if args.annotated:
-        from ..annotated_video import write_annotated_video
+        from ..evidence.video import write_annotated_video
 
         with frame_progress(not args.quiet, label="drawing") as progress:
             write_annotated_video(args.video, report, args.annotated, progress=progress)
         print(f"Annotated video written to {args.annotated}")
     if args.pdf:
-        from ..pdf_report import write_pdf_report
+        from ..evidence.pdf.report import write_pdf_report
 
         write_pdf_report(report, args.pdf, video=args.video, compare_to=old)
         print(f"PDF report written to {args.pdf}")

@@ -11,7 +11,6 @@ used. Every page ends with the software version and model, and "This is feedback
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -23,14 +22,15 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from numpy.typing import NDArray
 
-from . import pdf_sections as sec
-from .compare import Comparison, compare_reports
-from .keyframes import KeyFrame, choose_key_frames, fewer_key_frames, key_frame_images
-from .overlay_data import look_down_pitch_deg
-from .pdf_charts import clip_duration_s, draw_timeline, timeline_specs
-from .pdf_layout import MUTED, Cell, PageFlow
-from .pdf_sections import DENSITIES, Density, dig, num
-from .report import Report
+from ..._io import atomic_path
+from ...compare import Comparison, compare_reports
+from ...report import Report
+from ..keyframes import KeyFrame, choose_key_frames, fewer_key_frames, key_frame_images
+from ..marks import look_down_pitch_deg
+from . import sections as sec
+from .charts import clip_duration_s, draw_timeline, timeline_specs
+from .layout import MUTED, Cell, PageFlow
+from .sections import DENSITIES, Density, dig, num
 
 __all__ = ["DISCLAIMER", "render_pages", "write_pdf_report"]
 
@@ -192,7 +192,7 @@ def render_pages(data: Data, *, key_frames: Sequence[KeyFrame] = (), images: Seq
 
     Args:
         data: the report dict (``Report.to_dict()`` or a loaded JSON report).
-        key_frames: moments to show (from :func:`gaitcheck.keyframes.choose_key_frames`).
+        key_frames: moments to show (from :func:`gaitcheck.evidence.keyframes.choose_key_frames`).
         images: their annotated pictures, same order (without them the moments are not shown).
         comparison: the comparison with an earlier session, if any.
         generated: the date of analysis shown (default: now).
@@ -256,16 +256,10 @@ def write_pdf_report(report: Report, out: str | os.PathLike[str], *, video: str 
     when = generated or datetime.now().astimezone()
     pages = render_pages(data, key_frames=keys, images=images, comparison=comparison, generated=when)
     dst = Path(out)
-    tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
     sw = data.get("software", {})
     meta = {"Title": f"Walking posture report: {Path(str(dig(data, 'video', 'path') or '')).name}",
             "Author": "gaitcheck", "Subject": DISCLAIMER, "Creator": f"gaitcheck {sw.get('gaitcheck', '')}",
             "CreationDate": when}
-    try:
-        with rc_context({"pdf.fonttype": 42}), PdfPages(tmp, metadata=meta) as pdf:
-            for fig in pages:
-                pdf.savefig(fig)
-        os.replace(tmp, dst)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    with atomic_path(dst) as tmp, rc_context({"pdf.fonttype": 42}), PdfPages(tmp, metadata=meta) as pdf:
+        for fig in pages:
+            pdf.savefig(fig)

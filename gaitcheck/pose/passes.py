@@ -6,11 +6,11 @@ costs the same as the whole frame), and looking for two people costs ~1.8x one o
 because while fewer people are in view than asked for, the person detector runs again on every
 frame. So the scan looks for ``pose.max_people`` people only every ``pose.scan_interval_s``
 (every 6th frame at 30 fps): enough to link everyone into tracks and to choose the walker
-(:func:`gaitcheck.tracking.choose_walker` scores travel, leg swing, size and time seen, which
+(:func:`gaitcheck.pose.tracking.choose_walker` scores travel, leg swing, size and time seen, which
 sampling keeps). Then a single-person model follows the chosen person on every frame of their time
 in view, in the full frame (so the landmarks keep the full frame's coordinates), with everyone
 else the scan found painted over so that the model cannot lock onto them; a detection must lie
-where the scan saw that person. :mod:`gaitcheck._live` runs both passes at once.
+where the scan saw that person. :mod:`gaitcheck.pose.live` runs both passes at once.
 
 Frames are shown to the model as they are: mirroring the frames of a walker going left (to show
 the model every walk in one direction) moved the head pitch by a few degrees on the real clips and
@@ -27,11 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .config import Config
-from .extract import ModelInfo, PoseEstimator
-from .landmarks import Landmark
+from ..config import Config
+from ..landmarks import Landmark
+from ..video import VideoInfo, VideoReader
+from .landmarker import ModelInfo, PoseEstimator
 from .tracking import MAX_TRACK_GAP_S, Track, Tracker, stitch_tracks
-from .video import VideoInfo, VideoReader
 
 __all__ = ["Guide", "Scan", "Target", "bridge_frames", "follow", "guides", "look", "mask_others", "scan",
            "scan_stride", "target_at"]

@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ["check_outputs", "frame_progress", "height_cm", "walker_point"]
 

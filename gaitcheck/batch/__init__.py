@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from ._batchinputs import VIDEO_EXTENSIONS, BatchInput, expand_inputs
-from ._batchio import COLUMNS, ResultsWriter, error_row, format_for, read_results, report_name, write_results
-from ._worker import Event, FileResult, Task, failure, process_file
-from .cache import file_sha256
-from .config import Config
-from .errors import ConfigError
+from .._io import atomic_write, sha256_file
+from ..config import Config
+from ..errors import ConfigError
+from .inputs import VIDEO_EXTENSIONS, BatchInput, expand_inputs
+from .results import COLUMNS, ResultsWriter, error_row, format_for, read_results, report_name, write_results
+from .worker import Event, FileResult, Task, failure, process_file
 
 __all__ = ["COLUMNS", "VIDEO_EXTENSIONS", "BatchProgress", "BatchResult", "FileResult", "expand_inputs",
            "rescore_batch", "run_batch"]
@@ -125,7 +125,7 @@ def _resumable(item: BatchInput, prev: dict[str, Any] | None, reports: str | Non
     if reports is not None and not os.path.isfile(os.path.join(reports, report_name(item.path))):
         return None
     try:
-        sha = file_sha256(item.path)
+        sha = sha256_file(item.path)
     except OSError:
         return None
     if sha != prev["sha256"]:
@@ -146,13 +146,7 @@ def _largest_first(tasks: list[Task]) -> list[Task]:
 
 
 def _write_report(report: dict[str, Any], path: str) -> None:
-    p = Path(path)
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(report, indent=1, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8")
-        os.replace(tmp, p)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(path, json.dumps(report, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 class _Collector:
@@ -210,7 +204,7 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[st
             ``<video name>-<hash of its absolute path>.json``; the row's ``report`` column names it.
         resume: keep the rows of ``out`` whose file still has the same sha256 and status ok (and
             whose report is still there, with ``reports``), and score only the others.
-        cache: a folder for the landmark cache (see :mod:`gaitcheck.cache`): clips found there are
+        cache: a folder for the landmark cache (see :mod:`gaitcheck.batch.cache`): clips found there are
             re-scored without the pose model, the others are added. Holds patients' landmarks.
         model: another PoseLandmarker ``.task`` file (default: the bundled one, or ``$GAITCHECK_MODEL``).
         cluster: the address of a Dask scheduler (``tcp://host:port``) to score the files on; needs
@@ -262,7 +256,7 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[st
     with contextlib.ExitStack() as stack:
         client = None
         if cluster is not None and tasks:  # connect first: a bad address must not truncate the results
-            from ._distributed import connect
+            from .distributed import connect
 
             client = stack.enter_context(connect(cluster))
         writer = stack.enter_context(ResultsWriter(out, fmt, [r.row for r in results if r is not None] + others))
@@ -272,14 +266,14 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[st
         for result in presets:
             collect(result)
         if client is not None:
-            from ._distributed import run_on_cluster
+            from .distributed import run_on_cluster
 
             run_on_cluster(client, tasks, collect)
         elif jobs == 1 and not isolate:
             for task in tasks:
                 collect(process_file(task, collect.event))
         elif tasks:
-            from ._pool import run_in_processes
+            from .pool import run_in_processes
 
             run_in_processes(_largest_first(tasks), jobs, collect, collect.event)
     done = tuple(r for r in results if r is not None)

@@ -12,8 +12,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ._worker import FileResult
-from .batch import BatchResult
+from ..batch import BatchResult
+from ..batch.worker import FileResult
 
 __all__ = ["RichBatchProgress", "print_summary"]
 

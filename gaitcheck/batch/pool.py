@@ -20,7 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from ._worker import Event, FileResult, Task, failure, pool_init, pool_work
+from .worker import Event, FileResult, Task, failure, pool_init, pool_work
 
 __all__ = ["CRASH_MESSAGE", "run_in_processes"]
 

@@ -1,6 +1,6 @@
 """What the evidence overlays show, frame by frame, computed from a Report (pure numpy, no drawing).
 
-The drawing itself is in :mod:`gaitcheck.overlay`; this module only decides *what* goes where:
+The drawing itself is in :mod:`gaitcheck.evidence.draw`; this module only decides *what* goes where:
 the walker's landmarks in pixels, the live head pitch and trunk lean, the flags, and the gaze
 point on the floor.
 
@@ -26,10 +26,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import angles
-from .errors import InputError
-from .landmarks import Landmark as L
-from .report import Report
+from .. import angles
+from ..errors import InputError
+from ..landmarks import Landmark as L
+from ..report import Report
+from ..video import frame_step
 
 __all__ = ["ClipOverlay", "FrameMarks", "clip_overlay", "flagged_spans", "gaze_points", "look_down_pitch_deg"]
 
@@ -174,7 +175,7 @@ def gaze_points(px: F, t: F, facing: F, pitch_deg: F, gaze_m: F, eye_height_m: f
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         low = np.nanmax(lev[:, _FEET, 1], axis=1) if n else np.zeros(0)
-    dt = float(np.median(np.diff(t))) if n > 1 else 1 / 30
+    dt = frame_step(t)
     half = max(1, round(_WINDOW_S / 2 / max(dt, 1e-3)))
     floor_y = _running(low, half, "max")
     ppm = _running((floor_y - eye[:, 1]) / eye_height_m, half, "median")
