@@ -13,6 +13,7 @@ import itertools
 import numpy as np
 from numpy.typing import NDArray
 
+from .angles import body_size
 from .config import SignalConfig
 from .landmarks import Landmark as L
 from .series import PoseSeries
@@ -32,9 +33,7 @@ def identity_jumps(px: NDArray[np.float64], t: NDArray[np.float64], max_speed: f
         max_speed: body sizes (shoulder-to-hip plus hip-to-ankle) per second.
     """
     hip = (px[:, L.LEFT_HIP] + px[:, L.RIGHT_HIP]) / 2
-    sh = (px[:, L.LEFT_SHOULDER] + px[:, L.RIGHT_SHOULDER]) / 2
-    ank = (px[:, L.LEFT_ANKLE] + px[:, L.RIGHT_ANKLE]) / 2
-    size = np.linalg.norm(sh - hip, axis=1) + np.linalg.norm(ank - hip, axis=1)
+    size = body_size(px)
     jumps = np.zeros(len(t), bool)
     idx = np.flatnonzero(~np.isnan(hip[:, 0]) & (size > 0))
     if len(idx) < 2:

@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .config import GaitConfig
+from .landmarks import FOOT, SOLES
 from .landmarks import Landmark as L
 
 __all__ = ["GaitEvent", "GaitResult", "analyze_gait", "detect_initial_contacts", "detect_toe_offs", "leg_length_px",
@@ -40,8 +41,7 @@ __all__ = ["GaitEvent", "GaitResult", "analyze_gait", "detect_initial_contacts",
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
-_FEET = {"left": (L.LEFT_HEEL, L.LEFT_ANKLE, L.LEFT_FOOT_INDEX),
-         "right": (L.RIGHT_HEEL, L.RIGHT_ANKLE, L.RIGHT_FOOT_INDEX)}
+_FEET = FOOT
 _HEEL, _ANKLE, _TOE = 0, 1, 2
 
 
@@ -259,7 +259,7 @@ def _valid_for_events(px: F, facing: F, base: B, frame_w: float, t: F, cfg: Gait
     """Frames where events may be placed: ``base`` (walking, side view, detected), both feet inside
     the frame, and a steady direction; each run is trimmed at both ends so that entering, leaving
     and turning do not produce events."""
-    feet_x = px[:, [L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX], 0]
+    feet_x = px[:, list(SOLES), 0]
     margin = cfg.edge_margin_rel * frame_w
     inside = np.all(np.isfinite(feet_x) & (feet_x > margin) & (feet_x < frame_w - margin), axis=1)
     ok = base & inside & np.isfinite(facing)

@@ -1,10 +1,10 @@
-"""The 33 BlazePose landmarks, as data (no drawing, no model code)."""
+"""The 33 BlazePose landmarks and the groups of them the measures use, as data (no drawing, no model code)."""
 
 from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["NUM_LANDMARKS", "SKELETON", "Landmark"]
+__all__ = ["FEET", "FOOT", "HEAD", "NUM_LANDMARKS", "SKELETON", "SOLES", "TORSO", "Landmark"]
 
 NUM_LANDMARKS = 33
 
@@ -48,6 +48,19 @@ class Landmark(IntEnum):
 
 
 L = Landmark
+#: The head as the head measures see it: nose, eyes and ears.
+HEAD: tuple[Landmark, ...] = (L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.LEFT_EAR, L.RIGHT_EAR)
+#: The trunk: both shoulders and both hips (its centre is the tracker's reference point).
+TORSO: tuple[Landmark, ...] = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP)
+#: Each foot's heel, ankle and toe (the "foot index"), by the person's side.
+FOOT: dict[str, tuple[Landmark, Landmark, Landmark]] = {
+    "left": (L.LEFT_HEEL, L.LEFT_ANKLE, L.LEFT_FOOT_INDEX),
+    "right": (L.RIGHT_HEEL, L.RIGHT_ANKLE, L.RIGHT_FOOT_INDEX),
+}
+#: The points of both feet that touch the floor: heels and toes.
+SOLES: tuple[Landmark, ...] = (L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX)
+#: Every landmark of both feet: heels, toes and ankles.
+FEET: tuple[Landmark, ...] = (*SOLES, L.LEFT_ANKLE, L.RIGHT_ANKLE)
 #: Bones drawn for a skeleton overlay (pairs of landmarks).
 SKELETON: tuple[tuple[Landmark, Landmark], ...] = (
     (L.LEFT_EAR, L.LEFT_EYE), (L.RIGHT_EAR, L.RIGHT_EYE), (L.LEFT_EYE, L.NOSE), (L.RIGHT_EYE, L.NOSE),

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from . import angles
 from .config import Config
+from .landmarks import HEAD, SOLES, TORSO
 from .landmarks import Landmark as L
 from .series import PoseSeries
 from .view import frame_views
@@ -22,7 +23,6 @@ __all__ = ["MAX_TILT_CORRECTION_DEG", "PostureSeries", "floor_tilt_deg", "measur
 
 F = NDArray[np.float64]
 MAX_TILT_CORRECTION_DEG = 10.0  # a steeper floor line is perspective (walking at an angle), not camera roll
-_FEET = [L.LEFT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX]
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,7 +55,7 @@ def floor_tilt_deg(px: F, use: NDArray[np.bool_], min_span: float = 1.0, max_sca
     ``max_scatter`` body sizes (a moving camera, cuts between shots, a walker coming towards the
     camera). On the real side-view clips it is 0.012-0.025; a montage of shots gives 0.05 and more.
     """
-    feet = px[:, _FEET]
+    feet = px[:, list(SOLES)]
     ok = use & ~np.isnan(feet).any(axis=(1, 2))
     if ok.sum() < 10:
         return None
@@ -81,8 +81,7 @@ def floor_tilt_deg(px: F, use: NDArray[np.bool_], min_span: float = 1.0, max_sca
     return float(np.degrees(np.arctan(line[0])))
 
 
-_UPPER = [L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.LEFT_EAR, L.RIGHT_EAR, L.LEFT_SHOULDER, L.RIGHT_SHOULDER,
-          L.LEFT_HIP, L.RIGHT_HIP]
+_UPPER = [*HEAD, *TORSO]
 
 
 def upper_body_in_frame(px: F, frame_size: tuple[int, int], margin: float = 0.01) -> NDArray[np.bool_]:

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from .. import angles
 from ..errors import InputError
+from ..landmarks import FEET
 from ..landmarks import Landmark as L
 from ..report import Report
 from ..video import frame_step
@@ -36,7 +37,6 @@ __all__ = ["ClipOverlay", "FrameMarks", "clip_overlay", "flagged_spans", "gaze_p
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
-_FEET = [L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX, L.LEFT_ANKLE, L.RIGHT_ANKLE]
 _WINDOW_S = 1.0  # running windows for the floor line and the pixel scale
 
 
@@ -174,7 +174,7 @@ def gaze_points(px: F, t: F, facing: F, pitch_deg: F, gaze_m: F, eye_height_m: f
     eye = (lev[:, L.LEFT_EYE] + lev[:, L.RIGHT_EYE]) / 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        low = np.nanmax(lev[:, _FEET, 1], axis=1) if n else np.zeros(0)
+        low = np.nanmax(lev[:, list(FEET), 1], axis=1) if n else np.zeros(0)
     dt = frame_step(t)
     half = max(1, round(_WINDOW_S / 2 / max(dt, 1e-3)))
     floor_y = _running(low, half, "max")

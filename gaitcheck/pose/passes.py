@@ -28,10 +28,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..config import Config
-from ..landmarks import Landmark
+from ..landmarks import TORSO
 from ..video import VideoInfo, VideoReader
 from .landmarker import ModelInfo, PoseEstimator
-from .tracking import MAX_TRACK_GAP_S, Track, Tracker, stitch_tracks
+from .tracking import MAX_TRACK_GAP_S, Track, Tracker, box_size, stitch_tracks
 
 __all__ = ["Guide", "Scan", "Target", "bridge_frames", "follow", "guides", "look", "mask_others", "scan",
            "scan_stride", "target_at"]
@@ -40,7 +40,6 @@ Step = Callable[[int], None]  # called with the index of the frame just done
 
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 slice bounds in pixels
-_TORSO = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
 MASK_GREY = 128  # the flat colour painted over other people
 OTHER_PAD = 0.15  # others are painted over their landmarks' box grown by this share of their size
 KEEP_PAD = 0.25  # ... except within the walker's expected box grown by this share of the walker's size
@@ -137,8 +136,8 @@ def _boxes(image_px: NDArray[np.float32]) -> tuple[NDArray[np.float64], NDArray[
     """Landmark boxes (n, 4) x0 y0 x1 y1, torso centres (n, 2) and body sizes (n,) of (n, 33, >=2) landmarks."""
     xy = image_px[:, :, :2].astype(np.float64)
     boxes = np.concatenate([xy.min(axis=1), xy.max(axis=1)], axis=1)
-    centres = xy[:, _TORSO].mean(axis=1)
-    sizes = np.maximum(np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]), 1.0)
+    centres = xy[:, list(TORSO)].mean(axis=1)
+    sizes = box_size(image_px)
     return boxes, centres, sizes
 
 

@@ -8,17 +8,18 @@ Every detection is linked into a track by landmark distance (Hungarian assignmen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..landmarks import NUM_LANDMARKS, Landmark
+from ..landmarks import NUM_LANDMARKS, TORSO, Landmark
 from ..series import PoseSeries
 
 __all__ = ["MIN_TRACK_FRAMES", "Track", "Tracker", "box_of", "centre_of", "size_of", "stitch_tracks", "track_series"]
 
 L = Landmark
-_TORSO = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
+_TORSO = list(TORSO)
 MAX_LINK_COST = 0.5  # link cost (body sizes) above which a detection is someone else
 DUPLICATE_OVERLAP = 0.7  # two poses whose boxes overlap this much (of the smaller box) are one person
 MAX_TRACK_GAP_S = 1.0  # a track not seen for this long is closed
@@ -67,10 +68,23 @@ class Track:
         return c1 + v * (t_s - self.times[-1])
 
 
+def box_size(lm: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
+    """The size of a pose in pixels: the larger side of its landmarks' bounding box, at least 1 px.
+
+    This is the tracker's measure of how big a person looks (any pose, any view, partial or not);
+    :func:`gaitcheck.angles.body_size` is the walker's segment length, for the measures.
+    ``lm`` is (..., 33, >=2) pixel landmarks; the result has the leading shape.
+
+    >>> lm = np.zeros((33, 2)); lm[0] = (40, 10); float(box_size(lm))
+    40.0
+    """
+    xy = np.asarray(lm[..., :2], np.float64)
+    return np.asarray(np.maximum(np.ptp(xy, axis=-2).max(axis=-1), 1.0), np.float64)
+
+
 def size_of(lm: NDArray[np.float32]) -> float:
-    """Body size in pixels: the larger side of the landmarks' bounding box (at least 1 px)."""
-    xy = lm[:, :2]
-    return max(float(np.ptp(xy[:, 0])), float(np.ptp(xy[:, 1])), 1.0)
+    """:func:`box_size` of one pose, as a float."""
+    return float(box_size(lm))
 
 
 def centre_of(lm: NDArray[np.float32]) -> NDArray[np.float64]:

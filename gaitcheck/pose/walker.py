@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import NoWalkerError
 from ..landmarks import Landmark as L
-from .tracking import MIN_TRACK_FRAMES, Track, box_of, centre_of, size_of
+from .tracking import MIN_TRACK_FRAMES, Track, box_of, box_size, centre_of, size_of
 
 __all__ = ["TrackStats", "choose_walker", "track_summary"]
 
@@ -41,7 +41,7 @@ def _span_frames(tr: Track) -> int:
 def _stats(tr: Track, frame_h: int, dt: float) -> TrackStats:
     raw = np.stack(tr.image)
     lm = raw.astype(np.float64)
-    sizes = np.maximum(np.ptp(raw[:, :, :2], axis=1).max(axis=1).astype(np.float64), 1.0)  # _size of each
+    sizes = box_size(raw)
     size = float(np.median(sizes))
     hips = (lm[:, L.LEFT_HIP, :2] + lm[:, L.RIGHT_HIP, :2]) / 2
     travel_px = np.percentile(hips, 95, axis=0) - np.percentile(hips, 5, axis=0)
