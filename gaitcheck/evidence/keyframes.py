@@ -22,7 +22,8 @@ from ..video import VideoReader
 from .draw import thumbnail
 from .marks import clip_overlay
 
-__all__ = ["KeyFrame", "choose_key_frames", "crop_size", "describe_frame", "fewer_key_frames", "key_frame_images"]
+__all__ = ["KeyFrame", "choose_key_frames", "crop_size", "describe_frame", "fewer_key_frames", "key_frame_images",
+           "key_frame_pictures"]
 
 _NEAR_S = 0.3  # two chosen moments closer than this are one
 _SPREAD_S = 0.6  # spread-out samples stay this far from other moments
@@ -188,19 +189,35 @@ def key_frame_images(video: str | os.PathLike[str], report: Report, keys: Sequen
         VideoReadError: the video cannot be read.
         InputError: the report carries no landmarks.
     """
+    wanted = sorted({k.frame for k in keys if 0 <= k.frame < len(report.frames)})
+    frames: dict[int, NDArray[np.uint8]] = {}
+    if wanted:
+        with VideoReader(video) as reader:
+            for frame in reader:
+                if frame.index in wanted:
+                    frames[frame.index] = frame.image
+                if len(frames) == len(wanted) or frame.index >= wanted[-1]:
+                    break
+    return key_frame_pictures(frames, report, keys, width)
+
+
+def key_frame_pictures(frames: Mapping[int, NDArray[np.uint8]], report: Report, keys: Sequence[KeyFrame],
+                       width: int = 720) -> list[NDArray[np.uint8]]:
+    """Like :func:`key_frame_images`, from frames already decoded (``frames[index]``, upright RGB).
+
+    A key whose frame is missing gets a blank picture.
+
+    Raises:
+        InputError: the report carries no landmarks.
+    """
     clip = clip_overlay(report)
     wanted = sorted({k.frame for k in keys if 0 <= k.frame < len(clip)})
     found = [i for i in wanted if np.isfinite(clip.px[i]).any()]
     size = crop_size(clip.px[found], clip.frame_size) if found else None
     images: dict[int, NDArray[np.uint8]] = {}
-    if wanted:
-        with VideoReader(video) as reader:
-            for frame in reader:
-                i = frame.index
-                if i in wanted:
-                    crop = _centred(size, clip.px[i], clip.frame_size) if size else None
-                    images[i] = thumbnail(frame.image, clip.frame(i), width, crop=crop)
-                if len(images) == len(wanted) or i >= wanted[-1]:
-                    break
+    for i in wanted:
+        if i in frames:
+            crop = _centred(size, clip.px[i], clip.frame_size) if size else None
+            images[i] = thumbnail(frames[i], clip.frame(i), width, crop=crop)
     blank = np.full((round(width * 9 / 16), width, 3), 235, np.uint8)
     return [images.get(k.frame, blank) for k in keys]
