@@ -94,7 +94,7 @@ def checked(upload: ui.Upload, cfg: Config) -> bool:
     if st.button("Analyse anyway", type="primary"):
         upload.confirmed = True
         st.rerun()
-    st.caption("Or film again as the guide shows and upload the new clip.")
+    st.caption("Or film again as the guide below shows, and upload the new clip.")
     return False
 
 
@@ -127,13 +127,15 @@ def show_cards(upload: ui.Upload, report: gaitcheck.Report, cards: list[ui.Card]
     flagged = [c.title for c in cards if c.status == "flag"]
     if flagged:
         st.markdown(f"**To work on:** {', '.join(flagged)}.")
+    seen: set[int] = set()
     for col, c in zip(st.columns(len(cards)), cards, strict=True):
         with col.container(border=True):
             st.markdown(f"### {c.title}")
             st.markdown(BADGE.get(c.status, c.status))
             st.markdown(f"**{c.headline}**")
             m = moments.get(c.check)
-            if m is not None:
+            if m is not None and (c.status == "flag" or m.frame not in seen):  # the same picture once
+                seen.add(m.frame)
                 st.image(pictures[id(m)], caption=f"{m.title}, at {m.t_s:.1f} s", width="stretch")
             st.markdown(("**What to film differently:** " if c.status == "unknown" else "**What to do:** ")
                         + c.feedback)
@@ -161,12 +163,13 @@ def show_timeline(upload: ui.Upload, report: gaitcheck.Report, d: dict[str, Any]
     picture, charts = st.columns([2, 3])
     with charts:
         rows = ui.chart_rows(d)
-        for spec in ui.chart_specs(d):
-            st.markdown(f"**{spec.title}**")
-            chart = ui.measure_chart(d, spec, rows, moment_t=times[i])
+        drawn = [(spec, ui.measure_chart(d, spec, rows, moment_t=times[i])) for spec in ui.chart_specs(d)]
+        if all(chart is None for _, chart in drawn):
+            st.caption("Head and trunk are not measured in this clip: they need the walker seen from the side.")
+        for spec, chart in drawn:
             if chart is None:
-                st.caption("Not measured in this clip: it needs the walker seen from the side.")
                 continue
+            st.markdown(f"**{spec.title}**")
             ck = f"chart-{spec.field}-{upload.key}"
             st.vega_lite_chart(spec=chart, key=ck, on_select=lambda ck=ck: _pick(ck, key, times),
                                selection_mode=ui.MOMENT, width="stretch")
@@ -255,10 +258,12 @@ def main() -> None:
         show_guide()
         st.info(SAFETY)
         return
-    with st.expander("How to film"):
-        show_guide()
+    guide = st.container()
     try:
-        if not checked(upload, cfg):
+        ready = checked(upload, cfg)
+        with guide if ready else st.container(), st.expander("How to film", expanded=not ready):  # after warnings
+            show_guide()
+        if not ready:
             return
         ex = extraction(upload)
         report = upload.report(cfg, height)

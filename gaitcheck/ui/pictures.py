@@ -52,6 +52,13 @@ class Moment:
 
 
 def _advice(row: Mapping[str, Any]) -> str:
+    """What to change at this moment (nothing is said about a moment whose posture was not judged).
+
+    >>> _advice({"look_down": None, "slouch": None})
+    'Posture is not judged here.'
+    """
+    if row.get("look_down") is None and row.get("slouch") is None:
+        return "Posture is not judged here."
     tips = []
     if row.get("look_down"):
         tips.append("lift your gaze to a point about 20 feet (6 m) ahead")
