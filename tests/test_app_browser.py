@@ -134,6 +134,15 @@ def _within_width(box: dict, width: int) -> bool:
     return box is not None and box["x"] >= -1 and box["x"] + box["width"] <= width + 1
 
 
+def _badge_colour(badge) -> tuple[int, int, int]:
+    """The background colour a person sees behind ``badge`` (the first ancestor that is not transparent)."""
+    rgb = badge.evaluate("""e => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;
+                                     if (c && c !== 'transparent' && !c.startsWith('rgba(0, 0, 0, 0)')) return c; }
+                                   return ''; }""")
+    r, g, b = (int(float(v)) for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
+    return r, g, b
+
+
 def _cards(page):
     """The verdict cards: bordered containers that hold a level-3 heading."""
     return page.locator('[data-testid="stVerticalBlockBorderWrapper"], [data-testid="stVerticalBlock"]').filter(
@@ -188,6 +197,9 @@ def test_results_read_top_to_bottom_with_a_picture_per_flagged_verdict(slouch_pa
     _shot(page, tmp_path, f"results_{size}_first_screen", full_page=False)
     assert _sideways_overflow(page) <= 0
     tops = {}
+    steps_badge = _card(page, "Steps").get_by_text("PASS", exact=True)
+    r, g, b = _badge_colour(steps_badge)
+    assert steps_badge.is_visible() and g > r and g > b  # a green PASS
     for title, badge in (("Look ahead", "NEEDS ATTENTION"), ("Slouch", "NEEDS ATTENTION"), ("Steps", None)):
         card = _card(page, title)
         card.scroll_into_view_if_needed()
@@ -197,6 +209,8 @@ def test_results_read_top_to_bottom_with_a_picture_per_flagged_verdict(slouch_pa
             assert badge in text, (title, text)
             b = card.get_by_text(badge, exact=True)
             assert b.is_visible() and _within_width(b.bounding_box(), width)
+            red, green, blue = _badge_colour(b)
+            assert red > green > blue  # orange, not the green of a pass
             picture = card.locator('[data-testid="stImage"] img')
             assert picture.count() == 1, title  # one picture per flagged verdict, inside its card
             pbox = picture.bounding_box()
@@ -287,8 +301,11 @@ def test_back_view_warns_before_the_analysis_and_unknown_cards_say_what_to_film(
     _shot(page, tmp_path, "back_results_phone")
     assert _sideways_overflow(page) <= 0
     for title in ("Look ahead", "Slouch"):
-        text = _card(page, title).inner_text()
+        card = _card(page, title)
+        text = card.inner_text()
         assert "UNKNOWN" in text and "What to film differently: Film from the side" in text, text
+        r, g, b = _badge_colour(card.get_by_text("UNKNOWN", exact=True))
+        assert max(r, g, b) - min(r, g, b) < 25  # grey: neither a pass nor a flag
     assert "filmed from behind" in page.inner_text("body")
     page.context.close()
 

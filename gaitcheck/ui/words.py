@@ -246,10 +246,12 @@ def cards(report: Mapping[str, Any]) -> list[Card]:
 def frame_caption(row: Mapping[str, Any], height_cm: float = 170.0) -> str:
     """A frame's measures in words, with units and what is flagged.
 
-    >>> print(frame_caption({"t_s": 2.39, "head_pitch_deg": 19.4, "gaze_distance_m": 2.31, "trunk_lean_deg": -4.6,
-    ...                      "forward_head_rel": 0.249, "look_down": True, "slouch": True}).replace("; ", ";\n"))
-    2.39 s: head 19° down, gaze 2.3 m (8 ft) ahead;
-    trunk 5° back;
+    >>> for part in frame_caption({"t_s": 2.39, "head_pitch_deg": 19.4, "gaze_distance_m": 2.31,
+    ...                            "trunk_lean_deg": -4.6, "forward_head_rel": 0.249, "look_down": True,
+    ...                            "slouch": True}).split("; "):
+    ...     print(part)
+    2.39 s: head 19° down, gaze 2.3 m (8 ft) ahead
+    trunk 5° back
     head 12 cm ahead of the shoulders (flagged: looking down, slouching)
     """
     pitch, gaze, lean, fwd = (_num(row.get(k)) for k in ("head_pitch_deg", "gaze_distance_m", "trunk_lean_deg",
