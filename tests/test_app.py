@@ -159,6 +159,7 @@ def test_reruns_reuse_the_upload_without_writing_or_decoding_it_again(tmp_path, 
     assert (len(copies), up.frames.passes) == (1, 1)  # ... but nothing written or decoded again
     assert up.frames.nbytes <= up.frames.budget_bytes
     assert "2.50 s:" in _text(at)  # the frame chosen on the slider, with its measures
+    assert len(at.get("vega_lite_chart")) == 4  # head, trunk, forward head, steps
 
 
 def test_forgetting_the_clip_removes_it_from_the_session(tmp_path):
@@ -409,7 +410,7 @@ def test_sample_clip_shows_cards_pictures_charts_people_and_downloads(sample_run
     assert "Moments to look at" in text and "Over time" in text
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["PDF report", "Report (JSON)", "Per-frame data (CSV)"]
-    assert len(at.get("arrow_vega_lite_chart")) == 4
+    assert len(at.get("vega_lite_chart")) == 4
 
 
 @pytest.mark.slow
