@@ -133,7 +133,7 @@ def process_file(task: Task, notify: Notify | None = None) -> FileResult:
     try:
         sha256 = sha256 or _hash(task)
         extraction, cached = _landmarks(task, sha256, notify)
-        report = score(extraction, task.config).to_dict()
+        report = score(extraction, task.config)
     except GaitcheckError as exc:
         return failure(task, str(exc), sha256, time.perf_counter() - start)
     except OSError as exc:  # writing the cache failed (disk full, permissions)
@@ -144,7 +144,7 @@ def process_file(task: Task, notify: Notify | None = None) -> FileResult:
     report_file = os.path.join(task.reports_dir, report_name(task.path)) if task.reports_dir else None
     row = report_row(task.path, sha256, report, report_file)
     return FileResult(task.path, "ok", None, sha256, row, cached=cached, seconds=time.perf_counter() - start,
-                      report=report if task.want_report else None)
+                      report=report.to_dict() if task.want_report else None)
 
 
 # --- in a ProcessPoolExecutor worker ------------------------------------------------------------

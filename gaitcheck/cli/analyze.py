@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         from ..compare import compare_reports, format_comparison
 
         print(f"\nCompared with {args.compare}:\n")
-        print(format_comparison(compare_reports(old, report.to_dict())))
+        print(format_comparison(compare_reports(old, report)))
     if args.annotated:
         from ..evidence.video import write_annotated_video
 
