@@ -26,8 +26,8 @@ from gaitcheck._io import sha256_file as file_sha256
 from gaitcheck.batch import COLUMNS, expand_inputs, rescore_batch, run_batch
 from gaitcheck.batch.cache import LandmarkCache
 from gaitcheck.batch.distributed import DaskCluster
-from gaitcheck.batch.pool import CRASH_MESSAGE, ProcessPool, run_in_processes
-from gaitcheck.batch.runners import InProcess, runner_for, worker_count
+from gaitcheck.batch.pool import CRASH_MESSAGE, run_in_processes
+from gaitcheck.batch.runners import InProcess, ProcessPool, runner_for, worker_count
 from gaitcheck.batch.worker import FileResult, Task
 from gaitcheck.config import Config
 from gaitcheck.pose.landmarker import resolve_model

@@ -11,7 +11,6 @@ becomes an error row; the others are scored normally and the batch goes on.
 
 from __future__ import annotations
 
-import functools
 import multiprocessing
 import os
 import queue
@@ -19,12 +18,11 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from types import TracebackType
 from typing import Any
 
 from .worker import Event, FileResult, Task, failure, pool_init, pool_work
 
-__all__ = ["CRASH_MESSAGE", "ProcessPool", "run_in_processes"]
+__all__ = ["CRASH_MESSAGE", "run_in_processes"]
 
 CRASH_MESSAGE = ("the worker process scoring this file crashed (it died again when the file was retried alone); "
                  "the file may trigger a bug in the video decoder or the pose model")
@@ -106,38 +104,3 @@ def run_in_processes(tasks: Sequence[Task], jobs: int, on_result: Callable[[File
             events.close()
             events.join_thread()
 
-
-def _largest_first(tasks: Sequence[Task]) -> list[Task]:
-    """Start the largest files first, so that the processes finish at about the same time."""
-    def size(task: Task) -> int:
-        try:
-            return os.stat(task.source).st_size
-        except OSError:
-            return 0
-
-    return sorted(tasks, key=size, reverse=True)
-
-
-class ProcessPool:
-    """A :class:`~gaitcheck.batch.runners.Runner`: up to ``jobs`` files at once, each in a worker process.
-
-    A crash of a worker (a native library, the out-of-memory killer) costs only the file it was
-    scoring (see the module docstring); ``jobs=1`` is still worth it for that. A script calling
-    this needs the ``if __name__ == "__main__":`` guard (the workers are spawned). ``quiet``
-    hides mediapipe's C++ log lines in the workers (each is a process of its own).
-    """
-
-    def __init__(self, jobs: int, *, quiet: bool = False) -> None:
-        self.jobs, self.quiet = max(1, jobs), quiet
-
-    def __enter__(self) -> ProcessPool:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        return None
-
-    def run(self, tasks: Sequence[Task], on_result: Callable[[FileResult], None],
-            on_event: Callable[[Event], None]) -> None:
-        work = functools.partial(pool_work, quiet=self.quiet)
-        run_in_processes(_largest_first(tasks), self.jobs, on_result, on_event, work=work)

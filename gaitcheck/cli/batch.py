@@ -10,9 +10,8 @@ from rich.console import Console
 
 from ..batch import BatchResult, run_batch
 from ..batch.distributed import DaskCluster
-from ..batch.pool import ProcessPool
 from ..batch.results import COLUMNS, FORMATS
-from ..batch.runners import Runner, worker_count
+from ..batch.runners import ProcessPool, Runner, worker_count
 from ..config import load_config
 from ._batch_display import RichBatchProgress, print_summary
 
