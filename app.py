@@ -239,7 +239,7 @@ def show_comparison(previous: Any, report: gaitcheck.Report) -> None:
     st.subheader("Compared with the earlier session")
     try:
         old = json.loads(previous.getvalue().decode("utf-8"))
-        table, words = ui.comparison(old, report.to_dict())
+        table, words = ui.comparison(old, report)
     except (ValueError, gaitcheck.GaitcheckError) as exc:
         st.error(f"That file is not a gaitcheck report: {exc}")
         return

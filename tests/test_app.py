@@ -300,7 +300,7 @@ def test_measure_charts_draw_threshold_episodes_and_choose_a_moment(tmp_path):
     json.dumps(head, allow_nan=False)  # plain JSON: no NaN reaches the browser
     layers = head["layer"]
     dashed = [la for la in layers if la.get("mark", {}).get("strokeDash")]
-    assert dashed[0]["data"]["values"] == [{"y": round(look_down_pitch_deg(d["settings"], 170.0), 3)}]
+    assert dashed[0]["data"]["values"] == [{"y": round(look_down_pitch_deg(Config.from_dict(d["settings"]), 170.0), 3)}]
     rects = next(la for la in layers if la["mark"]["type"] == "rect")["data"]["values"]
     spans = flagged_spans([f["t_s"] for f in d["frames"]], [f["look_down"] for f in d["frames"]],
                           d["video"]["duration_s"])

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ..config import Config
+from ..errors import GaitcheckError
 from ..evidence.marks import flagged_spans, look_down_pitch_deg
 from .words import M_TO_FT, forward_head_cm
 
@@ -69,8 +71,8 @@ def chart_specs(d: Mapping[str, Any]) -> list[ChartSpec]:
     cfg = d.get("settings") or {}
     height = _height_cm(d)
     try:
-        pitch_lim: float | None = look_down_pitch_deg(cfg, height)
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        pitch_lim: float | None = look_down_pitch_deg(Config.from_dict(cfg), height)
+    except (GaitcheckError, KeyError, TypeError, ValueError, ZeroDivisionError):
         pitch_lim = None
     near = _num((cfg.get("look_ahead") or {}).get("look_down_distance_m"))
     sl = cfg.get("slouch") or {}

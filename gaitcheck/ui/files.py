@@ -54,15 +54,15 @@ def annotated_video_bytes(upload: Upload, report: Report) -> bytes:
     return upload.file("video", report, make)
 
 
-def comparison(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[list[dict[str, str]], str]:
-    """An earlier report against this one: table rows and a one-paragraph summary.
+def comparison(old: Mapping[str, Any], new: Report) -> tuple[list[dict[str, str]], str]:
+    """An earlier report (its JSON, as uploaded) against this one: table rows and a one-paragraph summary.
 
     Raises:
         InputError: ``old`` is not a gaitcheck report.
     """
     if not isinstance(old, Mapping) or "checks" not in old or "schema_version" not in old:
         raise InputError("it has no gaitcheck checks")
-    c = compare_reports(old, new)
+    c = compare_reports(Report.from_dict(dict(old)), new)
     rows = [{"measure": ch.label, "earlier": ch.old, "now": ch.new, "change": ch.delta, "direction": ch.direction}
             for ch in (*c.verdicts, *c.measures)]
     words = (f"Since {c.old_name}: {c.count('better')} better, {c.count('worse')} worse, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -90,88 +90,93 @@ def whole_body_frames(report: Report) -> NDArray[np.bool_]:
     return np.asarray(inside & tall, bool)
 
 
-def _strength(check: str, row: Mapping[str, Any], settings: Mapping[str, Any]) -> float:
-    """How strongly frame ``row`` shows what ``check`` flags (larger = worse)."""
-    def num(k: str) -> float:
-        v = row.get(k)
-        return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else -np.inf
-
+def _strength(check: str, report: Report) -> NDArray[np.float64]:
+    """(T,) how strongly each frame shows what ``check`` flags (larger = worse; -inf where not measured)."""
+    f = report.frames
     if check == "look_ahead":
-        return num("head_pitch_deg")
-    sl = settings.get("slouch") or {}
-    return max(num("trunk_lean_deg") / float(sl.get("trunk_lean_max_deg") or 10.0),
-               num("forward_head_rel") / float(sl.get("forward_head_max_rel") or 0.2))
+        out = f.head_pitch_deg
+    else:
+        sl = report.settings.slouch
+        out = np.fmax(f.trunk_lean_deg / sl.trunk_lean_max_deg, f.forward_head_rel / sl.forward_head_max_rel)
+    return np.asarray(np.where(np.isfinite(out), out, -np.inf), np.float64)
 
 
-def _pickable(report: Report) -> dict[str, Any]:
-    """The report dict made to choose pictures from: frames where the walker is cut by the picture's edge
-    count as not detected, and each episode's worst moment is its worst frame with the whole body in view."""
-    d = report.to_dict()
+def _pickable(report: Report) -> Report:
+    """``report`` made to choose pictures from: frames where the walker is cut by the picture's edge count as
+    not detected, and each episode's worst moment is its worst frame with the whole body in view."""
     whole = whole_body_frames(report)
     if not whole.any():
-        return d
-    frames = d["frames"]
-    flags = {"look_ahead": "look_down", "slouch": "slouch"}
-    for check, flag in flags.items():
-        for ep in (d["checks"].get(check) or {}).get("episodes") or []:
-            span = range(max(0, ep["start_frame"]), min(len(frames), ep["end_frame"] + 1))
-            seen = [i for i in span if whole[i] and frames[i].get(flag)]
-            if seen:
-                ep["peak_frame"] = max(seen, key=lambda i: _strength(check, frames[i], d.get("settings") or {}))
-    d["frames"] = [row if whole[i] else {**row, "detected": False} for i, row in enumerate(frames)]
-    return d
+        return report
+    checks = {}
+    for name, check in report.checks.items():
+        strength, flagged = _strength(name, report), check.flagged
+        episodes = []
+        for ep in check.episodes:
+            span = np.arange(max(0, ep.start_frame), min(len(whole), ep.end_frame + 1))
+            seen = span[whole[span] & (flagged[span] if flagged is not None else True)]
+            episodes.append(replace(ep, peak_frame=int(seen[np.argmax(strength[seen])])) if len(seen) else ep)
+        checks[name] = replace(check, episodes=tuple(episodes))
+    frames = replace(report.frames, detected=report.frames.detected & whole)
+    return replace(report, frames=frames, look_ahead=checks["look_ahead"], slouch=checks["slouch"])
+
+
+def _flags_at(report: Report, i: int) -> dict[str, bool | None]:
+    """Frame ``i``'s flags; None where the check is unknown or nothing was measured in that frame."""
+    f = report.frames
+    measured = bool(np.isfinite(f.head_pitch_deg[i]) or np.isfinite(f.trunk_lean_deg[i]))
+    return {k: None if c.flagged is None or not measured else bool(c.flagged[i])
+            for k, c in (("look_down", report.look_ahead), ("slouch", report.slouch))}
 
 
 def key_moments(report: Report, max_frames: int = 6) -> list[Moment]:
     """The gallery: the worst moment of each flagged episode and a good moment (the whole body in view), with
     advice."""
-    d = report.to_dict()
-    return [Moment(k, _advice(d["frames"][k.frame])) for k in choose_key_frames(_pickable(report), max_frames)]
+    return [Moment(k, _advice(_flags_at(report, k.frame))) for k in choose_key_frames(_pickable(report), max_frames)]
 
 
 def verdict_moments(report: Report, cards: Sequence[Card]) -> dict[str, Moment | None]:
     """One moment per verdict card (by ``Card.check``): the worst moment of its longest flagged episode with the
     whole body in view, else a good moment; for steps, a foot landing mid-walk; None where there is nothing to
     show."""
-    d = _pickable(report)
-    frames = report.to_dict()["frames"]
+    picked = _pickable(report)
     whole = whole_body_frames(report)
     rank = ("Good", "Best", "Moment")
     good = sorted((m for m in key_moments(report) if m.title.startswith(rank)),
                   key=lambda m: next(k for k, r in enumerate(rank) if m.title.startswith(r)))
     titles = {"look_ahead": "Looking down", "slouch": "Slouching"}
+    n = len(report.frames)
     out: dict[str, Moment | None] = {}
     for i, card in enumerate(cards):
         if card.check in titles:
-            eps = sorted(d["checks"][card.check].get("episodes") or [], key=lambda e: e["start_s"] - e["end_s"])
+            eps = sorted(picked.checks[card.check].episodes, key=lambda e: e.start_s - e.end_s)
             if card.status == "flag" and eps:
-                out[card.check] = _moment(frames, int(eps[0]["peak_frame"]), f"{titles[card.check]}: worst moment")
+                out[card.check] = _moment(report, eps[0].peak_frame, f"{titles[card.check]}: worst moment")
             elif card.status == "pass" and good:
                 out[card.check] = good[min(i, len(good) - 1)]
             else:
-                out[card.check] = _seen(frames, whole, "What the camera saw")
+                out[card.check] = _seen(report, whole, "What the camera saw")
         elif card.check == "gait":
-            contacts = [e["frame"] for e in (d.get("gait") or {}).get("events") or []
-                        if e.get("type") == "initial_contact" and 0 <= e["frame"] < len(frames)]
+            events = report.gait.events if report.gait is not None else ()
+            contacts = [e.frame for e in events if e.type == "initial_contact" and 0 <= e.frame < n]
             inside = [f for f in contacts if whole[f]] or contacts
-            out["gait"] = (_moment(frames, inside[len(inside) // 2], "A foot landing",
+            out["gait"] = (_moment(report, inside[len(inside) // 2], "A foot landing",
                                    "The front foot touches the floor here.") if inside
-                           else _seen(frames, whole, "What the camera saw"))
+                           else _seen(report, whole, "What the camera saw"))
     return out
 
 
-def _moment(frames: Sequence[Mapping[str, Any]], f: int, title: str, advice: str | None = None) -> Moment:
-    return Moment(KeyFrame(f, float(frames[f]["t_s"]), "", title, describe_frame(frames[f])),
-                  _advice(frames[f]) if advice is None else advice)
+def _moment(report: Report, f: int, title: str, advice: str | None = None) -> Moment:
+    return Moment(KeyFrame(f, float(report.frames.t_s[f]), "", title, describe_frame(report.frames, f)),
+                  _advice(_flags_at(report, f)) if advice is None else advice)
 
 
-def _seen(frames: Sequence[Mapping[str, Any]], whole: NDArray[np.bool_], title: str) -> Moment | None:
+def _seen(report: Report, whole: NDArray[np.bool_], title: str) -> Moment | None:
     """The middle frame where the walker was found (whole-body frames first), or None."""
-    found = [i for i, f in enumerate(frames) if f.get("detected")]
-    pool = [i for i in found if whole[i]] or found
+    found = np.flatnonzero(report.frames.detected)
+    pool = [int(i) for i in found if whole[i]] or [int(i) for i in found]
     if not pool:
         return None
-    return _moment(frames, pool[len(pool) // 2], title, "This is how the walker looks in the clip.")
+    return _moment(report, pool[len(pool) // 2], title, "This is how the walker looks in the clip.")
 
 
 def first_moment(report: Report, cards: Sequence[Card]) -> int:
@@ -192,7 +197,7 @@ def key_moment_images(upload: Upload, report: Report, moments: Sequence[Moment],
 
 def frame_picture(upload: Upload, report: Report, index: int, width: int = 960) -> Image:
     """Frame ``index`` of the clip with the overlays, ``width`` pixels wide."""
-    key = KeyFrame(index, float(report.frames[index]["t_s"]), "", "", "")
+    key = KeyFrame(index, float(report.frames.t_s[index]), "", "", "")
     return key_frame_pictures(upload.frames.get([index]), report, [key], width)[0]
 
 

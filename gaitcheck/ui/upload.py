@@ -147,4 +147,4 @@ def _named(report: Report, name: str) -> Report:
     """``report`` with the user's file name as the video path (not the temporary copy's)."""
     from dataclasses import replace
 
-    return replace(report, video={**report.video, "path": name})
+    return replace(report, video=replace(report.video, path=name))
