@@ -118,6 +118,33 @@ def _check_options(out: Path, inputs: list[BatchInput], reports: str | None, cac
             raise ConfigError(f"{name} {folder} is a file, not a folder")
 
 
+def _records_db(records: str | os.PathLike[str] | None, patient_from: str | None, cluster: str | None) -> str | None:
+    """The records database the workers save sessions in (as a full URL), opened once here to fail early."""
+    if patient_from is None:
+        return None
+    if patient_from != "parent":
+        raise ConfigError(f"unknown --patient-from {patient_from!r}; use: parent")
+    if cluster is not None:
+        raise ConfigError("--patient-from saves sessions from this machine's workers; it cannot be used with --cluster")
+    from ..records import open_store
+
+    with open_store(records) as store:
+        return store.url.render_as_string(hide_password=False)
+
+
+def _patient(path: str, patient_from: str | None) -> tuple[str | None, str | None]:
+    """The patient a clip belongs to (its folder's name), or the reason it has none."""
+    if patient_from is None:
+        return None, None
+    from ..records import check_code
+
+    folder = Path(os.path.abspath(path)).parent.name
+    try:
+        return check_code(folder), None
+    except ConfigError as exc:
+        return None, f"its folder does not name a patient: {exc}"
+
+
 def _resumable(item: BatchInput, prev: dict[str, Any] | None, reports: str | None) -> FileResult | None:
     """The earlier row of ``item`` if it still holds: status ok, same content, report still there."""
     if prev is None or prev.get("status") != "ok" or not prev.get("sha256"):
@@ -187,7 +214,8 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[st
               reports: str | os.PathLike[str] | None = None, resume: bool = False,
               cache: str | os.PathLike[str] | None = None, model: str | os.PathLike[str] | None = None,
               cluster: str | None = None, from_cache: bool = False, isolate: bool = False,
-              progress: BatchProgress | None = None) -> BatchResult:
+              progress: BatchProgress | None = None, records: str | os.PathLike[str] | None = None,
+              patient_from: str | None = None) -> BatchResult:
     """Score every video in ``paths`` and write one row per file to ``out``.
 
     Args:
@@ -213,6 +241,10 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[st
         isolate: with ``jobs=1`` too, score in a worker process, so that a crash of the video decoder
             or the pose model (a native library) costs only the file it was on (the CLI does this).
         progress: told about each file's start, frames and end (see :class:`BatchProgress`).
+        records: the patient records database (a path or URL; default as in
+            :func:`gaitcheck.records.open_store`) that ``patient_from`` saves sessions in.
+        patient_from: ``"parent"``: save each scored file as a session of the patient its folder
+            is named after (a folder name that is not a patient code makes that file an error row).
 
     Returns:
         The :class:`BatchResult`; ``exit_code`` is 0 when every file was scored, else 1.
@@ -232,6 +264,7 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[st
     cache_dir = None if cache is None else os.fspath(cache)
     inputs = expand_inputs(paths)
     _check_options(out, inputs, reports_dir, cache_dir, from_cache)
+    db = _records_db(records, patient_from, cluster)
     for folder in (reports_dir, cache_dir):
         if folder is not None:
             Path(folder).mkdir(parents=True, exist_ok=True)
@@ -244,12 +277,13 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[st
     tasks, presets = [], []
     for i, item in enumerate(inputs):
         kept = None if item.error else _resumable(item, old_by_key.get(_key(item.path)), reports_dir)
+        patient, bad_patient = _patient(item.path, patient_from)
         task = Task(i, item.path, os.path.abspath(item.path), cfg, None if model is None else os.fspath(model),
-                    cache_dir, reports_dir, reports_dir is not None, from_cache)
+                    cache_dir, reports_dir, reports_dir is not None, from_cache, records_db=db, patient=patient)
         if kept is not None:
             results[i] = kept
-        elif item.error:
-            presets.append(failure(task, item.error))
+        elif item.error or bad_patient:
+            presets.append(failure(task, item.error or bad_patient or ""))
         else:
             tasks.append(task)
 

@@ -11,6 +11,7 @@ from ..batch import run_batch
 from ..batch.results import COLUMNS, FORMATS
 from ..config import load_config
 from ._batch_display import RichBatchProgress, print_summary
+from ._records import add_db
 
 EPILOG = f"""\
 Each file gets one row (columns: {", ".join(COLUMNS)}).
@@ -67,6 +68,10 @@ def register(sub: Any) -> None:
     b.add_argument("--cluster", metavar="tcp://HOST:PORT",
                    help="score on this Dask scheduler's workers instead (needs gaitcheck[distributed], and the "
                         "videos at the same paths on every worker; --jobs is then ignored)")
+    b.add_argument("--patient-from", choices=["parent"],
+                   help="save each scored clip as a session of a patient: 'parent' = the clip's folder is named "
+                        "after the patient's code (e.g. visits/P-0042/walk.mp4)")
+    add_db(b)
     b.set_defaults(run=run)
 
 
@@ -83,4 +88,5 @@ def run_and_summarise(args: argparse.Namespace, **options: Any) -> int:
 def run(args: argparse.Namespace) -> int:
     # isolate: even with --jobs 1 the model runs in a worker process, so that a native crash on one
     # file (decoder, pose model) costs only that file, and --resume is not stopped by it again
-    return run_and_summarise(args, cache=args.cache, cluster=args.cluster, isolate=True)
+    return run_and_summarise(args, cache=args.cache, cluster=args.cluster, isolate=True, records=args.db,
+                             patient_from=args.patient_from)
