@@ -14,7 +14,7 @@ from .sessions import Thumbnail
 
 __all__ = ["THUMBNAIL_WIDTH", "recorded_time", "thumbnails"]
 
-THUMBNAIL_WIDTH = 240  # pixels; a JPEG of about 10 kB
+THUMBNAIL_WIDTH = 320  # pixels; a JPEG of about 15 kB
 _JPEG_QUALITY = 80
 
 

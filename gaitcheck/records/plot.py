@@ -1,8 +1,11 @@
 """Trend charts of a patient's history: each key number over the visits, with its threshold.
 
-One panel per measure; one point per session (green = that check passed, red = flagged, grey =
-unknown; a measure that could not be taken is marked "?" on the axis). The threshold each session
-was judged with is drawn as a dashed line, the side of it that counts against the walker shaded.
+One panel per measure; one point per session. A posture measure's point is coloured by that
+session's verdict of the check it belongs to (green = passed, red = flagged, grey = unknown); gait
+measures are blue (the gait verdict weighs several of them, and asymmetry is judged only with
+enough steps). A measure that could not be taken is marked "?" on the axis. The threshold each
+session was judged with is drawn as a dashed line, the side of it that counts against the walker
+shaded.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from .sessions import History, Session
 __all__ = ["PANELS", "Panel", "trend_figure", "write_trend_plot"]
 
 _COLORS = {"pass": "#2e7d32", "flag": "#c62828", "unknown": "#9e9e9e"}
+_NEUTRAL = "#1565c0"
 _LINE = "#455a64"
 _BAND = "#ffcdd2"
 
@@ -52,7 +56,7 @@ class Panel:
 
     key: str  # a KeyNumbers field
     title: str
-    check: str  # "look_ahead", "slouch" or "gait"
+    check: str | None  # "look_ahead" or "slouch" (colours the points by that verdict); None = blue
     limit: Callable[[Session], float | None] | None
     bad_below: bool = False  # values under the limit count against the walker (the gaze point)
     target: float | None = None  # a goal line (the 6 m look-ahead point)
@@ -66,8 +70,8 @@ PANELS: tuple[Panel, ...] = (
           _setting("slouch", "trunk_lean_max_deg")),
     Panel("median_forward_head_rel", "Forward head (x trunk length, median)", "slouch",
           _setting("slouch", "forward_head_max_rel")),
-    Panel("cadence_spm", "Cadence (steps/min)", "gait", None),
-    Panel("step_time_asymmetry_pct", "Step-time asymmetry (%)", "gait", _setting("gait", "asymmetry_max_pct")),
+    Panel("cadence_spm", "Cadence (steps/min)", None, None),
+    Panel("step_time_asymmetry_pct", "Step-time asymmetry (%)", None, _setting("gait", "asymmetry_max_pct")),
 )
 
 
@@ -93,12 +97,11 @@ def _draw(ax: Axes, panel: Panel, sessions: Sequence[Session]) -> None:
     if len(known) > 1:
         ax.plot([x for x, _ in known], [v for _, v in known], color=_LINE, lw=1, zorder=2)
     for x, v, s in zip(xs, values, sessions, strict=True):
-        status = getattr(s.numbers, panel.check)
         if v is None:
             ax.annotate("?", (x, lo), xytext=(0, 4), textcoords="offset points", ha="center", color=_COLORS["unknown"])
         else:
-            ax.scatter([x], [v], s=36, color=_COLORS.get(status, _COLORS["unknown"]), zorder=3,
-                       edgecolors="white", linewidths=0.8)
+            color = _COLORS.get(getattr(s.numbers, panel.check), _COLORS["unknown"]) if panel.check else _NEUTRAL
+            ax.scatter([x], [v], s=36, color=color, zorder=3, edgecolors="white", linewidths=0.8)
     ax.set_ylim(lo, hi)
     ax.set_xlim(0.5, len(sessions) + 0.5)
     ax.set_title(panel.title, fontsize=9, loc="left")
@@ -128,8 +131,9 @@ def trend_figure(history: History, panels: Sequence[Panel] = PANELS) -> Figure:
     for ax in list(axes.flat)[len(panels):]:
         ax.set_visible(False)
     name = f" ({history.display_name})" if history.display_name else ""
-    fig.suptitle(f"Patient {history.patient}{name}: {len(sessions)} session{'s' if len(sessions) != 1 else ''} "
-                 "(green = pass, red = flagged, grey/? = unknown; shaded = beyond the threshold)", fontsize=10)
+    fig.suptitle(f"Patient {history.patient}{name}: {len(sessions)} session{'s' if len(sessions) != 1 else ''}\n"
+                 "posture dots: that visit's verdict (green pass, red flagged, grey unknown; ? = not measured); "
+                 "shaded = beyond the threshold", fontsize=9)
     return fig
 
 
