@@ -72,10 +72,14 @@ class RecordStore:
     """An open records database. Use :func:`open_store`; close it (or use ``with``) when done.
 
     Example:
-        >>> with open_store("clinic.sqlite3") as store:  # doctest: +SKIP
-        ...     session = store.add(gaitcheck.analyze("walk.mp4"), "P-0042", video="walk.mp4", note="after PT")
-        ...     [s.numbers.slouch for s in store.history("P-0042").sessions]
+        >>> import os, tempfile
+        >>> store = open_store(os.path.join(tempfile.mkdtemp(), "clinic.sqlite3"))
+        >>> store.patients()
+        []
+        >>> session = store.add(gaitcheck.analyze("walk.mp4"), "P-0042", video="walk.mp4")  # doctest: +SKIP
+        >>> [s.numbers.slouch for s in store.history("P-0042").sessions]  # doctest: +SKIP
         ['flag', 'pass']
+        >>> store.close()
     """
 
     def __init__(self, engine: Engine, url: URL) -> None:
