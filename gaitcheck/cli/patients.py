@@ -19,6 +19,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..records.sessions import text_table
+
     with open_db(args) as store:
         found = store.patients()
         where = store.where
@@ -33,7 +35,5 @@ def run(args: argparse.Namespace) -> int:
     rows = [("patient", "name", "sessions", "last visit")]
     rows += [(p.code, p.display_name or "", str(p.sessions),
               "-" if p.last_visit is None else f"{p.last_visit:%Y-%m-%d %H:%M}") for p in found]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    print("\n".join(text_table(rows)))
     return 0

@@ -19,7 +19,7 @@ from ..compare import Change, compare_reports
 from ..errors import ConfigError
 
 __all__ = ["CODE_PATTERN", "History", "HistoryEntry", "KeyNumbers", "PatientSummary", "Session", "Thumbnail",
-           "check_code", "history_csv", "history_text", "key_numbers"]
+           "check_code", "history_csv", "history_text", "key_numbers", "text_table"]
 
 #: A patient code: pseudonymous, 1-64 letters, digits, ``.``, ``_`` or ``-``, starting with a letter or digit.
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -245,6 +245,16 @@ def _show(v: float | None, nd: int) -> str:
     return "-" if v is None else f"{v:.{nd}f}"
 
 
+def text_table(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows of cells as left-aligned columns, two spaces apart.
+
+    >>> text_table([("id", "status"), ("12", "pass")])
+    ['id  status', '12  pass']
+    """
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))] if rows else []
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
 def history_text(history: History) -> str:
     """The history as plain text: one line per session, then what changed at each visit."""
     name = f" ({history.display_name})" if history.display_name else ""
@@ -259,8 +269,7 @@ def history_text(history: History) -> str:
                      _show(k.median_gaze_distance_m, 1), _show(k.median_head_pitch_deg, 0),
                      _show(k.median_trunk_lean_deg, 0), _show(k.median_forward_head_rel, 2), _show(k.cadence_spm, 0),
                      _show(k.step_time_asymmetry_pct, 1), _show(k.analysable_s, 1)))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines += text_table(rows)
     for e in history.entries:
         s = e.session
         if s.note:
