@@ -416,3 +416,23 @@ def test_trend_plot_draws_each_session_and_its_threshold(db_url: str, tmp_path: 
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     if os.environ.get("GAITCHECK_KEEP_PLOTS"):
         (Path(os.environ["GAITCHECK_KEEP_PLOTS"]) / f"trend-{Path(db_url).name[:12]}.png").write_bytes(out.read_bytes())
+
+
+def test_a_bad_database_fails_analyze_and_batch_before_any_analysis(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "records.sqlite3"
+    open_store(db).close()
+    _set_revision(str(db), "9001")
+    code, _, err = run_cli(capsys, "analyze", str(tmp_path / "no-such-clip.mp4"), "--patient", "P-1", "--db",
+                             str(db))
+    assert code == 1 and "newer gaitcheck" in err  # not "no-such-clip.mp4 does not exist": checked first
+    (tmp_path / "P-1").mkdir()
+    (tmp_path / "P-1" / "walk.mp4").write_bytes(b"not scored")
+    results = tmp_path / "results.csv"
+    code, _, err = run_cli(capsys, "batch", str(tmp_path / "P-1"), "--out", str(results), "--patient-from",
+                             "parent", "--db", str(db), "-q")
+    assert code == 1 and "newer gaitcheck" in err and len(err.splitlines()) == 1
+    assert not results.exists()
+    code, _, err = run_cli(capsys, "batch", str(tmp_path / "P-1"), "--out", str(results), "--patient-from",
+                             "parent", "--cluster", "tcp://127.0.0.1:9", "-q")
+    assert code == 2 and "cannot be used with --cluster" in err and not results.exists()
