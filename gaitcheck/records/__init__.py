@@ -21,6 +21,7 @@ erases a patient.
 
 from __future__ import annotations
 
+from ._clip import recorded_time
 from ._db import DB_ENV, default_db_path
 from .sessions import (
     History,
@@ -37,4 +38,5 @@ from .sessions import (
 from .store import RecordStore, open_store
 
 __all__ = ["DB_ENV", "History", "HistoryEntry", "KeyNumbers", "PatientSummary", "RecordStore", "Session",
-           "Thumbnail", "check_code", "default_db_path", "history_csv", "history_text", "key_numbers", "open_store"]
+           "Thumbnail", "check_code", "default_db_path", "history_csv", "history_text", "key_numbers", "open_store",
+           "recorded_time"]
