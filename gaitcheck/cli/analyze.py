@@ -107,7 +107,7 @@ def _analyse(args: argparse.Namespace, cfg: Config, store: RecordStore | None) -
         old = load_report(args.compare)
     with frame_progress(not args.quiet) as progress:
         report = analyze(args.video, cfg, model=args.model, height_cm=args.height_cm, track_id=args.track,
-                         walker_point=args.walker_at, progress=progress)
+                         walker_point=args.walker_at, progress=progress, quiet=True)  # no C++ log lines
     print(format_summary(report))
     if args.json:
         write_json(report, args.json)
@@ -119,7 +119,7 @@ def _analyse(args: argparse.Namespace, cfg: Config, store: RecordStore | None) -
         from ..compare import compare_reports, format_comparison
 
         print(f"\nCompared with {args.compare}:\n")
-        print(format_comparison(compare_reports(old, report.to_dict())))
+        print(format_comparison(compare_reports(old, report)))
     if args.annotated:
         from ..evidence.video import write_annotated_video
 

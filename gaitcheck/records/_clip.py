@@ -77,7 +77,7 @@ def thumbnails(video: str | os.PathLike[str], report: Report) -> list[Thumbnail]
 
     if report.series is None:
         return []
-    keys = choose_key_frames(report.to_dict())
+    keys = choose_key_frames(report)
     images = key_frame_images(video, report, keys, width=THUMBNAIL_WIDTH)
     pairs = zip(keys, images, strict=True)
     return [Thumbnail(i, k.frame, k.t_s, k.label, k.title, _jpeg(img)) for i, (k, img) in enumerate(pairs)]

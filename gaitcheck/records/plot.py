@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from .._io import atomic_path
 from ..compare import LOOK_AHEAD_TARGET_M
-from ..errors import InputError
+from ..errors import GaitcheckError, InputError
 from .sessions import History, Session
 
 __all__ = ["PANELS", "Panel", "trend_figure", "write_trend_plot"]
@@ -42,11 +42,12 @@ def _setting(*keys: str) -> Callable[[Session], float | None]:
 
 
 def _pitch_limit(s: Session) -> float | None:
+    from ..config import Config
     from ..evidence.marks import look_down_pitch_deg
 
     try:
-        return look_down_pitch_deg(s.thresholds, float(s.thresholds["height_cm"]))
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return look_down_pitch_deg(Config.from_dict(dict(s.thresholds)), float(s.thresholds["height_cm"]))
+    except (GaitcheckError, KeyError, TypeError, ValueError, ZeroDivisionError):
         return None
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..compare import Change, compare_reports
 from ..errors import ConfigError
+from ..report import Report
 
 __all__ = ["CODE_PATTERN", "History", "HistoryEntry", "KeyNumbers", "PatientSummary", "Session", "Thumbnail",
            "check_code", "history_csv", "history_text", "key_numbers", "text_table"]
@@ -213,14 +214,14 @@ class History:
                              for e in self.entries]}
 
 
-def changes_between(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Change, ...]:
+def changes_between(old: Report, new: Report) -> tuple[Change, ...]:
     """What changed from one report to the next (the lines of :func:`gaitcheck.compare_reports` not "same")."""
     c = compare_reports(old, new)
     return tuple(x for x in (*c.verdicts, *c.measures) if x.direction != "same")
 
 
 def build_history(patient: str, display_name: str | None, sessions: Sequence[Session],
-                  reports: Sequence[Mapping[str, Any]]) -> History:
+                  reports: Sequence[Report]) -> History:
     """The history of ``sessions`` (oldest first) with ``reports`` (theirs, in the same order)."""
     entries = [HistoryEntry(s, changes_between(reports[i - 1], reports[i]) if i else ())
                for i, s in enumerate(sessions)]

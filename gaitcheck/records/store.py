@@ -53,11 +53,13 @@ def _from_db(when: datetime) -> datetime:
 
 
 def _report_dict(report: ReportLike) -> dict[str, Any]:
-    d = report.to_dict() if isinstance(report, Report) else dict(report)
-    checks = d.get("checks")
-    if d.get("schema_version") != 1 or not isinstance(checks, Mapping) or not isinstance(d.get("video"), Mapping):
-        raise InputError("not a gaitcheck report (schema_version 1 with checks and video); nothing was saved")
-    return d
+    if isinstance(report, Report):
+        return report.to_dict()
+    try:
+        Report.from_dict(report)  # the same checks as for a report read from a file
+    except InputError as exc:
+        raise InputError(f"{exc}; nothing was saved") from None
+    return dict(report)
 
 
 @contextlib.contextmanager
@@ -282,7 +284,7 @@ class RecordStore:
             prow = self._patient_row(conn, patient)
             rows = conn.execute(self._session_query().where(sessions.c.patient_id == prow.id)
                                 .order_by(sessions.c.recorded_at, sessions.c.id)).all()
-        reports = [json.loads(r._mapping["report_json"]) for r in rows]
+        reports = [Report.from_dict(json.loads(r._mapping["report_json"])) for r in rows]
         return build_history(prow.code, prow.display_name, [self._session(r) for r in rows], reports)
 
     def report(self, session_id: int) -> dict[str, Any]:
