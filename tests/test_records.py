@@ -436,3 +436,47 @@ def test_a_bad_database_fails_analyze_and_batch_before_any_analysis(tmp_path: Pa
     code, _, err = run_cli(capsys, "batch", str(tmp_path / "P-1"), "--out", str(results), "--patient-from",
                              "parent", "--cluster", "tcp://127.0.0.1:9", "-q")
     assert code == 2 and "cannot be used with --cluster" in err and not results.exists()
+
+
+def test_export_holds_every_session_report_pdf_and_the_key_numbers(db_url: str, tmp_path: Path,
+                                                                   reports: dict[str, gaitcheck.Report],
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    clip = tmp_path / "visit2.mov"
+    clip.write_bytes(b"the clip itself, stored on request")
+    with open_store(db_url) as store:
+        one = store.add(reports["slouch"], "P-0042", recorded_at=DAY, note="first")
+        two = store.add(reports["upright"].to_dict(), "P-0042", recorded_at=DAY + timedelta(days=14), video=clip,
+                        keep_video=True)
+        store.add(reports["better"], "P-0007", recorded_at=DAY)  # not exported with P-0042
+    out = tmp_path / "P-0042.zip"
+    code, text, err = run_cli(capsys, "export", "P-0042", str(out), "--db", db_url)
+    assert code == 0 and "2 sessions" in text, err
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary left
+    first, second = f"P-0042/001-2026-03-02-session-{one.id}", f"P-0042/002-2026-03-16-session-{two.id}"
+    with zipfile.ZipFile(out) as z:
+        names = set(z.namelist())
+        assert names == {"P-0042/sessions.csv", "P-0042/history.json", "P-0042/trend.png",
+                         f"{first}/report.json", f"{first}/report.pdf",
+                         f"{second}/report.json", f"{second}/report.pdf", f"{second}/visit2.mov"}
+        assert json.loads(z.read(f"{first}/report.json")) == reports["slouch"].to_dict()
+        assert json.loads(z.read(f"{second}/report.json")) == reports["upright"].to_dict()
+        assert z.read(f"{second}/visit2.mov") == clip.read_bytes()
+        rows = list(csv.DictReader(io.StringIO(z.read("P-0042/sessions.csv").decode())))
+        history = json.loads(z.read("P-0042/history.json"))
+        pdfs = [PdfReader(io.BytesIO(z.read(f"{f}/report.pdf"))) for f in (first, second)]
+        assert z.read("P-0042/trend.png")[:4] == b"\x89PNG"
+    assert [(r["id"], r["slouch"], r["note"]) for r in rows] == [(str(one.id), "flag", "first"),
+                                                                  (str(two.id), "pass", "")]
+    assert float(rows[0]["median_trunk_lean_deg"]) == one.numbers.median_trunk_lean_deg
+    assert history["patient"] == "P-0042" and [s["id"] for s in history["sessions"]] == [one.id, two.id]
+    texts = ["\n".join(page.extract_text() for page in pdf.pages) for pdf in pdfs]
+    assert all("Walking posture report" in t or "synthetic.mp4" in t for t in texts)
+    assert "Compared with the earlier session" not in texts[0]
+    assert "Compared with the earlier session" in texts[1]  # each PDF compares with the visit before

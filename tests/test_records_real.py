@@ -10,6 +10,7 @@ import io
 import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,7 @@ def keep(path: Path, name: str) -> None:
 def test_three_visits_from_the_command_line(db_url: str, shared_videos: Path, tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     from PIL import Image
+    from pypdf import PdfReader
 
     reports = []
     for i, (clip, when, note) in enumerate(VISITS):
@@ -95,6 +97,21 @@ def test_three_visits_from_the_command_line(db_url: str, shared_videos: Path, tm
     with Image.open(plot) as png:
         assert png.format == "PNG" and png.width >= 900
     keep(plot, f"trend-real-{Path(db_url).name[:12]}.png")
+
+    export = tmp_path / "P-0042.zip"
+    code, text, _ = run_cli(capsys, "export", "P-0042", str(export), "--db", db_url)
+    assert code == 0 and "3 sessions" in text
+    with zipfile.ZipFile(export) as z:
+        names = z.namelist()
+        for i, s in enumerate(sessions, start=1):
+            folder = next(n.rsplit("/", 1)[0] for n in names if n.endswith(f"-session-{s['id']}/report.json"))
+            assert folder.startswith(f"P-0042/{i:03d}-")
+            assert json.loads(z.read(f"{folder}/report.json")) == reports[i - 1]
+            pdf = PdfReader(io.BytesIO(z.read(f"{folder}/report.pdf")))
+            assert VISITS[i - 1][0] in "\n".join(page.extract_text() for page in pdf.pages)
+            assert sum(n.startswith(f"{folder}/key-moment-") and n.endswith(".jpg") for n in names) >= 3
+        assert len(z.read("P-0042/sessions.csv").decode().splitlines()) == 4
+    keep(export, f"export-{Path(db_url).name[:12]}.zip")
 
     code, text, _ = run_cli(capsys, "forget", "P-0042", "--yes", "--db", db_url)
     assert code == 0 and "3 session(s)" in text
