@@ -480,3 +480,20 @@ def test_export_holds_every_session_report_pdf_and_the_key_numbers(db_url: str, 
     assert all("Walking posture report" in t or "synthetic.mp4" in t for t in texts)
     assert "Compared with the earlier session" not in texts[0]
     assert "Compared with the earlier session" in texts[1]  # each PDF compares with the visit before
+
+
+@pytest.mark.parametrize(("typed", "erased"), [("P-0042", True), ("P-0043", False), ("", False)])
+def test_forget_asks_for_the_code_on_a_terminal(typed: str, erased: bool, tmp_path: Path,
+                                                reports: dict[str, gaitcheck.Report],
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "records.sqlite3")
+    with open_store(db) as store:
+        store.add(reports["slouch"], "P-0042", recorded_at=DAY)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: typed)
+    code, out, _ = run_cli(capsys, "forget", "P-0042", "--db", db)
+    assert code == (0 if erased else 1)
+    assert ("Erased patient P-0042" in out) == erased and ("Nothing was erased" in out) != erased
+    with open_store(db) as store:
+        assert [p.code for p in store.patients()] == ([] if erased else ["P-0042"])
