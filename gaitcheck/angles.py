@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from .landmarks import Landmark as L
 
 __all__ = ["body_size", "ear_shoulder_hip_deg", "facing_direction", "forward_head_rel", "gaze_distance_m",
-           "head_pitch_deg", "rotate_points", "trunk_lean_deg", "walking"]
+           "head_pitch_deg", "rotate_points", "trunk_lean_deg", "unturn_points", "walking"]
 
 F = NDArray[np.float64]
 
@@ -176,3 +176,29 @@ def rotate_points(px: F, angle_deg: float, centre: tuple[float, float]) -> F:
     x = c * d[..., 0] + s * d[..., 1]
     y = -s * d[..., 0] + c * d[..., 1]
     return np.asarray(np.stack([x, y], axis=-1) + np.asarray(centre), np.float64)
+
+
+def unturn_points(px: F, turn_deg: F, max_turn_deg: float = 60.0) -> F:
+    """The landmarks as a side view would show them, for a walker turned ``turn_deg`` from side-on.
+
+    Turned by an angle a about the vertical, a point of the body's mid-plane (the mid-point of
+    both ears, eyes, shoulders or hips) shows its fore-aft offset from the hips shrunk by cos(a),
+    its height unchanged. This stretches every landmark's horizontal offset from the hip mid-point
+    back by 1 / cos(a), so the sagittal angles measured on mid-points (head pitch, trunk lean,
+    forward head) are those of a side view. Offsets of one-sided points (a left heel, a right ear)
+    are not meaningful afterwards: use the result for mid-point measures only.
+
+    Convention:
+        ``turn_deg`` 0 = side-on (nothing changes), up to ``max_turn_deg``; beyond it, or unknown
+        (NaN), the frame's points become NaN (the view cannot support sagittal angles).
+
+    >>> px = np.zeros((1, 33, 2)); px[0, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = (5, -10)
+    >>> unturn_points(px, np.array([60.0]))[0, L.LEFT_SHOULDER].round(6).tolist()
+    [10.0, -10.0]
+    """
+    a = np.radians(np.where(np.asarray(turn_deg, np.float64) <= max_turn_deg, turn_deg, np.nan))
+    hip_x = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 0]
+    out = np.array(px, np.float64, copy=True)
+    out[..., 0] = hip_x[:, None] + (px[..., 0] - hip_x[:, None]) / np.cos(a)[:, None]
+    out[np.isnan(a)] = np.nan
+    return out
