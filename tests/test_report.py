@@ -134,3 +134,16 @@ def test_frames_table_is_read_only():
     with pytest.raises(ValueError):
         r.frames.head_pitch_deg[0] = 1.0
     assert len(r.frames) == r.video.frame_count
+
+
+REAL_CLIPS = ["gait_slouch02_indoor_side.mp4", "gait_normal01_indoor_side.mp4", "gait_limp05_indoor_side.mp4",
+              "sports2d_demo_park_side.mp4", "arms_crossed_indoor_side.mp4", "lab_woman_indoor_side.mp4",
+              "lab_lowlight_indoor_side.mp4", "lab_man_indoor_back.mp4", "phone_portrait_outdoor_mixed.mp4",
+              "pedestrians_highangle_multi.mp4"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", REAL_CLIPS)
+def test_real_reports_read_back_exactly(analysed, name):
+    d = json.loads(json_text(analysed.report(name)))
+    assert Report.from_dict(d).to_dict() == d
