@@ -198,11 +198,16 @@ class SeenConfig:
     # (Drillis & Contini 1966 proportions): the head's landmarks need that much room to the edges.
     head_clearance_rel: float = 0.25
     body_clearance_rel: float = 0.05  # shoulders, hips and feet: a little room for the joint itself
+    # A walker smaller than this in the picture (shoulder-to-hip plus hip-to-ankle, in pixels; about 0.8 x
+    # standing height) is too small to measure: the ear-to-eye line that gives the head pitch spans ~3 px
+    # at 95 px (the high-angle pedestrians clip), ~8 px at 180 px (the smallest walkers judged by eye here).
+    min_body_px: float = 120.0
 
     def __post_init__(self) -> None:
         _require(0 <= self.edge_margin_rel < 0.5, "seen.edge_margin_rel must be 0 to 0.5")
         _require(0 <= self.head_clearance_rel <= 2 and 0 <= self.body_clearance_rel <= 2,
                  "seen clearances must be 0 to 2 trunk lengths")
+        _require(self.min_body_px >= 0, "seen.min_body_px must not be negative")
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class Seen:
     shoulders: B
     hips: B
     feet: B  # (2, T): each foot's heel, ankle and toe
+    large: B  # the walker is large enough in the picture to be measured (``SeenConfig.min_body_px``)
 
     @property
     def trunk(self) -> B:
@@ -59,22 +60,25 @@ class Seen:
     def everywhere(cls, n: int) -> Seen:
         """Every part seen on every one of ``n`` frames."""
         on = np.ones(n, bool)
-        return cls(head=on, shoulders=on, hips=on, feet=np.ones((2, n), bool))
+        return cls(head=on, shoulders=on, hips=on, feet=np.ones((2, n), bool), large=on)
 
 
 def seen_parts(raw: PoseSeries, cfg: SeenConfig, min_visibility: float) -> Seen:
     """Where the head, shoulders, hips and each foot were seen in a walker's raw (uncleaned) series.
 
-    A part is seen in a frame when each of its landmarks was detected there with visibility at
+    A part is seen in a frame when the walker is at least ``cfg.min_body_px`` large there (shoulder
+    to hip plus hip to ankle), and each of the part's landmarks was detected with visibility at
     least ``min_visibility`` and lies inside the frame by ``cfg.edge_margin_rel`` of the frame's
     shorter side or by the part's clearance in trunk lengths (``head_clearance_rel`` for the head,
     ``body_clearance_rel`` for the rest), whichever is larger. The trunk length is the median over
     the frames where it was measured (a tenth of the frame height when it never was).
 
-    >>> s = PoseSeries(np.full((2, 33, 3), 0.5, np.float32), np.ones((2, 33), np.float32),
-    ...                np.zeros((2, 33, 3), np.float32), np.array([0.0, 0.1]), (100, 100))
-    >>> bool(seen_parts(s, SeenConfig(), 0.5).head[0])
-    True
+    >>> xyz = np.full((1, 33, 3), 0.5, np.float32); xyz[0, [L.LEFT_ANKLE, L.RIGHT_ANKLE], 1] = 0.9
+    >>> s = PoseSeries(xyz, np.ones((1, 33), np.float32), np.zeros((1, 33, 3), np.float32), np.zeros(1), (400, 400))
+    >>> parts = seen_parts(s, SeenConfig(), 0.5); bool(parts.head[0]), bool(parts.feet[0, 0])
+    (True, True)
+    >>> bool(seen_parts(s, SeenConfig(min_body_px=200), 0.5).head[0])  # 160 px from hip to ankle: too small
+    False
     """
     px = raw.pixels()
     w, h = raw.frame_size
@@ -92,8 +96,11 @@ def seen_parts(raw: PoseSeries, cfg: SeenConfig, min_visibility: float) -> Seen:
         return np.asarray((inside & (vis[:, list(points)] >= min_visibility)).all(axis=1))
 
     body = cfg.body_clearance_rel
-    return Seen(head=seen(HEAD, cfg.head_clearance_rel), shoulders=seen(_SHOULDERS, body), hips=seen(_HIPS, body),
-                feet=np.stack([seen(FOOT["left"], body), seen(FOOT["right"], body)]))
+    with np.errstate(invalid="ignore"):
+        big = np.asarray(angles.body_size(px) >= cfg.min_body_px)  # NaN (a part unseen) is not big enough
+    return Seen(head=seen(HEAD, cfg.head_clearance_rel) & big, shoulders=seen(_SHOULDERS, body) & big,
+                hips=seen(_HIPS, body) & big,
+                feet=np.stack([seen(FOOT["left"], body) & big, seen(FOOT["right"], body) & big]), large=big)
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)

@@ -49,6 +49,9 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
         return ("the walker is never seen from the side; head pitch and trunk lean need a side view, or one turned "
                 "at most 60° from it")
     seen = post.seen.head if part == "head" else post.seen.trunk
+    if not (post.seen.large & post.sagittal).any():
+        return ("the walker is too small in the picture to measure posture (film closer: the walker should fill "
+                "at least a third of the picture's height)")
     if not (seen & post.sagittal).any():
         return (f"{_PARTS[part]} {'is' if part == 'head' else 'are'} not in view in this clip (the whole body must be "
                 "inside the picture, clear of its edges: film from head to feet)")
