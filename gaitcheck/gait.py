@@ -39,6 +39,7 @@ from .events import (
     valid_for_events,
 )
 from .landmarks import Landmark as L
+from .verdicts import Evidence
 
 __all__ = ["Bout", "FootStrike", "GaitEvent", "GaitResult", "Overstride", "analyze_gait", "uneven_steps"]
 
@@ -154,8 +155,12 @@ class GaitResult:
     events: tuple[GaitEvent, ...]
     feedback: str
     notes: tuple[str, ...] = ()
+    evidence: Evidence | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        return {**self._dict(), **({"evidence": self.evidence.to_dict()} if self.evidence is not None else {})}
+
+    def _dict(self) -> dict[str, Any]:
         return {
             "status": self.status, "reason": self.reason, "method": self.method, "steps": self.steps,
             "cadence_spm": _r(self.cadence_spm, 1),
@@ -186,7 +191,8 @@ class GaitResult:
             foot_strike=FootStrike.from_dict(str(d.get("foot_strike", "unknown")), d.get("foot_strike_detail") or {}),
             bouts=tuple(Bout.from_dict(b) for b in d.get("bouts") or ()),
             events=tuple(GaitEvent.from_dict(e) for e in d.get("events") or ()),
-            feedback=str(d.get("feedback", "")), notes=tuple(str(n) for n in d.get("notes") or ()))
+            feedback=str(d.get("feedback", "")), notes=tuple(str(n) for n in d.get("notes") or ()),
+            evidence=Evidence.from_dict(d["evidence"]) if isinstance(d.get("evidence"), Mapping) else None)
 
 
 def _median(values: list[float]) -> float | None:
@@ -276,14 +282,16 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
     """
     valid = valid_for_events(px, facing, base_valid, frame_w, t, cfg)
     ics = detect_initial_contacts(px, facing, t, valid, cfg)
-    if len(ics) < 2:
+    if len(ics) < cfg.min_steps:
         cad = oscillation_cadence_spm(px, t, frontal_valid) if frontal_valid.sum() > valid.sum() else None
         if cad is not None:
             dur = float(sum(t[r[-1]] - t[r[0]] for r in runs(frontal_valid)))
             return _unknown("step events need a side view", "oscillation", cad, round(cad * dur / 60))
-        why = ("fewer than two steps were seen from the side with both feet in view" if valid.any()
-               else "the walker is not seen walking from the side with both feet in view")
-        return _unknown(why, steps=len(ics) if valid.any() else None)
+        if not valid.any():
+            return _unknown("the walker is not seen walking from the side with the feet in view")
+        n = len(ics)
+        return _unknown(f"too few steps: {n} seen from the side with the feet in view, and the steps are judged "
+                        f"on at least {cfg.min_steps}", steps=n)
     leg = leg_length_px(px)
     tos = detect_toe_offs(px, facing, t, valid, cfg)
     notes: list[str] = []

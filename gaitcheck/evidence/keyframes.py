@@ -1,7 +1,7 @@
 """Key frames for the PDF report: which moments to show (pure), and their annotated pictures.
 
-The worst moment of each flagged episode (its ``peak_frame``), a good moment (the frame seen
-from the side, walking and unflagged, with the most level head and upright trunk) and, when that
+The worst moment of each flagged episode (its ``peak_frame``), a good moment (the frame with the
+whole walker in the picture, walking and unflagged, with the most level head and upright trunk) and, when that
 makes fewer than three, moments spread over the walk. Pictures are taken with
 :class:`gaitcheck.video.VideoReader` and drawn by :mod:`gaitcheck.evidence.draw`.
 """
@@ -66,9 +66,13 @@ def describe_frame(frames: Frames, i: int) -> str:
 
 
 def _valid(frames: Frames) -> NDArray[np.bool_]:
-    """Frames a moment may be shown from: the walker found, walking, seen from the side, measured."""
-    return np.asarray(frames.detected & frames.walking & (frames.view == "side") & ~frames.identity_jump
-                      & np.isfinite(frames.head_pitch_deg) & np.isfinite(frames.trunk_lean_deg))
+    """Frames a moment may be shown from: the walker found and walking, the head and trunk measured
+    (so seen, from the side or obliquely) and, where any frame has them, the feet in the picture too,
+    so that a picture never shows a walker cut by the frame edge when a whole one exists."""
+    measured = (frames.detected & frames.walking & ~frames.identity_jump & np.isfinite(frames.head_pitch_deg)
+                & np.isfinite(frames.trunk_lean_deg))
+    whole = measured & frames.seen_head & frames.seen_trunk & frames.seen_feet
+    return np.asarray(whole if whole.any() else measured)
 
 
 def _badness(frames: Frames) -> NDArray[np.float64]:
