@@ -30,7 +30,7 @@ except ImportError:  # tests/ is not a package: pytest put it on sys.path
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 240
-SIZE = (320, 192)
+SIZE = (480, 288)  # the walker must be measurable: at least 120 px from shoulder to ankle (seen.min_body_px)
 
 
 def _text(at) -> str:
@@ -44,7 +44,7 @@ def _walk(tmp_path: Path, n: int = 90, **walker) -> tuple[bytes, gaitcheck.Extra
     """A synthetic clip and the synthetic walker "found" in it (same frames, same size)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     times = np.array(clips.make_clip(tmp_path / "walk.mp4", n_frames=n, size=SIZE))
-    person = make_walker(t=times, frame_size=SIZE, scale=0.25, speed_px_s=60.0, start_x=SIZE[0] * 0.2, **walker)
+    person = make_walker(t=times, frame_size=SIZE, scale=0.4, speed_px_s=90.0, start_x=SIZE[0] * 0.2, **walker)
     return (tmp_path / "walk.mp4").read_bytes(), make_extraction(person, frame_size=SIZE)
 
 
@@ -338,8 +338,8 @@ def test_steps_chart_shows_each_step_by_side_with_the_medians(tmp_path):
 def test_pictures_never_show_a_walker_cut_by_the_edge(tmp_path):
     # the walker crosses the whole picture: they enter and leave cut by its edges
     up = _upload(tmp_path, head_pitch_deg=30.0)
-    up.extraction = make_extraction(make_walker(t=up.extraction.t, frame_size=SIZE, scale=0.25, speed_px_s=150.0,
-                                                start_x=-20.0, head_pitch_deg=30.0), frame_size=SIZE)
+    up.extraction = make_extraction(make_walker(t=up.extraction.t, frame_size=SIZE, scale=0.4, speed_px_s=225.0,
+                                                start_x=-30.0, head_pitch_deg=30.0), frame_size=SIZE)
     report = up.report(Config(), None)
     whole = ui.whole_body_frames(report)
     px = report.series.pixels()
