@@ -49,10 +49,12 @@ class Density:
     notes: int
     pad: float  # table cell padding (inches)
     gait_settings: bool = True  # list the gait thresholds too (else point to the JSON report)
+    settings: bool = True  # list the thresholds at all (else one line pointing to the JSON report)
 
 
 DENSITIES = (Density(0.85, 0.7, 8.4, 3, 6, 8, 0.05), Density(0.75, 0.62, 7.7, 4, 4, 5, 0.035),
-             Density(0.7, 0.6, 7.4, 3, 3, 3, 0.025), Density(0.65, 0.55, 7.2, 3, 3, 2, 0.02, False))
+             Density(0.7, 0.6, 7.4, 3, 3, 3, 0.025), Density(0.65, 0.55, 7.2, 3, 3, 2, 0.02, False),
+             Density(0.6, 0.5, 7.0, 3, 3, 2, 0.02, False, False))
 
 
 def num(v: Any, fmt: str, unit: str = "", none: str = "-") -> str:
@@ -170,6 +172,10 @@ def notes(flow: PageFlow, r: Report, dn: Density, *, fit_only: bool = False) -> 
 
 
 def thresholds(flow: PageFlow, settings: Config, dn: Density) -> None:
+    if not dn.settings:
+        flow.paragraph("Thresholds used: as listed under settings in the JSON report (all provisional and "
+                       "configurable in gaitcheck.toml).", 7.0, color=MUTED, after=0.03)
+        return
     cfg = settings.to_dict()
     lines = []
     for sec in ("look_ahead", "slouch", "body", "gait", "limits"):
