@@ -42,8 +42,8 @@ from .gait import GaitResult
 from .series import PoseSeries
 from .verdicts import Check
 
-__all__ = ["FRAME_FIELDS", "SCHEMA_VERSION", "Frames", "JoinedTrack", "Pass", "Report", "Software", "Subject", "TrackRow",
-           "VideoSummary", "csv_text", "json_text", "write_csv", "write_json"]
+__all__ = ["FRAME_FIELDS", "SCHEMA_VERSION", "Frames", "JoinedTrack", "Pass", "Report", "Software", "Subject",
+           "TrackRow", "VideoSummary", "csv_text", "json_text", "write_csv", "write_json"]
 
 SCHEMA_VERSION = 1
 FRAME_FIELDS = ("frame", "t_s", "detected", "hip_x", "hip_y", "head_pitch_deg", "trunk_lean_deg",

@@ -14,5 +14,5 @@ from .tracking import Track
 from .walker import Join, TrackStats, WalkerChoice, choose_walk, choose_walker, track_summary
 
 __all__ = ["BUNDLED_MODEL_SHA256", "Extraction", "Join", "Landmarker", "LandmarkerFactory", "ModelInfo",
-           "PoseEstimator", "Progress", "Track", "TrackStats", "WalkerChoice", "choose_walk", "choose_walker", "extract",
-           "follow_track", "follow_tracks", "resolve_model", "track_summary"]
+           "PoseEstimator", "Progress", "Track", "TrackStats", "WalkerChoice", "choose_walk", "choose_walker",
+           "extract", "follow_track", "follow_tracks", "resolve_model", "track_summary"]

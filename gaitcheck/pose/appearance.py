@@ -128,7 +128,9 @@ def proportions(world: NDArray[np.floating]) -> NDArray[np.float64]:
     mid_sh = (xyz[..., L.LEFT_SHOULDER, :] + xyz[..., L.RIGHT_SHOULDER, :]) / 2
     mid_hip = (xyz[..., L.LEFT_HIP, :] + xyz[..., L.RIGHT_HIP, :]) / 2
     body = np.linalg.norm(mid_sh - mid_hip, axis=-1) + bones[..., 2] + bones[..., 3]
-    return np.asarray(bones / np.maximum(body, 1e-6)[..., None], np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios = bones / body[..., None]
+    return np.asarray(np.where((bones > 1e-6) & (body[..., None] > 1e-6), ratios, np.nan), np.float64)
 
 
 @dataclass(frozen=True)
@@ -143,17 +145,20 @@ class Looks:
 def summarise(colours: Sequence[F32], world: Sequence[F32]) -> Looks:
     """The median of a person's per-look :func:`appearance` rows and :func:`proportions`."""
     props = proportions(np.stack(world)) if len(world) else np.full((1, len(_BONES)), np.nan)
+    known = np.isfinite(props).any(axis=0)
+    med = np.full(len(_BONES), np.nan)
+    med[known] = np.nanmedian(props[:, known], axis=0)
     if len(colours):
         cols = np.stack(colours).astype(np.float64)
-        seen = np.isfinite(cols).all(axis=2)  # (looks, regions)
-        med = np.full(APPEARANCE_SHAPE, np.nan)
+        seen: NDArray[np.bool_] = np.asarray(np.isfinite(cols).all(axis=2))  # (looks, regions)
+        colours_med = np.full(APPEARANCE_SHAPE, np.nan)
         for r in range(len(REGIONS)):
             if seen[:, r].any():
-                med[r] = np.median(cols[seen[:, r], r], axis=0)
+                colours_med[r] = np.median(cols[seen[:, r], r], axis=0)
         n = int(seen.any(axis=1).sum())
     else:
-        med, n = np.full(APPEARANCE_SHAPE, np.nan), 0
-    return Looks(med, np.nanmedian(props, axis=0) if np.isfinite(props).any() else props[0], n)
+        colours_med, n = np.full(APPEARANCE_SHAPE, np.nan), 0
+    return Looks(colours_med, med, n)
 
 
 def colour_distance(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
@@ -177,6 +182,7 @@ def proportion_distance(a: NDArray[np.float64], b: NDArray[np.float64]) -> float
     >>> p = np.full(6, 0.2); round(proportion_distance(p, p * 1.1), 3)
     0.095
     """
-    r = np.abs(np.log(np.asarray(a, np.float64) / np.asarray(b, np.float64)))
-    ok = np.isfinite(r)
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    ok = (a > 0) & (b > 0)  # NaN compares False: unknown segments are left out
+    r = np.abs(np.log(np.where(ok, a, 1.0) / np.where(ok, b, 1.0)))
     return float(r[ok].mean()) if ok.any() else float("nan")

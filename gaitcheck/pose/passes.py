@@ -42,9 +42,9 @@ from .landmarker import Landmarker, LandmarkerFactory
 from .tracking import MAX_TRACK_GAP_S, Track, Tracker, box_size, stitch_tracks
 from .walker import choose_walker, track_summary
 
-__all__ = ["Bar", "Chooser", "Clip", "Found", "Guide", "Passes", "Progress", "Scan", "Strategy", "Target", "bridge_frames",
-           "follow", "follow_target", "guides", "likely_walker", "look", "mask_others", "scan", "scan_stride",
-           "sequential", "target_at"]
+__all__ = ["Bar", "Chooser", "Clip", "Found", "Guide", "Passes", "Progress", "Scan", "Strategy", "Target",
+           "bridge_frames", "follow", "follow_target", "guides", "likely_walker", "look", "mask_others", "scan",
+           "scan_stride", "sequential", "target_at"]
 
 Step = Callable[[int], None]  # called with the index of the frame just done
 Progress = Callable[[int, int], None]  # (frames done, frames expected or 0)

@@ -11,7 +11,8 @@ loses them) is a new track. :func:`choose_walk` joins to the chosen track every 
 - is never seen at the same time as any of the walker's tracks (passes of one walker never
   overlap: someone seen together with the walker, a bystander or the walker's reflection in a
   mirror, is someone else);
-- walks (travels at least a body length and swings the legs);
+- walks (travels at least a body length and swings the legs, or half of that and swings them
+  more: a walker the camera pans with stays in one place of the picture);
 - wears the same clothes (:func:`gaitcheck.pose.appearance.colour_distance` of the torso, thigh
   and shin colours at most :data:`MAX_COLOUR`) and is built the same
   (:func:`~gaitcheck.pose.appearance.proportion_distance` at most :data:`MAX_BUILD`).
@@ -46,7 +47,8 @@ __all__ = ["MAX_BUILD", "MAX_COLOUR", "Join", "TrackStats", "WalkerChoice", "cho
 MAX_COLOUR = 0.06  # clothing colour distance up to which two tracks may be one person (see the module notes)
 MAX_BUILD = 0.08  # body proportion distance, likewise
 JOIN_TRAVEL = 1.0  # a track joined to the walker travels at least this many body sizes ...
-JOIN_SWING = 0.05  # ... and swings the legs at least this much (body sizes; a frontal walk swings little)
+JOIN_SWING = 0.05  # ... and swings the legs at least this much (body sizes; a frontal walk swings little),
+PANNED_TRAVEL, PANNED_SWING = 0.5, 0.15  # or, filmed by a camera that pans with them, travels less but swings more
 MIN_COLOURED_LOOKS = 3  # looks with clothing colours needed to compare a track at all
 EDGE = 0.15  # within this share of the frame's width of a side, a person is "at the edge"
 
@@ -168,6 +170,12 @@ class WalkerChoice:
         return tuple(tr.track_id for tr in self.tracks)
 
 
+def _walks(s: TrackStats) -> bool:
+    """True if the track walks: travels and swings the legs (less travel with more swing: a panning camera)."""
+    return (s.travel_rel >= JOIN_TRAVEL and s.leg_swing_rel >= JOIN_SWING) or (
+        s.travel_rel >= PANNED_TRAVEL and s.leg_swing_rel >= PANNED_SWING)
+
+
 def _looks(tr: Track) -> Looks:
     return summarise(tr.colours, tr.world)
 
@@ -178,7 +186,8 @@ def _apart(a: Track, b: Track) -> bool:
 
 
 def _side(tr: Track, frame_w: int, end: bool) -> str:
-    """Where ``tr`` left the picture (``end``) or came in: "at the left edge", "at the right edge" or "in the picture"."""
+    """Where ``tr`` left the picture (``end``) or came in: "at the left edge", "at the right edge" or
+    "in the picture"."""
     lm = tr.image[-1 if end else 0]
     x = float((lm[L.LEFT_HIP, 0] + lm[L.RIGHT_HIP, 0]) / 2) / max(frame_w, 1)
     return "at the left edge" if x < EDGE else "at the right edge" if x > 1 - EDGE else "in the picture"
@@ -228,7 +237,7 @@ def choose_walk(tracks: list[Track], stats: list[TrackStats], *, track_id: int |
     candidates = []
     for s in stats:
         tr = by_id[s.track_id]
-        if tr is first or s.travel_rel < JOIN_TRAVEL or s.leg_swing_rel < JOIN_SWING:
+        if tr is first or not _walks(s):
             continue
         looks = _looks(tr)
         if looks.looks < MIN_COLOURED_LOOKS or ref.looks < MIN_COLOURED_LOOKS:
