@@ -49,27 +49,34 @@ _BONES: tuple[tuple[tuple[int, int], ...], ...] = (
 )  # fmt: skip
 
 
-def _points(lm_px: NDArray[np.floating], w: int, h: int) -> dict[str, NDArray[np.float64]]:
-    """Where to sample each region's pixels: (k, 2) x, y per region (none where its landmarks are not trusted)."""
-    xy, vis = lm_px[:, :2].astype(np.float64), lm_px[:, 3]
-    out: dict[str, NDArray[np.float64]] = {}
-    torso = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP)
-    if all(vis[i] >= MIN_VISIBILITY for i in torso):
-        top = (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2
-        bottom = (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2
-        axis = bottom - top
-        normal = np.array([-axis[1], axis[0]])
-        pts = top + _ALONG[:, None, None] * axis + _ACROSS[None, :, None] * normal
-        out["torso"] = pts.reshape(-1, 2)
-    for name, segments in _SEGMENTS.items():
-        pts_list = [xy[a] + _ALONG[:, None] * (xy[b] - xy[a]) for a, b in segments
-                    if vis[a] >= MIN_VISIBILITY and vis[b] >= MIN_VISIBILITY]
-        if pts_list:
-            out[name] = np.concatenate(pts_list)
-    for name, pts in list(out.items()):
-        inside = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
-        out[name] = pts[inside]
-    return out
+_TORSO = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
+_LIMB_FROM = [a for name in REGIONS[1:] for a, _ in _SEGMENTS[name]]  # thighs' two segments, then the shins'
+_LIMB_TO = [b for name in REGIONS[1:] for _, b in _SEGMENTS[name]]
+_PER_REGION = len(_ALONG) * len(_ACROSS)  # points sampled per region (the limbs' padded to the torso's)
+_EXPECTED = np.array([_PER_REGION, 2 * len(_ALONG), 2 * len(_ALONG)])  # points a region has when all are usable
+
+
+def _points(people_px: NDArray[np.floating]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Where to sample each region's pixels, (n, 3, k, 2) x, y, and which of them to use (n, 3, k):
+    those whose segment ends the model trusts (the frame's edges are checked later)."""
+    xy, vis = people_px[:, :, :2].astype(np.float64), people_px[:, :, 3] >= MIN_VISIBILITY
+    n = len(xy)
+    pts = np.zeros((n, len(REGIONS), _PER_REGION, 2))
+    use = np.zeros((n, len(REGIONS), _PER_REGION), bool)
+    top = xy[:, _TORSO[:2]].mean(axis=1)
+    axis = xy[:, _TORSO[2:]].mean(axis=1) - top
+    normal = np.stack([-axis[:, 1], axis[:, 0]], axis=1)
+    torso = (top[:, None, None] + _ALONG[None, :, None, None] * axis[:, None, None]
+             + _ACROSS[None, None, :, None] * normal[:, None, None])
+    pts[:, 0] = torso.reshape(n, -1, 2)
+    use[:, 0] = vis[:, _TORSO].all(axis=1)[:, None]
+    a, b = xy[:, _LIMB_FROM], xy[:, _LIMB_TO]  # (n, 4, 2)
+    limbs = a[:, :, None] + _ALONG[None, None, :, None] * (b - a)[:, :, None]  # (n, 4, 5, 2)
+    ok = vis[:, _LIMB_FROM] & vis[:, _LIMB_TO]  # (n, 4)
+    k = 2 * len(_ALONG)
+    pts[:, 1:, :k] = limbs.reshape(n, 2, k, 2)
+    use[:, 1:, :k] = np.repeat(ok, len(_ALONG), axis=1).reshape(n, 2, k)
+    return pts, use
 
 
 def appearance(image: NDArray[np.uint8], people_px: NDArray[np.floating]) -> F32:
@@ -87,29 +94,31 @@ def appearance(image: NDArray[np.uint8], people_px: NDArray[np.floating]) -> F32
     >>> col = appearance(img, lm)[0]
     >>> bool(np.allclose(col, col[0], atol=0.5)), bool(col[0, 1] > 40)  # all red: a* high
     (True, True)
+    >>> lm[0, [L.LEFT_ANKLE, L.RIGHT_ANKLE], :2] = (50, 140)  # the shins mostly below the frame
+    >>> np.isnan(appearance(img, lm)[0]).any(axis=1).tolist()
+    [False, False, True]
     """
     import cv2  # loaded with the pose model already (mediapipe imports it)
 
     h, w = image.shape[:2]
     out = np.full((len(people_px), *APPEARANCE_SHAPE), np.nan, np.float32)
-    wanted: list[tuple[int, int, NDArray[np.intp], NDArray[np.intp]]] = []
-    for j, lm in enumerate(people_px):
-        regions = _points(lm, w, h)
-        for r, name in enumerate(REGIONS):
-            pts = regions.get(name)
-            expected = len(_ALONG) * (len(_ACROSS) if name == "torso" else 2)
-            if pts is None or 2 * len(pts) < expected:
-                continue
-            wanted.append((j, r, np.clip(pts[:, 0], 0, w - 1).astype(np.intp),
-                           np.clip(pts[:, 1], 0, h - 1).astype(np.intp)))
-    if not wanted:
+    if not len(people_px):
         return out
-    pixels = np.concatenate([image[ys, xs] for _, _, xs, ys in wanted]).astype(np.float32) / 255
-    lab = cv2.cvtColor(pixels[:, None, :], cv2.COLOR_RGB2LAB)[:, 0, :]
-    start = 0
-    for j, r, xs, _ in wanted:
-        out[j, r] = np.median(lab[start:start + len(xs)], axis=0)
-        start += len(xs)
+    pts, use = _points(people_px)
+    use &= (pts[..., 0] >= 0) & (pts[..., 0] < w) & (pts[..., 1] >= 0) & (pts[..., 1] < h)
+    ok = 2 * use.sum(axis=2) >= _EXPECTED  # (n, 3) regions to measure
+    if not ok.any():
+        return out
+    xs = np.clip(pts[..., 0], 0, w - 1).astype(np.intp)
+    ys = np.clip(pts[..., 1], 0, h - 1).astype(np.intp)
+    pixels = image[ys[ok], xs[ok]].astype(np.float32) / 255  # (m, k, 3)
+    lab = cv2.cvtColor(pixels.reshape(-1, 1, 3), cv2.COLOR_RGB2LAB).reshape(pixels.shape)
+    lab[~use[ok]] = np.inf  # sorted last; the median is taken over the usable points only
+    lab.sort(axis=1)
+    count = use[ok].sum(axis=1)[:, None, None]
+    lo = np.take_along_axis(lab, (count - 1) // 2, axis=1)
+    hi = np.take_along_axis(lab, count // 2, axis=1)
+    out[ok] = ((lo + hi) / 2)[:, 0]
     return out
 
 
