@@ -59,7 +59,8 @@ _EXPECTED = np.array([_PER_REGION, 2 * len(_ALONG), 2 * len(_ALONG)])  # points 
 def _points(people_px: NDArray[np.floating]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Where to sample each region's pixels, (n, 3, k, 2) x, y, and which of them to use (n, 3, k):
     those whose segment ends the model trusts (the frame's edges are checked later)."""
-    xy, vis = people_px[:, :, :2].astype(np.float64), people_px[:, :, 3] >= MIN_VISIBILITY
+    xy = people_px[:, :, :2].astype(np.float64)
+    vis: NDArray[np.bool_] = np.asarray(people_px[:, :, 3] >= MIN_VISIBILITY)
     n = len(xy)
     pts = np.zeros((n, len(REGIONS), _PER_REGION, 2))
     use = np.zeros((n, len(REGIONS), _PER_REGION), bool)
@@ -69,7 +70,7 @@ def _points(people_px: NDArray[np.floating]) -> tuple[NDArray[np.float64], NDArr
     torso = (top[:, None, None] + _ALONG[None, :, None, None] * axis[:, None, None]
              + _ACROSS[None, None, :, None] * normal[:, None, None])
     pts[:, 0] = torso.reshape(n, -1, 2)
-    use[:, 0] = vis[:, _TORSO].all(axis=1)[:, None]
+    use[:, 0] = np.all(vis[:, _TORSO], axis=1, keepdims=True)
     a, b = xy[:, _LIMB_FROM], xy[:, _LIMB_TO]  # (n, 4, 2)
     limbs = a[:, :, None] + _ALONG[None, None, :, None] * (b - a)[:, :, None]  # (n, 4, 5, 2)
     ok = vis[:, _LIMB_FROM] & vis[:, _LIMB_TO]  # (n, 4)
