@@ -64,8 +64,8 @@ def assert_same_track(a: Track | None, b: Track | None) -> None:
     if a is None or b is None:
         return
     assert (a.track_id, a.stride, a.frames, a.times) == (b.track_id, b.stride, b.frames, b.times)
-    for xa, xb in ((a.image, b.image), (a.world, b.world)):
-        assert len(xa) == len(xb) and all(np.array_equal(u, v) for u, v in zip(xa, xb, strict=True))
+    for xa, xb in ((a.image, b.image), (a.world, b.world), (a.colours, b.colours)):
+        assert len(xa) == len(xb) and all(np.array_equal(u, v, equal_nan=True) for u, v in zip(xa, xb, strict=True))
 
 
 def assert_same_passes(a: _passes.Passes, b: _passes.Passes) -> None:

@@ -302,9 +302,10 @@ def follow(clip: Clip, targets: Sequence[Track], people: Sequence[Track], stride
         (same id; ``stride`` 1: every frame was looked at), in the order of ``targets``.
     """
     plans = []
+    everyone = guides(people, stride)
     for track in targets:
         guide = Guide(track, stride)
-        others = [g for tr, g in zip(people, guides(people, stride), strict=True)
+        others = [g for tr, g in zip(people, everyone, strict=True)
                   if tr is not track and g.last >= guide.first and g.first <= guide.last]
         plans.append((guide, others, Track(track.track_id)))
     if not plans:
