@@ -226,7 +226,9 @@ def test_a_walker_who_leaves_and_comes_back_in_the_same_clothes_is_joined_and_fo
     assert [p.track_ids for p in report.passes] == [(1,), (2,)]
     assert all(row.chosen for row in subject.tracks)
     assert not any("only looked at" in w for w in report.warnings), report.warnings
-    assert report.to_dict()["subject"]["joined"] == [{"track_id": join.track_id, "reason": join.reason}]
+    d = report.to_dict()
+    assert d["subject"]["joined"] == [{"track_id": join.track_id, "reason": join.reason}]
+    assert gaitcheck.Report.from_dict(d).to_dict() == d  # the joins read back
 
 
 @pytest.mark.parametrize("case", ["other clothes", "standing", "seen together"])
