@@ -42,8 +42,8 @@ from .gait import GaitResult
 from .series import PoseSeries
 from .verdicts import Check
 
-__all__ = ["FRAME_FIELDS", "SCHEMA_VERSION", "Frames", "Pass", "Report", "Software", "Subject", "TrackRow",
-           "VideoSummary", "csv_text", "json_text", "write_csv", "write_json"]
+__all__ = ["FRAME_FIELDS", "SCHEMA_VERSION", "Frames", "JoinedTrack", "Pass", "Report", "Software", "Subject",
+           "TrackRow", "VideoSummary", "csv_text", "json_text", "write_csv", "write_json"]
 
 SCHEMA_VERSION = 1
 FRAME_FIELDS = ("frame", "t_s", "detected", "hip_x", "hip_y", "head_pitch_deg", "trunk_lean_deg",
@@ -132,8 +132,24 @@ class TrackRow:
 
 
 @dataclass(frozen=True, kw_only=True)
+class JoinedTrack:
+    """Another pass of the walker: a track joined to the first one, and why (see :func:`gaitcheck.pose.choose_walk`)."""
+
+    track_id: int
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"track_id": self.track_id, "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, d: Data) -> JoinedTrack:
+        return cls(track_id=int(d["track_id"]), reason=str(d.get("reason", "")))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Subject:
-    """The walker: which track, how often found, and everyone else who was tracked."""
+    """The walker: which track (the first chosen, and the passes joined to it), how often found, and
+    everyone else who was tracked."""
 
     track_id: int
     detection_rate: float
@@ -141,18 +157,21 @@ class Subject:
     seen_to_s: float
     analysable_s: float  # walking, seen from the side, detected: the time the posture verdicts rest on
     tracks: tuple[TrackRow, ...] = ()
+    joined: tuple[JoinedTrack, ...] = ()  # the walker's other tracks (their other passes), best match first
 
     def to_dict(self) -> dict[str, Any]:
         return {"track_id": self.track_id, "detection_rate": rounded(self.detection_rate, 4),
                 "seen_from_s": rounded(self.seen_from_s, 3), "seen_to_s": rounded(self.seen_to_s, 3),
-                "analysable_s": rounded(self.analysable_s, 3), "tracks": [tr.to_dict() for tr in self.tracks]}
+                "analysable_s": rounded(self.analysable_s, 3), "tracks": [tr.to_dict() for tr in self.tracks],
+                "joined": [j.to_dict() for j in self.joined]}
 
     @classmethod
     def from_dict(cls, d: Data) -> Subject:
         return cls(track_id=int(d.get("track_id") or 0), detection_rate=_num(d.get("detection_rate")),
                    seen_from_s=_num(d.get("seen_from_s")), seen_to_s=_num(d.get("seen_to_s")),
                    analysable_s=_num(d.get("analysable_s")),
-                   tracks=tuple(TrackRow.from_dict(tr) for tr in d.get("tracks") or ()))
+                   tracks=tuple(TrackRow.from_dict(tr) for tr in d.get("tracks") or ()),
+                   joined=tuple(JoinedTrack.from_dict(j) for j in d.get("joined") or ()))
 
 
 @dataclass(frozen=True, kw_only=True)

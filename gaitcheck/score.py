@@ -14,9 +14,9 @@ from .errors import NoWalkerError
 from .gait import GaitResult, analyze_gait
 from .pose.extraction import Extraction
 from .pose.tracking import Track, track_series
-from .pose.walker import TrackStats, choose_walker, track_summary
+from .pose.walker import TrackStats, WalkerChoice, choose_walk, track_summary
 from .posture import PostureSeries, headings, measure_posture, pass_spans, seen_parts
-from .report import Frames, Pass, Report, Software, Subject, TrackRow, VideoSummary
+from .report import Frames, JoinedTrack, Pass, Report, Software, Subject, TrackRow, VideoSummary
 from .verdicts import Check, Evidence, frame_durations, look_ahead_check, slouch_check
 from .video import frame_step
 from .view import clip_view
@@ -65,20 +65,25 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
             f"(at least {min_s:g} s is needed)")
 
 
-def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walker: Track, jumps: B, t: NDArray[np.float64],
-                  detection_rate: float, view: str, tilt_note: str, height_given: bool,
+def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: WalkerChoice, jumps: B,
+                  t: NDArray[np.float64], detection_rate: float, view: str, tilt_note: str, height_given: bool,
                   height_cm: float, cutoff_hz: float) -> tuple[str, ...]:
     """The notes a report carries about the clip: who was chosen, what was dropped or assumed."""
     warnings = list(extraction.warnings)
+    walker = walk.first
     if len(stats) > 1:
-        warnings.append(f"{len(stats)} people were found; the walker is track {walker.track_id} "
-                        f"(seen {walker.times[0]:.1f}-{walker.times[-1]:.1f} s). If that is the wrong person, "
-                        "choose another by its track id (listed under subject.tracks; --track on the command line).")
-    if not walker.full:
-        warnings.append(f"Track {walker.track_id} was only looked at every {walker.stride} frames (the pose model "
-                        "follows on every frame only the person chosen while analysing), so its measures and steps "
-                        f"are approximate: analyse the clip again choosing it (--track {walker.track_id}) for full "
-                        "detail.")
+        seen = ", ".join(f"{tr.times[0]:.1f}-{tr.times[-1]:.1f} s" for tr in walk.tracks)
+        who = (f"track {walker.track_id}" if len(walk.tracks) == 1 else
+               f"tracks {', '.join(str(i) for i in walk.track_ids)} (one person's passes, joined: see subject.joined)")
+        warnings.append(f"{len(stats)} people were found; the walker is {who} (seen {seen}). If that is the wrong "
+                        "person, choose another by its track id (listed under subject.tracks; --track on the command "
+                        "line).")
+    for tr in walk.tracks:
+        if not tr.full:
+            warnings.append(f"Track {tr.track_id} was only looked at every {tr.stride} frames (the pose model follows "
+                            "on every frame only the person chosen while analysing), so its measures and steps are "
+                            f"approximate: analyse the clip again choosing it (--track {tr.track_id}) for full "
+                            "detail.")
     if jumps.any():
         first = float(t[np.argmax(jumps)])
         warnings.append(f"The walker's landmarks jumped to someone or something else in {int(jumps.sum())} "
@@ -180,9 +185,10 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     if len(t) == 0:
         raise NoWalkerError("no frame could be decoded")
     stats = track_summary(list(extraction.tracks), info.height, frame_step(t, info.fps))
-    walker = choose_walker(list(extraction.tracks), stats, track_id=track_id, point=walker_point,
-                           frame_size=(info.width, info.height))
-    raw = track_series(walker, t, (info.width, info.height), info.path)
+    walk = choose_walk(list(extraction.tracks), stats, track_id=track_id, point=walker_point,
+                       frame_size=(info.width, info.height))
+    walker = walk.first
+    raw = track_series(walk.tracks, t, (info.width, info.height), info.path)
     series, jumps = clean_series(raw, cfg.signal)
     seen = seen_parts(raw, cfg.seen, cfg.signal.min_visibility)
     post = measure_posture(series, cfg, height, seen)
@@ -206,7 +212,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     frontal = usable & np.isin(post.views, ["front", "back"])
     gait = analyze_gait(post.px, post.facing, t, usable & post.sagittal & feet, frontal, info.width,
                         None if given is None else height, cfg.gait)
-    passes, pass_index = _passes(post, raw.detected, la, sl, gait, head_ok, trunk_ok, dur, (walker,))
+    passes, pass_index = _passes(post, raw.detected, la, sl, gait, head_ok, trunk_ok, dur, walk.tracks)
     la = la.with_evidence(Evidence(seen_s=head_s, passes=_count(passes, head_ok)))
     sl = sl.with_evidence(Evidence(seen_s=trunk_s, passes=_count(passes, trunk_ok)))
     contacts = np.zeros(len(t), bool)
@@ -215,18 +221,19 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
                                                        steps=int(contacts.sum()), passes=_count(passes, contacts)))
     valid_s = trunk_s
     detection_rate = float(raw.detected.mean())
-    warnings = clip_warnings(extraction=extraction, stats=stats, walker=walker, jumps=jumps, t=t,
+    warnings = clip_warnings(extraction=extraction, stats=stats, walk=walk, jumps=jumps, t=t,
                              detection_rate=detection_rate, view=view, tilt_note=post.tilt_note,
                              height_given=given is not None, height_cm=height, cutoff_hz=cfg.signal.lowpass_hz)
     video = VideoSummary(path=str(info.path), fps=info.fps, frame_count=len(t),
                          duration_s=float(t[-1] + dur[-1] - t[0]), width=info.width, height=info.height,
                          rotation_deg=info.rotation_deg, codec=info.codec, declared_frame_count=info.frame_count)
-    subject = Subject(track_id=walker.track_id, detection_rate=detection_rate, seen_from_s=walker.times[0],
-                      seen_to_s=walker.times[-1], analysable_s=valid_s,
+    subject = Subject(track_id=walker.track_id, detection_rate=detection_rate, seen_from_s=walk.tracks[0].times[0],
+                      seen_to_s=max(tr.times[-1] for tr in walk.tracks), analysable_s=valid_s,
                       tracks=tuple(TrackRow(track_id=s.track_id, frames=s.frames, start_s=s.start_s, end_s=s.end_s,
                                             size_rel=s.size_rel, travel_rel=s.travel_rel,
                                             leg_swing_rel=s.leg_swing_rel, score=s.score,
-                                            chosen=s.track_id == walker.track_id) for s in stats))
+                                            chosen=s.track_id in walk.track_ids) for s in stats),
+                      joined=tuple(JoinedTrack(track_id=j.track_id, reason=j.reason) for j in walk.joined))
     software = Software(gaitcheck=version(), model=extraction.model.name, model_sha256=extraction.model.sha256,
                         model_bundled=extraction.model.bundled)
     return Report(video=video, view=view, subject=subject, look_ahead=la, slouch=sl, gait=gait, warnings=warnings,
