@@ -57,7 +57,8 @@ def test_step_length_in_leg_lengths_and_metres():
     assert g["stride_length_rel_leg"] == pytest.approx(4 * amp / leg_units, rel=0.04)
     leg_m = 0.491 * 1.80
     assert g["stride_length_m"] == pytest.approx(g["stride_length_rel_leg"] * leg_m, rel=1e-3)
-    assert g["speed_m_s"] == pytest.approx(g["step_length_m"] * g["cadence_spm"] / 60, rel=1e-3)
+    # the report rounds cadence to 0.1 and lengths to 1 mm: their product agrees to 0.2%
+    assert g["speed_m_s"] == pytest.approx(g["step_length_m"] * g["cadence_spm"] / 60, rel=2e-3)
 
 
 def test_no_metres_without_height():
