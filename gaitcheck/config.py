@@ -151,9 +151,9 @@ class GaitConfig:
     toe_off_height_rel: float = 0.05
     # The pose model's foot landmarks trail the foot: on video a foot's peak ahead of the pelvis comes
     # this long after the heel lands, so events are moved this much earlier. Measured: the median of
-    # (plain peak - hand-marked contact) over the 44 contacts of tests/data/gait_initial_contacts.json
-    # (six clips, 24-30 fps) is 41 ms (mean 41, SD 40 ms); on motion capture, where there is no pose
-    # model, the plain peak is -14 +- 28 ms from the heel strike (tests/test_events_mocap.py, lag 0).
+    # (plain peak - hand-marked contact) over the 45 contacts of tests/data/gait_initial_contacts.json
+    # (six clips, 24-30 fps) is 42 ms (mean 41, SD 40 ms); on motion capture, where there is no pose
+    # model, the plain peak is -11 +- 29 ms from the heel strike (tests/test_events_mocap.py, lag 0).
     foot_lag_s: float = 0.04
     run_trim_s: float = 0.1  # no events this close to a turn (a change of walking direction)
     leg_length_ratio: float = 0.491  # hip-to-ankle / body height (thigh 0.245 + shank 0.246, Drillis & Contini)

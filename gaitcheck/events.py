@@ -7,7 +7,7 @@
   limp) has all its steps, not only those of the foot that leads.
 * **Toe-off (TO)**: each foot's troughs of the toe relative to the pelvis (Zeni's toe-off rule), at
   least ``GaitConfig.toe_off_height_rel`` behind it.
-* **Timing**: on motion-capture trajectories the plain peak is the heel strike (-14 +- 28 ms:
+* **Timing**: on motion-capture trajectories the plain peak is the heel strike (-11 +- 29 ms:
   tests/test_events_mocap.py). The pose model's foot landmarks trail the foot on video, so every
   event is moved earlier by ``GaitConfig.foot_lag_s``, measured on hand-marked clips (0 for
   trajectories that do not come from the pose model).
@@ -43,6 +43,7 @@ _HEEL, _ANKLE, _TOE = 0, 1, 2  # positions in a _FEET entry
 # The pelvis moves steadily while the foot lands; its landmark jitters from frame to frame (and is
 # misplaced while the walker is cut by the frame edge): events are timed against its moving average.
 PELVIS_WINDOW_S = 0.3
+_FLAT = 0.02  # leg lengths: the landmarks' jitter from frame to frame
 
 
 def leg_length_px(px: F) -> float:
@@ -97,8 +98,9 @@ def _peaks(x: F, prominence: float, open_start: bool, open_end: bool) -> list[in
     out = []
     for p, lb, rb in zip(cand, left, right, strict=True):
         rise, fall = x[p] - x[lb], x[p] - x[rb]
-        if (rise >= prominence or (open_start and lb == 0)) and \
-                (fall >= prominence or (open_end and rb == len(x) - 1)) and max(rise, fall) >= prominence:
+        # a side runs out of view when nothing lower than its first (last) value is seen before (after) the peak
+        if (rise >= prominence or (open_start and x[0] - x[lb] <= _FLAT)) and \
+                (fall >= prominence or (open_end and x[-1] - x[rb] <= _FLAT)) and max(rise, fall) >= prominence:
             out.append(int(p))
     return out
 
@@ -125,7 +127,8 @@ def _events(px: F, facing: F, t: F, valid: B, feet: B | None, cfg: GaitConfig, p
     where events may be placed and that foot was seen, at least ``height``; of two peaks closer
     than ``min_step_s`` (either foot: the model swaps the feet at times) the higher; as
     ``(frame, foot)``, moved earlier by the foot lag. A stretch of frames is open at an end where
-    the foot goes out of view (not where the walker starts or stops walking, or turns)."""
+    the foot goes out of view or the clip ends (not where the walker starts or stops walking, or
+    turns)."""
     leg = leg_length_px(px)
     if not np.isfinite(leg) or leg <= 0:
         return []
@@ -134,8 +137,8 @@ def _events(px: F, facing: F, t: F, valid: B, feet: B | None, cfg: GaitConfig, p
     rel[~(valid[None, :] & seen)] = np.nan
     n = len(t)
     cand = [(int(r[0]) + q, k) for k in range(2) for r in runs(np.isfinite(rel[k]))
-            for q in _peaks(rel[k, r], cfg.peak_prominence_rel, r[0] > 0 and not seen[k, r[0] - 1],
-                            r[-1] < n - 1 and not seen[k, r[-1] + 1])
+            for q in _peaks(rel[k, r], cfg.peak_prominence_rel, r[0] == 0 or not seen[k, r[0] - 1],
+                            r[-1] == n - 1 or not seen[k, r[-1] + 1])
             if rel[k, r[0] + q] >= height]
     kept: list[tuple[int, int]] = []
     for p, k in sorted(cand, key=lambda c: -rel[c[1], c[0]]):
@@ -153,9 +156,9 @@ def detect_initial_contacts(px: F, facing: F, t: F, valid: B, cfg: GaitConfig, f
         px: (T, 33, 2) levelled pixel landmarks.
         facing: (T,) +1 / -1 walking direction in the image.
         t: (T,) seconds.
-        valid: (T,) frames where events may be placed (walking, side view, pelvis seen).
+        valid: (T,) frames where events may be placed (walking, seen from the side).
         cfg: gait settings.
-        feet: (2, T) where the left and right foot were seen (default: everywhere).
+        feet: (2, T) where the left and right foot were seen, and the pelvis (default: everywhere).
     """
     return _events(px, facing, t, valid, feet, cfg, _ANKLE, 1.0, cfg.peak_height_rel)
 
@@ -251,7 +254,7 @@ def feet_in_frame(px: F, frame_w: float) -> B:
 
 
 def valid_for_events(facing: F, base: B, t: F, cfg: GaitConfig) -> B:
-    """Frames where events may be placed: ``base`` (walking, side view, pelvis seen) with a steady
+    """Frames where events may be placed: ``base`` (walking, seen from the side) with a steady
     direction. A turn starts a new stretch, and ``run_trim_s`` is trimmed on both sides of it so
     that turning does not produce events; the ends of the walk are not trimmed (each foot's events
     need only that foot seen, so the first and last steps of a pass count)."""

@@ -293,14 +293,14 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
         px: (T, 33, 2) levelled pixel landmarks of the walker (NaN where missing).
         facing: (T,) walking direction in the image, +1 / -1.
         t: (T,) seconds.
-        base_valid: (T,) frames walking, seen from the side with the pelvis in view, detected, not
-            identity jumps.
+        base_valid: (T,) frames walking, seen from the side, detected, not identity jumps.
         frontal_valid: (T,) frames walking, seen from the front or back, detected.
         frame_w: frame width in pixels (a foot outside it is not seen, when ``feet`` is not given).
         height_cm: the walker's height, or None (then no metres).
         cfg: gait settings.
-        feet: (2, T) where the left and right foot were seen (:attr:`gaitcheck.posture.Seen.feet`);
-            default: where each lies inside the frame's width.
+        feet: (2, T) where the left and right foot were seen together with the pelvis, the events'
+            reference (:class:`gaitcheck.posture.Seen`: ``feet & hips``); default: where each foot
+            lies inside the frame's width.
     """
     feet = feet_in_frame(px, frame_w) if feet is None else np.asarray(feet, bool)
     valid = valid_for_events(facing, base_valid, t, cfg)
@@ -325,8 +325,10 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
         other = "right" if first == "left" else "left"
         ics = [(f, first if i % 2 == 0 else other) for i, (f, _) in enumerate(ics)]
 
-    # step times and bouts: consecutive contacts no more than max_step_s apart and, so that a missed
-    # contact does not pass for one long step, within 0.6-1.6 x the median step time
+    # step times and bouts: consecutive contacts no more than max_step_s apart, in one walking
+    # direction (a turn or a cut between shots ends a bout) and, so that a missed contact does not
+    # pass for one long step, within 0.6-1.6 x the median step time
+    stretch = np.cumsum(np.r_[0, np.isfinite(facing[1:]) & np.isfinite(facing[:-1]) & (facing[1:] != facing[:-1])])
     gaps = np.diff([t[f] for f, _ in ics])
     typical = float(np.median(gaps[gaps <= cfg.max_step_s])) if (gaps <= cfg.max_step_s).any() else 0.0
     step_times: dict[str, list[float]] = {"left": [], "right": []}
@@ -335,7 +337,7 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
     last = -1  # the contact the last bout ends on
     for (f0, _), (f1, foot1) in pairwise(ics):
         dt = float(t[f1] - t[f0])
-        if dt <= cfg.max_step_s and 0.6 * typical <= dt <= 1.6 * typical:
+        if dt <= cfg.max_step_s and 0.6 * typical <= dt <= 1.6 * typical and stretch[f0] == stretch[f1]:
             step_times[foot1].append(dt)
             if bouts and last == f0:
                 bouts[-1] = Bout(start_s=bouts[-1].start_s, end_s=float(t[f1]), steps=bouts[-1].steps + 1)
