@@ -141,17 +141,22 @@ def walking(px: F, t: F, window_s: float = 1.0, min_swing: float = 0.06, min_spe
     Legs swing when the ankle-to-ankle vector varies (std over ``window_s``, x and y together, so
     that walking towards or away from the camera counts) by more than ``min_swing`` body sizes;
     hips travel when they move faster than ``min_speed`` body sizes per second. The swing test also
-    works when a panning camera keeps the walker in place.
+    works when a panning camera keeps the walker in place; the travel test, when the legs are out of
+    the picture. A frame counts where the hips were found.
     """
     n = len(t)
     out = np.zeros(n, bool)
     if n < 3:
         return out
-    size = np.nanmedian(body_size(px)) if np.isfinite(body_size(px)).any() else np.nan
+    sizes = body_size(px)
+    if np.isfinite(sizes).any():
+        size = float(np.nanmedian(sizes))
+    else:  # no legs in view (the picture cut at the waist): the trunk is about 0.43 of the body size
+        trunk = np.linalg.norm(_mid(px, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(px, L.LEFT_HIP, L.RIGHT_HIP), axis=1)
+        size = float(np.nanmedian(trunk)) / 0.43 if np.isfinite(trunk).any() else np.nan
     if not np.isfinite(size) or size <= 0:
         return out
     sep2 = (px[:, L.LEFT_ANKLE] - px[:, L.RIGHT_ANKLE]) / size  # (T, 2): swings along x from the side, y from the front
-    sep = sep2[:, 0]
     hip_x = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 0] / size
     for i in range(n):
         w = (t >= t[i] - window_s / 2) & (t <= t[i] + window_s / 2)
@@ -160,7 +165,7 @@ def walking(px: F, t: F, window_s: float = 1.0, min_swing: float = 0.06, min_spe
         ok = ~np.isnan(h)
         swing = len(s) >= 5 and float(np.sqrt(np.var(s, axis=0).sum())) > min_swing
         speed = ok.sum() >= 5 and abs(np.polyfit(tw[ok], h[ok], 1)[0]) > min_speed
-        out[i] = bool(swing or speed) and not np.isnan(sep[i])
+        out[i] = bool(swing or speed) and not np.isnan(hip_x[i])
     return out
 
 

@@ -30,7 +30,8 @@ F = NDArray[np.float64]
 _PARTS = {"head": "the head", "trunk": "the shoulders and hips"}
 
 
-def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: float, min_s: float) -> str:
+def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: float, min_s: float,
+                min_distorted: float = 0.25) -> str:
     """Why a posture check cannot be judged: the reason given with an ``unknown`` verdict.
 
     Args:
@@ -40,6 +41,7 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
         valid: (T,) the frames the check could use (walking, side or oblique view, the part seen).
         valid_s: seconds of them.
         min_s: seconds needed (``limits.min_analysable_s``).
+        min_distorted: ``seen.max_distorted_share``.
     """
     if view in ("front", "back"):
         where = "from the front" if view == "front" else "from behind"
@@ -49,6 +51,10 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
         return ("the walker is never seen from the side; head pitch and trunk lean need a side view, or one turned "
                 "at most 60° from it")
     seen = post.seen.head if part == "head" else post.seen.trunk
+    if post.seen.distorted_share >= min_distorted:
+        return (f"the body's proportions are distorted in {post.seen.distorted_share:.0%} of the frames, as when "
+                "an edge of the picture cuts the body (the whole body must be inside the picture: film from head "
+                "to feet)")
     if not (post.seen.large & post.sagittal).any():
         return ("the walker is too small in the picture to measure posture (film closer: the walker should fill "
                 "at least a third of the picture's height)")
@@ -189,9 +195,11 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     head_s, trunk_s = float(dur[head_ok].sum()), float(dur[trunk_ok].sum())
     min_s = cfg.limits.min_analysable_s
     la = look_ahead_check(post.head_pitch_deg, post.gaze_distance_m, t, judged, cfg.look_ahead, cfg.limits,
-                          why_unknown("head", view, post, head_ok, head_s, min_s))
+                          why_unknown("head", view, post, head_ok, head_s, min_s,
+                                                      cfg.seen.max_distorted_share))
     sl = slouch_check(post.trunk_lean_deg, post.forward_head_rel, t, judged, cfg.slouch, cfg.limits,
-                      why_unknown("trunk", view, post, trunk_ok, trunk_s, min_s), post.ear_shoulder_hip_deg)
+                      why_unknown("trunk", view, post, trunk_ok, trunk_s, min_s, cfg.seen.max_distorted_share),
+                      post.ear_shoulder_hip_deg)
 
     usable = raw.detected & ~jumps & post.walking
     feet = seen.hips & seen.feet.all(axis=0)
