@@ -142,11 +142,20 @@ class GaitConfig:
 
     min_step_s: float = 0.3  # steps closer than this are one step (cadence < 200 steps/min)
     max_step_s: float = 1.5  # a longer gap between contacts is a pause, not a step
-    peak_height_rel: float = 0.15  # the foremost ankle must be this far ahead of the pelvis (leg lengths)
-    peak_prominence_rel: float = 0.15  # and stand out this much from the swing before it
-    contact_tol_rel: float = 0.02  # heel within this of its stance height = on the floor (leg lengths)
-    edge_margin_rel: float = 0.02  # feet closer than this (share of frame width) to an edge do not count
-    run_trim_s: float = 0.1  # trimmed from both ends of each stretch of walking
+    # A step: the landing ankle at least this far ahead of the pelvis (leg lengths; negative = behind).
+    # A step-to gait (a limp: one foot brought up beside the other) lands ~0.1 behind the pelvis.
+    peak_height_rel: float = -0.3
+    peak_prominence_rel: float = 0.15  # and stand out this much from the swing before it (leg lengths)
+    # Toe-off: the toe at least this far behind the pelvis (leg lengths). Short steps end close behind
+    # it: 0.15 missed a Parkinson's walker's toe-off on motion capture that 0.05 keeps.
+    toe_off_height_rel: float = 0.05
+    # The pose model's foot landmarks trail the foot: on video a foot's peak ahead of the pelvis comes
+    # this long after the heel lands, so events are moved this much earlier. Measured: the median of
+    # (plain peak - hand-marked contact) over the 45 contacts of tests/data/gait_initial_contacts.json
+    # (six clips, 24-30 fps) is 42 ms (mean 41, SD 40 ms); on motion capture, where there is no pose
+    # model, the plain peak is -11 +- 29 ms from the heel strike (tests/test_events_mocap.py, lag 0).
+    foot_lag_s: float = 0.04
+    run_trim_s: float = 0.1  # no events this close to a turn (a change of walking direction)
     leg_length_ratio: float = 0.491  # hip-to-ankle / body height (thigh 0.245 + shank 0.246, Drillis & Contini)
     # Heel ahead of the pelvis at initial contact, in leg lengths. Provisional: upright walkers on the
     # real clips land their heel about 0.35-0.5 leg lengths ahead; overstriding reaches further.
@@ -166,6 +175,7 @@ class GaitConfig:
                  "gait.forefoot_max_deg must be below gait.heel_strike_min_deg")
         _require(self.overstride_max_rel > 0 and self.asymmetry_max_pct > 0, "gait limits must be positive")
         _require(self.min_steps >= 2, "gait.min_steps must be at least 2")
+        _require(0 <= self.foot_lag_s < self.min_step_s, "gait.foot_lag_s must be from 0 to below gait.min_step_s")
 
 
 @dataclass(frozen=True)

@@ -210,8 +210,8 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     usable = raw.detected & ~jumps & post.walking
     feet = seen.hips & seen.feet.all(axis=0)
     frontal = usable & np.isin(post.views, ["front", "back"])
-    gait = analyze_gait(post.px, post.facing, t, usable & post.sagittal & feet, frontal, info.width,
-                        None if given is None else height, cfg.gait)
+    gait = analyze_gait(post.px, post.facing, t, usable & post.sagittal, frontal, info.width,
+                        None if given is None else height, cfg.gait, feet=seen.feet & seen.hips)
     passes, pass_index = _passes(post, raw.detected, la, sl, gait, head_ok, trunk_ok, dur, walk.tracks)
     la = la.with_evidence(Evidence(seen_s=head_s, passes=_count(passes, head_ok)))
     sl = sl.with_evidence(Evidence(seen_s=trunk_s, passes=_count(passes, trunk_ok)))
