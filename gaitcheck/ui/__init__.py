@@ -47,5 +47,5 @@ __all__ = ["GUIDE_POINTS", "MOMENT", "VIDEO_TYPES", "Card", "ChartSpec", "FrameS
            "Upload", "annotated_video_bytes", "cards", "chart_rows", "chart_specs", "clip_caption", "comparison",
            "content_hash", "download_name", "evidence_words", "extract_video_bytes", "first_moment",
            "follow_person_bytes", "frame_caption", "frame_picture", "friendly", "guide_svg", "key_moment_images",
-           "key_moments", "measure_chart", "metres", "pass_table", "pdf_bytes", "precheck_video", "refilm_advice", "steps_chart",
-           "temporary_video", "track_thumbnails", "verdict_moments", "view_words", "whole_body_frames"]
+           "key_moments", "measure_chart", "metres", "pass_table", "pdf_bytes", "precheck_video", "refilm_advice",
+           "steps_chart", "temporary_video", "track_thumbnails", "verdict_moments", "view_words", "whole_body_frames"]
