@@ -254,18 +254,21 @@ class PoseQueue:
                 self._running.append(ticket)
             folder = Path(tempfile.mkdtemp(prefix="gaitcheck-"))  # mode 0700
             ticket.folder = folder
+            error: BaseException | None = None
             try:
                 result = self.runner.run(ticket.job, folder)
             except BaseException as exc:  # the page shows the error; the queue goes on
-                ticket.future.set_exception(exc)
-            else:
-                ticket.future.set_result(result)
-                self._learn(ticket)
-            finally:
+                error = exc
+            finally:  # the upload is gone before anyone hears of the result
                 ticket.folder = None
                 shutil.rmtree(folder, ignore_errors=True)
                 with self._lock:
                     self._running.remove(ticket)
+            if error is not None:
+                ticket.future.set_exception(error)
+            else:
+                self._learn(ticket)
+                ticket.future.set_result(result)
 
     def _learn(self, ticket: Ticket) -> None:
         if ticket.started is None or ticket.job.duration_s <= 0:
