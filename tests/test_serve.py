@@ -80,13 +80,13 @@ def test_failed_attempts_are_slowed_for_every_browser_and_reset_by_a_success() -
     for _ in range(6):
         t.failed()
         waits.append(t.wait_s())
-    assert waits == [1.0, 2.0, 4.0, 8.0, 8.0, 8.0]  # doubling, capped
+    assert waits == [2.0, 4.0, 8.0, 8.0, 8.0, 8.0]  # doubling, capped
     now[0] += 5.0
     assert t.wait_s() == 3.0
     t.succeeded()
     assert t.wait_s() == 0.0
     t.failed()
-    assert t.wait_s() == 1.0  # counting starts again
+    assert t.wait_s() == 2.0  # counting starts again
 
 
 # ---- patients' upload links ---------------------------------------------------------------------------

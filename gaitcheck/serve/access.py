@@ -74,7 +74,7 @@ def check_password(store: RecordStore, password: str) -> bool:
 class Throttle:
     """Slows password guessing for the whole server: after each failed attempt, the next one must wait.
 
-    The wait doubles with each failure in a row (1, 2, 4 … s, at most ``max_wait_s``) and is the
+    The wait doubles with each failure in a row (2, 4, 8 … s, at most ``max_wait_s``) and is the
     same for every browser, so opening new sessions does not help a guesser; a success resets it.
     """
 
@@ -96,7 +96,7 @@ class Throttle:
     def failed(self) -> None:
         with self._lock:
             self._failures += 1
-            self._next_allowed = self._now() + min(self.max_wait_s, 2.0 ** (self._failures - 1))
+            self._next_allowed = self._now() + min(self.max_wait_s, 2.0 ** self._failures)
 
     def succeeded(self) -> None:
         with self._lock:
