@@ -18,6 +18,7 @@ Hierarchy::
     ├── RecordsError               the patient records database cannot be used (gaitcheck.records)
     │   ├── DatabaseVersionError   it was written by a newer gaitcheck (it is then left untouched)
     │   └── RecordNotFoundError    no such patient or session in it
+    ├── LinkError                  a patient's upload link is tampered with, expired or withdrawn
     └── ShapeError (ValueError)    an array handed to a gaitcheck function has the wrong shape
 """
 
@@ -31,6 +32,7 @@ __all__ = [
     "GaitcheckError",
     "InputError",
     "InputTooLargeError",
+    "LinkError",
     "ModelError",
     "NoWalkerError",
     "RecordNotFoundError",
@@ -90,3 +92,7 @@ class DatabaseVersionError(RecordsError):
 
 class RecordNotFoundError(RecordsError):
     """No patient (or session) with that code (or id) is in the records database."""
+
+
+class LinkError(GaitcheckError):
+    """A patient's upload link is not valid: tampered with, expired or withdrawn (its message says which)."""

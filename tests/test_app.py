@@ -33,6 +33,15 @@ TIMEOUT = 240
 SIZE = (480, 288)  # the walker must be measurable: at least 120 px from shoulder to ankle (seen.min_body_px)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _own_records(tmp_path_factory):
+    """The page's records database is a fresh file, never the one in the user's data folder."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GAITCHECK_DB", str(tmp_path_factory.mktemp("records") / "records.sqlite3"))
+        mp.delenv("GAITCHECK_SERVED", raising=False)
+        yield
+
+
 def _text(at) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
     parts += [i.value for i in at.info] + [s.value for s in at.subheader] + [w.value for w in at.warning]

@@ -24,7 +24,7 @@ from sqlalchemy import (
     Text,
 )
 
-__all__ = ["metadata", "patients", "sessions", "thumbnails", "videos"]
+__all__ = ["links", "metadata", "patients", "sessions", "settings", "thumbnails", "videos"]
 
 metadata = MetaData()
 
@@ -84,4 +84,23 @@ videos = Table(
     Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
     Column("file_name", String(500), nullable=False),
     Column("data", LargeBinary, nullable=False),
+)
+
+# the served page (gaitcheck.serve): the therapist's password hash and the links' signing key
+settings = Table(
+    "settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# a patient's personal upload links: the token carries only ``nonce``, signed; a link works until
+# ``expires_at`` unless revoked
+links = Table(
+    "links", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("nonce", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
 )

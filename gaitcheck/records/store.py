@@ -23,7 +23,7 @@ from .._io import sha256_file
 from ..errors import InputError, RecordNotFoundError, RecordsError
 from ..report import Report
 from . import _db
-from ._tables import patients, sessions, thumbnails, videos
+from ._tables import links, patients, sessions, settings, thumbnails, videos
 from .sessions import (
     NUMBER_FIELDS,
     STATUS_FIELDS,
@@ -314,6 +314,64 @@ class RecordStore:
                                ).first()
         return None if row is None else (row.file_name, bytes(row.data))
 
+    # --- settings and upload links (for the served page, :mod:`gaitcheck.serve`) -----------------
+
+    def setting(self, key: str) -> str | None:
+        """A stored setting of the served page (None when not set)."""
+        with self._read() as conn:
+            value: str | None = conn.execute(select(settings.c.value).where(settings.c.key == key)).scalar()
+        return value
+
+    def set_setting(self, key: str, value: str, *, only_if_unset: bool = False) -> str:
+        """Store a setting (replacing it, unless ``only_if_unset``); returns the value now stored."""
+        with self._write() as conn:
+            old = conn.execute(select(settings.c.value).where(settings.c.key == key)).scalar()
+            if old is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(insert(settings).values(key=key, value=value))
+                except IntegrityError:  # set by another writer since (PostgreSQL)
+                    old = conn.execute(select(settings.c.value).where(settings.c.key == key)).scalar_one()
+            if old is not None and only_if_unset:
+                return str(old)
+            if old is not None:
+                conn.execute(update(settings).where(settings.c.key == key).values(value=value))
+        return value
+
+    def add_link(self, patient: str, nonce: str, expires_at: datetime) -> None:
+        """Record an upload link of ``patient`` (created if new), valid until ``expires_at``."""
+        code = check_code(patient)
+        now = datetime.now(UTC)
+        with self._write() as conn:
+            pid = self._patient_id(conn, code, None, now)
+            conn.execute(insert(links).values(patient_id=pid, nonce=nonce, created_at=now,
+                                              expires_at=_utc(expires_at)))
+
+    def link(self, nonce: str) -> tuple[str, datetime, datetime | None] | None:
+        """The link ``nonce``: (patient code, expires at, revoked at or None); None when unknown."""
+        q = (select(patients.c.code, links.c.expires_at, links.c.revoked_at)
+             .join(patients, patients.c.id == links.c.patient_id).where(links.c.nonce == nonce))
+        with self._read() as conn:
+            row = conn.execute(q).first()
+        if row is None:
+            return None
+        return row.code, _from_db(row.expires_at), None if row.revoked_at is None else _from_db(row.revoked_at)
+
+    def revoke_links(self, patient: str) -> int:
+        """Withdraw every upload link of ``patient``; returns how many were still usable.
+
+        Raises:
+            RecordNotFoundError: no such patient.
+        """
+        now = datetime.now(UTC)
+        with self._write() as conn:
+            pid = self._patient_row(conn, patient).id
+            done = conn.execute(update(links).where(links.c.patient_id == pid, links.c.revoked_at.is_(None),
+                                                    links.c.expires_at > now).values(revoked_at=now))
+            conn.execute(update(links).where(links.c.patient_id == pid, links.c.revoked_at.is_(None))
+                         .values(revoked_at=now))
+        return int(done.rowcount)
+
     # --- export and erase ------------------------------------------------------------------------
 
     def export(self, patient: str, out: str | os.PathLike[str]) -> Path:
@@ -336,6 +394,7 @@ class RecordStore:
             ids = select(sessions.c.id).where(sessions.c.patient_id == pid).scalar_subquery()
             conn.execute(delete(thumbnails).where(thumbnails.c.session_id.in_(ids)))
             conn.execute(delete(videos).where(videos.c.session_id.in_(ids)))
+            conn.execute(delete(links).where(links.c.patient_id == pid))
             n = conn.execute(delete(sessions).where(sessions.c.patient_id == pid)).rowcount
             conn.execute(delete(patients).where(patients.c.id == pid))
         if self.url.get_backend_name() == "sqlite":

@@ -8,7 +8,8 @@ decoding the clip again.
 
 Modules: :mod:`.upload` (the session's clip and its caches), :mod:`.frames` (temporary copies, the
 frame store), :mod:`.precheck` (the quick look before the analysis), :mod:`.words` (cards and
-captions), :mod:`.pictures`, :mod:`.charts` (Vega-Lite), :mod:`.files` (downloads), :mod:`.guide`.
+captions), :mod:`.pictures`, :mod:`.charts` (Vega-Lite), :mod:`.files` (downloads), :mod:`.guide`,
+:mod:`.history` (the therapist view's tables, trend charts, stored sessions' PDFs, QR codes).
 """
 
 from __future__ import annotations
@@ -29,11 +30,22 @@ from .pictures import (
 )
 from .precheck import Precheck, precheck_video
 from .upload import Upload, extract_video_bytes, follow_person_bytes
-from .words import Card, cards, clip_caption, frame_caption, friendly, metres, refilm_advice, view_words
+from .words import (
+    Card,
+    cards,
+    clip_caption,
+    evidence_words,
+    frame_caption,
+    friendly,
+    metres,
+    pass_table,
+    refilm_advice,
+    view_words,
+)
 
 __all__ = ["GUIDE_POINTS", "MOMENT", "VIDEO_TYPES", "Card", "ChartSpec", "FrameStore", "Moment", "Precheck",
            "Upload", "annotated_video_bytes", "cards", "chart_rows", "chart_specs", "clip_caption", "comparison",
-           "content_hash", "download_name", "extract_video_bytes", "first_moment", "follow_person_bytes",
-           "frame_caption", "frame_picture", "friendly", "guide_svg", "key_moment_images", "key_moments",
-           "measure_chart", "metres", "pdf_bytes", "precheck_video", "refilm_advice", "steps_chart",
-           "temporary_video", "track_thumbnails", "verdict_moments", "view_words", "whole_body_frames"]
+           "content_hash", "download_name", "evidence_words", "extract_video_bytes", "first_moment",
+           "follow_person_bytes", "frame_caption", "frame_picture", "friendly", "guide_svg", "key_moment_images",
+           "key_moments", "measure_chart", "metres", "pass_table", "pdf_bytes", "precheck_video", "refilm_advice",
+           "steps_chart", "temporary_video", "track_thumbnails", "verdict_moments", "view_words", "whole_body_frames"]

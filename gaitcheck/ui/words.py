@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from statistics import median
 from typing import Any
 
 from ..errors import GaitcheckError, NoWalkerError, VideoReadError
 
-__all__ = ["TRUNK_LENGTH_RATIO", "Card", "cards", "clip_caption", "feet", "forward_head_cm", "frame_caption",
-           "friendly", "metres", "refilm_advice", "view_words"]
+__all__ = ["TRUNK_LENGTH_RATIO", "Card", "cards", "clip_caption", "evidence_words", "feet", "forward_head_cm",
+           "frame_caption", "friendly", "metres", "pass_table", "refilm_advice", "view_words"]
 
 #: Shoulder-to-hip distance / body height (shoulder 0.818 H, hip 0.530 H: Drillis & Contini 1966), to put the
 #: forward-head offset (a share of trunk length) into centimetres.
 TRUNK_LENGTH_RATIO = 0.288
+#: What a table shows where a measure was not taken (an en dash).
+NOT_MEASURED = "\u2013"
 M_TO_FT = 3.28084
 
 _VIEWS = {
@@ -136,6 +138,8 @@ class Card:
         status: "pass", "flag" or "unknown".
         headline: the reason for the status, with numbers and units.
         feedback: what to do (for an unknown verdict: what to film differently).
+        evidence: what the verdict rests on ("judged on 6.2 s of walking, 2 passes"; for an
+            unknown one, what was seen); empty for a report without evidence.
     """
 
     check: str
@@ -143,6 +147,7 @@ class Card:
     status: str
     headline: str
     feedback: str
+    evidence: str = ""
 
 
 def _not_judged(reason: str | None) -> str:
@@ -234,13 +239,98 @@ def _steps_per_side(g: Mapping[str, Any]) -> int:
     return min(contacts.count("left"), contacts.count("right"))
 
 
+def evidence_words(check: Mapping[str, Any] | None) -> str:
+    """What a check (its report dict) rests on, in words; for an unknown one, what was seen.
+
+    >>> evidence_words({"status": "pass", "evidence": {"seen_s": 6.24, "steps": None, "passes": 2}})
+    'Judged on 6.2 s of walking, 2 passes.'
+    >>> evidence_words({"status": "unknown", "evidence": {"seen_s": 0.4, "steps": 2, "passes": 1}})
+    'Seen: 0.4 s of walking, 2 steps, 1 pass.'
+    """
+    from ..verdicts import Evidence
+
+    ev = (check or {}).get("evidence")
+    if not isinstance(ev, Mapping):
+        return ""
+    words = Evidence.from_dict(ev).words()
+    if (check or {}).get("status") == "unknown":
+        return f"Seen: {words.removeprefix('judged on ')}."
+    return f"{words[0].upper()}{words[1:]}."
+
+
 def cards(report: Mapping[str, Any]) -> list[Card]:
     """The verdict cards of a report dict: look ahead, slouch, and steps when the report has gait."""
-    out = [_look_ahead_card(report), _slouch_card(report)]
+    checks = report.get("checks") or {}
+    out = [replace(_look_ahead_card(report), evidence=evidence_words(checks.get("look_ahead"))),
+           replace(_slouch_card(report), evidence=evidence_words(checks.get("slouch")))]
     g = report.get("gait")
     if g is not None:
-        out.append(_gait_card(report, g))
+        out.append(replace(_gait_card(report, g), evidence=evidence_words(g)))
     return out
+
+
+def _fmt(v: Any, unit: str, nd: int = 0) -> str:
+    n = _num(v)
+    return NOT_MEASURED if n is None else f"{n:.{nd}f}{unit}"
+
+
+def pass_table(report: Mapping[str, Any]) -> list[dict[str, str]] | None:
+    """The walker's passes as a table that reads on a phone: one row per measure, one column per pass.
+
+    None when the walker made one pass (or the report has no passes): the verdicts say it all then.
+
+    >>> rows = pass_table({"height_cm": 170, "passes": [
+    ...     {"index": 0, "start_s": 0.0, "end_s": 4.1, "direction": "left to right", "seen_s": 3.9, "steps": 6,
+    ...      "cadence_spm": 101.2, "median_head_pitch_deg": 21.4, "median_gaze_distance_m": 2.2,
+    ...      "median_trunk_lean_deg": 3.1, "median_forward_head_rel": 0.12, "look_down_share": 0.5,
+    ...      "slouch_share": 0.0},
+    ...     {"index": 1, "start_s": 6.0, "end_s": 9.5, "direction": "right to left", "seen_s": 3.0, "steps": 5,
+    ...      "cadence_spm": None, "median_head_pitch_deg": None, "median_gaze_distance_m": None,
+    ...      "median_trunk_lean_deg": None, "median_forward_head_rel": None, "look_down_share": None,
+    ...      "slouch_share": None}]})
+    >>> [(r["measure"], r["Pass 1"], r["Pass 2"]) for r in rows[:3]]
+    [('time', '0.0-4.1 s', '6.0-9.5 s'), ('direction', 'left to right', 'right to left'), ('seen', '3.9 s', '3.0 s')]
+    >>> rows[5]["Pass 1"], rows[5]["Pass 2"] == NOT_MEASURED, rows[7]["Pass 1"]
+    ('21° down', True, '6 cm')
+    """
+    passes = [p for p in report.get("passes") or [] if isinstance(p, Mapping)]
+    if len(passes) < 2:
+        return None
+    height = _height(report)
+
+    def head(p: Mapping[str, Any]) -> str:
+        pitch = _num(p.get("median_head_pitch_deg"))
+        return NOT_MEASURED if pitch is None else f"{abs(pitch):.0f}° {'down' if pitch >= 0 else 'up'}"
+
+    def gaze(p: Mapping[str, Any]) -> str:
+        g = _num(p.get("median_gaze_distance_m"))
+        if g is None:
+            return NOT_MEASURED if _num(p.get("median_head_pitch_deg")) is None else "horizon or above"
+        return metres(g)
+
+    def fwd(p: Mapping[str, Any]) -> str:
+        rel = _num(p.get("median_forward_head_rel"))
+        return NOT_MEASURED if rel is None else f"{forward_head_cm(rel, height):.0f} cm"
+
+    def share(v: Any) -> str:
+        n = _num(v)
+        return NOT_MEASURED if n is None else f"{100 * n:.0f}%"
+
+    measures: list[tuple[str, Any]] = [
+        ("time", lambda p: f"{_fmt(p.get('start_s'), '', 1)}-{_fmt(p.get('end_s'), ' s', 1)}"),
+        ("direction", lambda p: str(p.get("direction") or NOT_MEASURED)),
+        ("seen", lambda p: _fmt(p.get("seen_s"), " s", 1)),
+        ("steps", lambda p: str(p.get("steps") or 0)),
+        ("cadence", lambda p: _fmt(p.get("cadence_spm"), " /min")),
+        ("head pitch", head),
+        ("gaze lands", gaze),
+        ("head forward", fwd),
+        ("trunk lean", lambda p: _fmt(p.get("median_trunk_lean_deg"), "°")),
+        ("looking down", lambda p: share(p.get("look_down_share"))),
+        ("slouching", lambda p: share(p.get("slouch_share"))),
+    ]
+    return [{"measure": name, **{f"Pass {int(p.get('index', i)) + 1}": get(p) for i, p in enumerate(passes)}}
+            for name, get in measures]
 
 
 def frame_caption(row: Mapping[str, Any], height_cm: float = 170.0) -> str:
