@@ -234,7 +234,7 @@ def test_walker_at_chooses_the_person_there_and_height_gives_metres(analysed, tm
     # The man stands on the box at x ~0.36, y ~0.26 one second in (his hips); the woman walks along
     # the path at the bottom, at x ~0.42, y ~0.72 at 4.3 s (tests/test_real_clips.py has the layout).
     man_json, woman_json = tmp_path / "man.json", tmp_path / "woman.json"
-    code, out, err = run(["analyze", str(video), "--walker-at", "0.36,0.26,1.0", "--json", str(man_json), "-q"],
+    code, _, err = run(["analyze", str(video), "--walker-at", "0.36,0.26,1.0", "--json", str(man_json), "-q"],
                          capsys)
     assert code == 0, err
     man = json.loads(man_json.read_text(encoding="utf-8"))
@@ -243,7 +243,7 @@ def test_walker_at_chooses_the_person_there_and_height_gives_metres(analysed, tm
     hip_y = sorted(f["hip_y"] for f in man["frames"] if f["hip_y"] is not None)
     assert hip_y[len(hip_y) // 2] < 0.5  # up on the box, not on the path
 
-    code, out, err = run(["analyze", str(video), "--walker-at", "0.42,0.72,4.3", "--height-cm", "180",
+    code, _, err = run(["analyze", str(video), "--walker-at", "0.42,0.72,4.3", "--height-cm", "180",
                           "--json", str(woman_json), "-q"], capsys)
     assert code == 0, err
     woman = json.loads(woman_json.read_text(encoding="utf-8"))
