@@ -41,13 +41,15 @@ def matches(analysed):
     return out
 
 
-def test_initial_contacts_within_two_frames_for_90_percent(matches):
+def test_initial_contacts_within_two_frames_for_22_of_23(matches):
+    # the README's figures: 22 of the 23 annotated contacts within 2 frames, the other 3 frames off
     errors = []
     for truth, got, _ in matches.values():
         errors += [min((abs(f - g) for g in got), default=99) for f in truth]
-    within = sum(e <= TOLERANCE_FRAMES for e in errors) / len(errors)
-    assert len(errors) >= 20
-    assert within >= 0.9, f"{within:.0%} within {TOLERANCE_FRAMES} frames; errors {errors}"
+    assert len(errors) == 23
+    within = sum(e <= TOLERANCE_FRAMES for e in errors)
+    assert within >= 22, f"{within} of 23 within {TOLERANCE_FRAMES} frames; errors {errors}"
+    assert max(errors) <= 3, errors
 
 
 @pytest.mark.parametrize("name", list(ANNOTATIONS))
@@ -60,10 +62,10 @@ def test_no_missed_or_extra_steps_while_in_view(matches, name):
 
 
 @pytest.mark.parametrize("name", list(ANNOTATIONS))
-def test_cadence_within_3_percent_of_the_annotation(matches, name):
+def test_cadence_within_2_percent_of_the_annotation(matches, name):
     truth, _, r = matches[name]
     t = [fr["t_s"] for fr in r["frames"]]
-    assert r["gait"]["cadence_spm"] == pytest.approx(_cadence_from(truth, t), rel=0.03)
+    assert r["gait"]["cadence_spm"] == pytest.approx(_cadence_from(truth, t), rel=0.02)  # observed 0.1-1.6%
 
 
 def test_gait_contract_and_units(analysed):
