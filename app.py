@@ -121,12 +121,13 @@ def show_gallery(data: bytes, name: str, report: gaitcheck.Report) -> None:
 def show_timeline(data: bytes, name: str, report: gaitcheck.Report) -> None:
     st.subheader("Over time")
     st.pyplot(ui.timeline_figure(report), clear_figure=True)
-    n = len(report.frames)
-    default = next((i for i, f in enumerate(report.frames) if f.get("look_down") or f.get("slouch")), n // 2)
-    t_max = float(report.frames[-1]["t_s"])
-    t = st.slider("Show the frame at (s)", 0.0, t_max, float(report.frames[default]["t_s"]), 0.05)
-    i = min(range(n), key=lambda k: abs(report.frames[k]["t_s"] - t))
-    st.image(ui.frame_picture(data, name, report, i), caption=ui.frame_caption(report.frames[i]))
+    times = report.frames.t_s
+    n = len(times)
+    flagged = [c.flagged for c in report.checks.values() if c.flagged is not None]
+    default = next((i for i in range(n) if any(f[i] for f in flagged)), n // 2)
+    t = st.slider("Show the frame at (s)", 0.0, float(times[-1]), float(times[default]), 0.05)
+    i = min(range(n), key=lambda k: abs(times[k] - t))
+    st.image(ui.frame_picture(data, name, report, i), caption=ui.frame_caption(report, i))
 
 
 def show_downloads(data: bytes, name: str, report: gaitcheck.Report, key: str) -> None:
@@ -149,7 +150,7 @@ def show_comparison(previous: Any, report: gaitcheck.Report) -> None:
     st.subheader("Compared with the earlier session")
     try:
         old = json.loads(previous.getvalue().decode("utf-8"))
-        table, words = ui.comparison(old, report.to_dict())
+        table, words = ui.comparison(old, report)
     except (ValueError, gaitcheck.GaitcheckError) as exc:
         st.error(f"That file is not a gaitcheck report: {exc}")
         return

@@ -18,7 +18,7 @@ from .config import SignalConfig
 from .landmarks import Landmark as L
 from .series import PoseSeries
 
-__all__ = ["clean_series", "fill_short_gaps", "identity_jumps", "lowpass"]
+__all__ = ["UNEVEN_STEP", "clean_series", "effective_cutoff_hz", "fill_short_gaps", "identity_jumps", "lowpass"]
 
 
 def identity_jumps(px: NDArray[np.float64], t: NDArray[np.float64], max_speed: float) -> NDArray[np.bool_]:
@@ -67,6 +67,9 @@ def fill_short_gaps(x: NDArray[np.float64], t: NDArray[np.float64], max_gap_s: f
     return out
 
 
+UNEVEN_STEP = 0.1  # frame gaps further than this share from the typical gap make a run uneven (resampled)
+
+
 @functools.lru_cache(maxsize=16)
 def _butter_sos(order: int, cutoff_hz: float, fs: float) -> NDArray[np.float64]:
     """The Butterworth low-pass design, once per setting (a series filters ~200 coordinates alike)."""
@@ -77,25 +80,63 @@ def _butter_sos(order: int, cutoff_hz: float, fs: float) -> NDArray[np.float64]:
     return sos
 
 
-def lowpass(x: NDArray[np.float64], fs: float, cutoff_hz: float, order: int = 4) -> NDArray[np.float64]:
+def effective_cutoff_hz(cutoff_hz: float, fs: float) -> float:
+    """The low-pass cut-off actually used at sampling rate ``fs``: at most 0.4 x ``fs`` (0.8 x Nyquist).
+
+    >>> effective_cutoff_hz(6.0, 30.0), effective_cutoff_hz(6.0, 10.0)
+    (6.0, 4.0)
+    """
+    return min(cutoff_hz, 0.4 * fs)
+
+
+def _even(t: NDArray[np.float64]) -> bool:
+    """True if the times step evenly (every gap within ``UNEVEN_STEP`` of the median gap)."""
+    d = np.diff(t)
+    step = float(np.median(d))
+    return step > 0 and bool(np.all(np.abs(d - step) <= UNEVEN_STEP * step))
+
+
+def lowpass(x: NDArray[np.float64], fs: float, cutoff_hz: float, order: int = 4,
+            t: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
     """Zero-phase Butterworth low-pass of each contiguous non-NaN run of a 1-D series.
 
-    Runs too short to filter are left as they are. The cut-off is kept below 0.8 x Nyquist.
+    Runs too short to filter are left as they are. The cut-off is kept below 0.8 x Nyquist
+    (:func:`effective_cutoff_hz`). Without ``t`` the samples are taken to be ``1 / fs`` apart. With
+    ``t`` (the samples' times, s), each run is filtered at its own typical rate, and a run whose
+    samples are not evenly spaced (a variable frame rate, dropped frames) is first resampled onto
+    an even clock at that rate, filtered there and read back at its own times, so that the
+    cut-off is one in seconds whatever the spacing.
 
     >>> y = lowpass(np.ones(50), fs=30.0, cutoff_hz=6.0); bool(np.allclose(y, 1.0))
     True
     """
     out = x.copy()
-    if fs <= 0 or cutoff_hz <= 0:
+    if cutoff_hz <= 0 or (t is None and fs <= 0):
         return out
-    from scipy.signal import sosfiltfilt  # lazy: slow to import (pipeline.load_scoring)
+    from scipy.signal import sosfiltfilt  # lazy: slow to import (pose.extraction.load_scoring)
 
-    sos = _butter_sos(order, min(cutoff_hz, 0.4 * fs), fs).copy()
     ok = ~np.isnan(x)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(np.int8), [0]])))
     for a, b in zip(edges[::2], edges[1::2], strict=True):
-        if b - a > 3 * (2 * len(sos) + 1):
-            out[a:b] = sosfiltfilt(sos, x[a:b])
+        if b - a <= 3 * (2 * (order // 2 + order % 2) + 1):
+            continue
+        even = True
+        if t is None:
+            rate, seg = fs, x[a:b]
+        else:
+            tt = t[a:b]
+            step = float(np.median(np.diff(tt)))
+            if step <= 0 or tt[-1] <= tt[0]:
+                continue
+            even = _even(tt)
+            rate = (len(tt) - 1) / float(tt[-1] - tt[0]) if even else 1.0 / step
+            grid = tt if even else np.arange(tt[0], tt[-1] + step / 2, step)
+            seg = x[a:b] if even else np.interp(grid, tt, x[a:b])
+            if len(seg) <= 3 * (2 * (order // 2 + order % 2) + 1):
+                continue
+        sos = _butter_sos(order, effective_cutoff_hz(cutoff_hz, rate), rate).copy()
+        y = sosfiltfilt(sos, seg)
+        out[a:b] = y if t is None or even else np.interp(t[a:b], grid, y)
     return out
 
 
@@ -119,12 +160,11 @@ def clean_series(series: PoseSeries, cfg: SignalConfig | None = None) -> tuple[P
     xyz[jumps] = np.nan
     world[jumps] = np.nan
     t = series.t
-    # the mean rate: with dropped frames (variable frame rate) the median interval overstates it
-    fs = (len(t) - 1) / float(t[-1] - t[0]) if len(t) > 1 and t[-1] > t[0] else 0.0
     for arr in (xyz, world):
         flat = arr.reshape(len(t), -1)
-        for k in range(flat.shape[1]):
-            flat[:, k] = lowpass(fill_short_gaps(flat[:, k], t, cfg.max_gap_s), fs, cfg.lowpass_hz, cfg.filter_order)
+        for k in range(flat.shape[1]):  # each run at its own rate, on an even clock (lowpass's t=)
+            flat[:, k] = lowpass(fill_short_gaps(flat[:, k], t, cfg.max_gap_s), 0.0, cfg.lowpass_hz,
+                                 cfg.filter_order, t=t)
     vis_out = np.where(np.isnan(xyz[:, :, 0]), np.nan, series.visibility)
     return series.replace(xyz=xyz.astype(np.float32), world=world.astype(np.float32),
                           visibility=vis_out.astype(np.float32)), jumps

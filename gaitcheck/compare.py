@@ -13,18 +13,19 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .gait import GaitResult
+from .report import Report
 
 __all__ = ["Change", "Comparison", "compare_reports", "format_comparison", "load_report"]
 
 LOOK_AHEAD_TARGET_M = 6.0  # the 20 ft look-ahead point; farther than this is as good as this
 
-Report = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -83,49 +84,48 @@ class _Measure:
         return round(v * (100 if self.unit == "%" else 1), self.nd)
 
 
-def _path(*keys: str) -> Callable[[Report], Any]:
-    def get(d: Report) -> Any:
-        cur: Any = d
-        for k in keys:
-            if not isinstance(cur, Mapping):
-                return None
-            cur = cur.get(k)
-        return cur
-    return get
+def _median(check: str, key: str) -> Callable[[Report], float | None]:
+    return lambda r: r.checks[check].medians.get(key)
 
 
-def _gaze(d: Report) -> Any:
-    la = _path("checks", "look_ahead")(d) or {}
-    g = la.get("median_gaze_distance_m")
-    if g is None and isinstance(la.get("median_head_pitch_deg"), int | float):
+def _flagged(check: str) -> Callable[[Report], float | None]:
+    return lambda r: r.checks[check].flagged_fraction
+
+
+def _gait(get: Callable[[GaitResult], Any]) -> Callable[[Report], Any]:
+    return lambda r: None if r.gait is None else get(r.gait)
+
+
+def _gaze(r: Report) -> float | None:
+    g = r.look_ahead.medians.get("median_gaze_distance_m")
+    if (g is None or not math.isfinite(g)) and r.look_ahead.medians.get("median_head_pitch_deg") is not None:
         return math.inf  # the head points at or above the horizon
     return g
 
 
-_LA, _SL = ("checks", "look_ahead"), ("checks", "slouch")
 MEASURES: tuple[_Measure, ...] = (
-    _Measure("Head pitch (median, + = down)", _path(*_LA, "median_head_pitch_deg"), "°", 0, abs, 2.0),
+    _Measure("Head pitch (median, + = down)", _median("look_ahead", "median_head_pitch_deg"), "°", 0, abs, 2.0),
     _Measure("Gaze point on the floor (median)", _gaze, " m", 1, lambda v: -min(v, LOOK_AHEAD_TARGET_M), 0.3),
-    _Measure("Time looking down", _path(*_LA, "flagged_fraction"), "%", 0, float, 0.05),
-    _Measure("Trunk lean (median, + = forward)", _path(*_SL, "median_trunk_lean_deg"), "°", 0, abs, 2.0),
-    _Measure("Forward head (x trunk length)", _path(*_SL, "median_forward_head_rel"), "", 2, abs, 0.02),
-    _Measure("Time slouching", _path(*_SL, "flagged_fraction"), "%", 0, float, 0.05),
-    _Measure("Cadence (steps/min)", _path("gait", "cadence_spm"), "", 0, None, 3.0),
-    _Measure("Step time, left", _path("gait", "step_time_s", "left"), " s", 2, None, 0.02),
-    _Measure("Step time, right", _path("gait", "step_time_s", "right"), " s", 2, None, 0.02),
-    _Measure("Step-time asymmetry (%)", _path("gait", "step_time_asymmetry_pct"), "", 1, float, 2.0),
-    _Measure("Stride length", _path("gait", "stride_length_m"), " m", 2, None, 0.05),
-    _Measure("Stride length (x leg length)", _path("gait", "stride_length_rel_leg"), "", 2, None, 0.05),
-    _Measure("Walking speed", _path("gait", "speed_m_s"), " m/s", 2, None, 0.05),
-    _Measure("Overstride (median, x leg length)", _path("gait", "overstride", "median_rel"), "", 2, float, 0.02),
+    _Measure("Time looking down", _flagged("look_ahead"), "%", 0, float, 0.05),
+    _Measure("Trunk lean (median, + = forward)", _median("slouch", "median_trunk_lean_deg"), "°", 0, abs, 2.0),
+    _Measure("Forward head (x trunk length)", _median("slouch", "median_forward_head_rel"), "", 2, abs, 0.02),
+    _Measure("Time slouching", _flagged("slouch"), "%", 0, float, 0.05),
+    _Measure("Cadence (steps/min)", _gait(lambda g: g.cadence_spm), "", 0, None, 3.0),
+    _Measure("Step time, left", _gait(lambda g: g.step_time_s.get("left")), " s", 2, None, 0.02),
+    _Measure("Step time, right", _gait(lambda g: g.step_time_s.get("right")), " s", 2, None, 0.02),
+    _Measure("Step-time asymmetry (%)", _gait(lambda g: g.step_time_asymmetry_pct), "", 1, float, 2.0),
+    _Measure("Stride length", _gait(lambda g: g.stride_length_m), " m", 2, None, 0.05),
+    _Measure("Stride length (x leg length)", _gait(lambda g: g.stride_length_rel_leg), "", 2, None, 0.05),
+    _Measure("Walking speed", _gait(lambda g: g.speed_m_s), " m/s", 2, None, 0.05),
+    _Measure("Overstride (median, x leg length)", _gait(lambda g: g.overstride.median_rel), "", 2, float, 0.02),
 )
 
-VERDICTS: tuple[tuple[str, Callable[[Report], Any]], ...] = (
-    ("Look ahead", _path("checks", "look_ahead", "status")),
-    ("Slouch", _path("checks", "slouch", "status")),
-    ("Gait", _path("gait", "status")),
-    ("Overstride", _path("gait", "overstride", "status")),
-    ("Foot strike", _path("gait", "foot_strike")),
+VERDICTS: tuple[tuple[str, Callable[[Report], str | None]], ...] = (
+    ("Look ahead", lambda r: r.look_ahead.status),
+    ("Slouch", lambda r: r.slouch.status),
+    ("Gait", _gait(lambda g: g.status)),
+    ("Overstride", _gait(lambda g: g.overstride.status)),
+    ("Foot strike", _gait(lambda g: g.foot_strike.pattern)),
 )
 _RANK = {"pass": 0, "flag": 1}
 
@@ -155,16 +155,8 @@ def _measure_change(m: _Measure, old: Report, new: Report) -> Change | None:
     return Change(m.label, show[0], show[1], delta, direction)
 
 
-def _verdict_text(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, Mapping):
-        v = v.get("pattern", v.get("status", v.get("type")))
-    return None if v is None else str(v)
-
-
-def _verdict_change(label: str, get: Callable[[Report], Any], old: Report, new: Report) -> Change | None:
-    a, b = _verdict_text(get(old)), _verdict_text(get(new))
+def _verdict_change(label: str, get: Callable[[Report], str | None], old: Report, new: Report) -> Change | None:
+    a, b = get(old), get(new)
     if a is None and b is None:
         return None
     shown = [v if v is not None else "-" for v in (a, b)]
@@ -177,18 +169,18 @@ def _verdict_change(label: str, get: Callable[[Report], Any], old: Report, new: 
     return Change(label, shown[0], shown[1], f"{shown[0]} -> {shown[1]}", direction)
 
 
-def _name(d: Report) -> str:
-    path = _path("video", "path")(d)
-    return Path(str(path)).name if path else "(unnamed clip)"
+def _name(r: Report) -> str:
+    return Path(r.video.path).name if r.video.path else "(unnamed clip)"
 
 
 def compare_reports(old: Report, new: Report) -> Comparison:
-    """Compare two report dicts (``Report.to_dict()`` or a loaded JSON report): old session, then new.
+    """Compare two reports (from :func:`gaitcheck.analyze` or :func:`load_report`): old session, then new.
 
-    >>> a = {"video": {"path": "a.mp4"}, "checks": {"look_ahead": {"status": "flag", "flagged_fraction": 0.8},
-    ...      "slouch": {"status": "pass", "flagged_fraction": 0.0}}}
-    >>> b = {"video": {"path": "b.mp4"}, "checks": {"look_ahead": {"status": "pass", "flagged_fraction": 0.1},
-    ...      "slouch": {"status": "pass", "flagged_fraction": 0.02}}}
+    >>> def report(name, la, sl):
+    ...     checks = {"look_ahead": {"status": la[0], "flagged_fraction": la[1]},
+    ...               "slouch": {"status": sl[0], "flagged_fraction": sl[1]}}
+    ...     return Report.from_dict({"schema_version": 1, "video": {"path": name}, "checks": checks})
+    >>> a, b = report("a.mp4", ("flag", 0.8), ("pass", 0.0)), report("b.mp4", ("pass", 0.1), ("pass", 0.02))
     >>> c = compare_reports(a, b)
     >>> [(x.label, x.direction) for x in c.verdicts]
     [('Look ahead', 'better'), ('Slouch', 'same')]
@@ -217,7 +209,7 @@ def format_comparison(c: Comparison) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def load_report(path: str | os.PathLike[str]) -> dict[str, Any]:
+def load_report(path: str | os.PathLike[str]) -> Report:
     """Read a gaitcheck JSON report (``gaitcheck analyze --json``) and check that it is one.
 
     Raises:
@@ -239,11 +231,7 @@ def load_report(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(data, dict) or "schema_version" not in data:
         raise InputError(f"{p.name} is not a gaitcheck report (no schema_version); make one with "
                          "gaitcheck analyze VIDEO --json REPORT.json")
-    if data["schema_version"] != 1:
-        raise InputError(f"{p.name} has report schema_version {data['schema_version']!r}; this gaitcheck reads 1")
-    checks = data.get("checks")
-    ok = isinstance(checks, dict) and all(isinstance(checks.get(k), dict) and "status" in checks[k]
-                                          for k in ("look_ahead", "slouch"))
-    if not ok or not isinstance(data.get("video"), dict):
-        raise InputError(f"{p.name} is not a complete gaitcheck report (its checks or video are missing)")
-    return data
+    try:
+        return Report.from_dict(data)
+    except InputError as exc:
+        raise InputError(f"{p.name}: {exc}") from None

@@ -17,8 +17,8 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["BodyConfig", "Config", "GaitConfig", "LimitsConfig", "LookAheadConfig", "PoseConfig", "SignalConfig",
-           "SlouchConfig", "load_config"]
+__all__ = ["ASSUMED_HEIGHT_CM", "BodyConfig", "Config", "GaitConfig", "LimitsConfig", "LookAheadConfig", "PoseConfig",
+           "SignalConfig", "SlouchConfig", "load_config"]
 
 
 def _require(ok: bool, message: str) -> None:
@@ -65,15 +65,24 @@ class SignalConfig:
         _require(self.max_jump_body_heights_per_s > 0, "signal.max_jump_body_heights_per_s must be positive")
 
 
+#: The height assumed for the gaze distance when nobody gave one (the report then says "assumed").
+ASSUMED_HEIGHT_CM = 170.0
+
+
 @dataclass(frozen=True)
 class BodyConfig:
     """The walker's body, for turning head pitch into a distance on the floor."""
 
-    height_cm: float = 170.0  # used when --height-cm is not given
+    # The walker's height, used when --height-cm is not given (then lengths are also given in metres).
+    # Unset: ASSUMED_HEIGHT_CM is assumed for the gaze distance only, and the report says so.
+    height_cm: float | None = None
     eye_height_ratio: float = 0.93  # eye height / body height (Drillis & Contini 1966 segment proportions)
 
     def __post_init__(self) -> None:
-        _require(50 <= self.height_cm <= 250, f"body.height_cm must be 50 to 250, got {self.height_cm}")
+        h = self.height_cm
+        _require(h is None or (isinstance(h, int | float) and not isinstance(h, bool)),
+                 f"body.height_cm must be a number, got {h!r}")
+        _require(h is None or 50 <= h <= 250, f"body.height_cm must be 50 to 250, got {h}")
         _require(0.5 <= self.eye_height_ratio < 1, "body.eye_height_ratio must be between 0.5 and 1")
 
 
@@ -184,6 +193,19 @@ class Config:
         """The settings as plain nested dicts (for the report)."""
         return dataclasses.asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Config:
+        """The settings a report records (:meth:`to_dict`), checked like a config file.
+
+        Keys this version does not know (from a newer gaitcheck) are left out; missing ones keep
+        their defaults.
+
+        Raises:
+            ConfigError: a value is of the wrong type or out of range.
+        """
+        cfg: Config = _build(Config, _known(Config, data), "")
+        return cfg
+
     def with_overrides(self, section: str, **values: Any) -> Config:
         """A copy with some values of one section replaced, checked like a config file.
 
@@ -192,6 +214,20 @@ class Config:
         """
         cfg: Config = _build(Config, {**self.to_dict(), section: {**self.to_dict()[section], **values}}, "")
         return cfg
+
+
+def _known(cls: Any, data: Any) -> Any:
+    """``data`` without the keys ``cls`` (a settings dataclass) does not have, recursively."""
+    if not isinstance(data, dict):
+        return data
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    defaults = cls()
+    out = {}
+    for key, value in data.items():
+        if key in fields:
+            default = getattr(defaults, key)
+            out[key] = _known(type(default), value) if dataclasses.is_dataclass(default) else value
+    return out
 
 
 def load_config(path: str | PathLike[str] | None = None) -> Config:

@@ -1,17 +1,8 @@
-"""Gait: initial contacts and toe-offs per foot, steps, cadence, timing, step length, foot strike.
+"""Gait: steps, cadence, timing, step length and foot strike from the events of :mod:`gaitcheck.events`.
 
-Side view (pure numpy on the levelled pixel landmarks):
-
-* **Initial contact (IC)**: the coordinate-based method of Zeni et al. (2008, Gait & Posture 27:710),
-  with the ankle's position relative to the pelvis along the walking direction: each peak of the
-  foremost ankle is a step. Because the pose model's foot landmarks lag a little in swing, each
-  peak is refined back to the first frame in which the landing heel is within
-  ``GaitConfig.contact_tol_rel`` leg lengths of the height it keeps in the following stance.
-* **Toe-off (TO)**: troughs of the rearmost toe relative to the pelvis (Zeni's toe-off rule).
-* The walking direction is the walker's facing per frame, so there-and-back clips and both
-  walking directions work; a change of direction ends a pass, and only frames where the walker
-  walks, is seen from the side and has both feet inside the frame count (no turns, standing,
-  entering or leaving).
+Side view: initial contacts and toe-offs per foot give the step times per side, their symmetry
+(judged only beyond chance), stance share, walking bouts, step length and, at each contact, how
+far ahead of the hip the heel lands (overstride) and the foot's angle (foot strike).
 
 Front or back view: no events can be placed, so the cadence comes from the period of the
 left-right ankle oscillation (autocorrelation), and the step count is estimated from it.
@@ -25,27 +16,45 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from . import verdicts
 from .config import GaitConfig
-from .landmarks import FOOT, SOLES
+from .events import (
+    _FEET,
+    _HEEL,
+    _TOE,
+    detect_initial_contacts,
+    detect_toe_offs,
+    leg_length_px,
+    oscillation_cadence_spm,
+    runs,
+    step_period_s,
+    valid_for_events,
+)
 from .landmarks import Landmark as L
 
-__all__ = ["GaitEvent", "GaitResult", "analyze_gait", "detect_initial_contacts", "detect_toe_offs", "leg_length_px",
-           "oscillation_cadence_spm", "step_period_s", "uneven_steps"]
+__all__ = ["Bout", "FootStrike", "GaitEvent", "GaitResult", "Overstride", "analyze_gait", "uneven_steps"]
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
-_FEET = FOOT
-_HEEL, _ANKLE, _TOE = 0, 1, 2
 
 
-@dataclass(frozen=True)
+def _r(v: float | None, nd: int = 3) -> float | None:
+    return None if v is None or not np.isfinite(v) else round(float(v), nd)
+
+
+def _f(v: Any) -> float | None:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+@dataclass(frozen=True, kw_only=True)
 class GaitEvent:
     """One gait event: ``type`` is "initial_contact" or "toe_off", ``foot`` "left" or "right"."""
 
@@ -57,17 +66,81 @@ class GaitEvent:
     def to_dict(self) -> dict[str, Any]:
         return {"frame": self.frame, "t_s": round(self.t_s, 4), "foot": self.foot, "type": self.type}
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> GaitEvent:
+        return cls(frame=int(d["frame"]), t_s=float(d["t_s"]), foot=str(d["foot"]), type=str(d["type"]))
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, kw_only=True)
+class Bout:
+    """A stretch of consecutive steps: from the first contact to the last, and how many steps."""
+
+    start_s: float
+    end_s: float
+    steps: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3), "steps": self.steps}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Bout:
+        return cls(start_s=float(d["start_s"]), end_s=float(d["end_s"]), steps=int(d["steps"]))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Overstride:
+    """How far ahead of the hip the heel lands (median, leg lengths) and its verdict."""
+
+    status: str  # pass | flag | unknown
+    median_rel: float | None
+    feedback: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "median_rel": _r(self.median_rel), "feedback": self.feedback}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Overstride:
+        return cls(status=str(d.get("status", "unknown")), median_rel=_f(d.get("median_rel")),
+                   feedback=str(d.get("feedback", "")))
+
+
+@dataclass(frozen=True, kw_only=True)
+class FootStrike:
+    """How the foot lands: ``pattern`` heel, flat, forefoot or unknown, from the foot's angle at contact."""
+
+    pattern: str
+    status: str  # flag = reaching forward onto the heel
+    median_foot_angle_deg: float | None  # + = toes up at contact
+    counts: dict[str, int]
+    feedback: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "median_foot_angle_deg": _r(self.median_foot_angle_deg, 1),
+                "counts": dict(self.counts), "feedback": self.feedback}
+
+    @classmethod
+    def from_dict(cls, pattern: str, d: Mapping[str, Any]) -> FootStrike:
+        return cls(pattern=pattern, status=str(d.get("status", "unknown")),
+                   median_foot_angle_deg=_f(d.get("median_foot_angle_deg")),
+                   counts={str(k): int(v) for k, v in (d.get("counts") or {}).items()},
+                   feedback=str(d.get("feedback", "")))
+
+
+def _sides(d: Any) -> dict[str, float | None]:
+    d = d if isinstance(d, Mapping) else {}
+    return {"left": _f(d.get("left")), "right": _f(d.get("right"))}
+
+
+@dataclass(frozen=True, kw_only=True)
 class GaitResult:
-    """Gait measures; ``to_dict()`` gives the report's ``gait`` section."""
+    """Gait measures; ``to_dict()`` gives the report's ``gait`` section, ``from_dict`` reads it back."""
 
     status: str  # pass | flag | unknown
     reason: str | None
     method: str  # "events" (side view), "oscillation" (front/back), or "none"
     steps: int | None
     cadence_spm: float | None
-    step_time_s: dict[str, float | None]
+    step_time_s: dict[str, float | None]  # median per side ("left", "right")
     step_time_asymmetry_pct: float | None
     stance_pct: dict[str, float | None]
     step_length_rel_leg: float | None
@@ -75,200 +148,45 @@ class GaitResult:
     step_length_m: float | None
     stride_length_m: float | None
     speed_m_s: float | None
-    overstride: dict[str, Any]
-    foot_strike: str
-    foot_strike_detail: dict[str, Any]
-    bouts: tuple[dict[str, Any], ...]
+    overstride: Overstride
+    foot_strike: FootStrike
+    bouts: tuple[Bout, ...]
     events: tuple[GaitEvent, ...]
     feedback: str
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        def r(v: float | None, nd: int = 3) -> float | None:
-            return None if v is None or not np.isfinite(v) else round(float(v), nd)
-
         return {
             "status": self.status, "reason": self.reason, "method": self.method, "steps": self.steps,
-            "cadence_spm": r(self.cadence_spm, 1),
-            "step_time_s": {k: r(v) for k, v in self.step_time_s.items()},
-            "step_time_asymmetry_pct": r(self.step_time_asymmetry_pct, 1),
-            "stance_pct": {k: r(v, 1) for k, v in self.stance_pct.items()},
-            "step_length_rel_leg": r(self.step_length_rel_leg), "stride_length_rel_leg": r(self.stride_length_rel_leg),
-            "step_length_m": r(self.step_length_m), "stride_length_m": r(self.stride_length_m),
-            "speed_m_s": r(self.speed_m_s), "overstride": self.overstride, "foot_strike": self.foot_strike,
-            "foot_strike_detail": self.foot_strike_detail, "bouts": list(self.bouts), "feedback": self.feedback,
+            "cadence_spm": _r(self.cadence_spm, 1),
+            "step_time_s": {k: _r(v) for k, v in self.step_time_s.items()},
+            "step_time_asymmetry_pct": _r(self.step_time_asymmetry_pct, 1),
+            "stance_pct": {k: _r(v, 1) for k, v in self.stance_pct.items()},
+            "step_length_rel_leg": _r(self.step_length_rel_leg),
+            "stride_length_rel_leg": _r(self.stride_length_rel_leg),
+            "step_length_m": _r(self.step_length_m), "stride_length_m": _r(self.stride_length_m),
+            "speed_m_s": _r(self.speed_m_s), "overstride": self.overstride.to_dict(),
+            "foot_strike": self.foot_strike.pattern, "foot_strike_detail": self.foot_strike.to_dict(),
+            "bouts": [b.to_dict() for b in self.bouts], "feedback": self.feedback,
             "notes": list(self.notes), "events": [e.to_dict() for e in self.events],
         }
 
-
-def leg_length_px(px: F) -> float:
-    """Straight-leg hip-to-ankle length in pixels: the 90th percentile over frames of both legs.
-
-    >>> px = np.zeros((3, 33, 2)); px[:, L.LEFT_ANKLE, 1] = px[:, L.RIGHT_ANKLE, 1] = 100.0
-    >>> leg_length_px(px)
-    100.0
-    """
-    lengths = np.concatenate([np.linalg.norm(px[:, L.LEFT_ANKLE] - px[:, L.LEFT_HIP], axis=1),
-                              np.linalg.norm(px[:, L.RIGHT_ANKLE] - px[:, L.RIGHT_HIP], axis=1)])
-    lengths = lengths[np.isfinite(lengths)]
-    return float(np.percentile(lengths, 90)) if len(lengths) else float("nan")
-
-
-def _rel(px: F, facing: F, part: int, leg: float) -> F:
-    """(2, T) position of a foot part of each foot ahead of the pelvis, in leg lengths."""
-    hip_x = (px[:, L.LEFT_HIP, 0] + px[:, L.RIGHT_HIP, 0]) / 2
-    return np.stack([facing * (px[:, f[part], 0] - hip_x) / leg for f in _FEET.values()])
-
-
-def _peaks(signal: F, t: F, valid: B, cfg: GaitConfig) -> list[int]:
-    """Peaks of ``signal`` above the height and prominence limits, at least ``min_step_s`` apart in
-    *time* (frames may be irregular), not at the edge of a valid run; the highest wins a conflict."""
-    from scipy.signal import find_peaks  # lazy: slow to import (pipeline.load_scoring)
-
-    cand, _ = find_peaks(signal, height=cfg.peak_height_rel, prominence=cfg.peak_prominence_rel)
-    cand = [int(p) for p in cand if 0 < p < len(valid) - 1 and valid[p - 1] and valid[p + 1]]
-    kept: list[int] = []
-    for p in sorted(cand, key=lambda p: -signal[p]):
-        if all(abs(t[p] - t[k]) >= cfg.min_step_s for k in kept):
-            kept.append(p)
-    return sorted(kept)
-
-
-def detect_initial_contacts(px: F, facing: F, t: F, valid: B, cfg: GaitConfig) -> list[tuple[int, str]]:
-    """Initial contacts as ``(frame, foot)``, in frame order (see the module docstring).
-
-    Args:
-        px: (T, 33, 2) levelled pixel landmarks.
-        facing: (T,) +1 / -1 walking direction in the image.
-        valid: (T,) frames where events may be placed.
-        t: (T,) seconds.
-        cfg: gait settings.
-    """
-    leg = leg_length_px(px)
-    if not np.isfinite(leg) or leg <= 0:
-        return []
-    rel = _rel(px, facing, _ANKLE, leg)
-    rel[:, ~valid] = np.nan
-    front = np.nanmax(np.where(np.isnan(rel), -np.inf, rel), axis=0)
-    front = np.where(np.isfinite(front), front, -9.0)
-    out: list[tuple[int, str]] = []
-    names = list(_FEET)
-    for p in _peaks(front, t, valid, cfg):
-        foot = names[int(np.nanargmax(rel[:, p]))]
-        heel_y = px[:, _FEET[foot][_HEEL], 1]
-        floor = np.nanmedian(heel_y[p : p + 6])
-        k = p
-        on_floor = np.isfinite(heel_y) & (heel_y >= floor - cfg.contact_tol_rel * leg)
-        while k - 1 >= 0 and t[p] - t[k - 1] <= 0.27 and valid[k - 1] and on_floor[k - 1]:
-            k -= 1
-        out.append((k, foot))
-    return sorted(set(out))
-
-
-def detect_toe_offs(px: F, facing: F, t: F, valid: B, cfg: GaitConfig) -> list[tuple[int, str]]:
-    """Toe-offs as ``(frame, foot)``: troughs of the rearmost toe relative to the pelvis (Zeni 2008)."""
-    leg = leg_length_px(px)
-    if not np.isfinite(leg) or leg <= 0:
-        return []
-    rel = _rel(px, facing, _TOE, leg)
-    rel[:, ~valid] = np.nan
-    back = np.nanmin(np.where(np.isnan(rel), np.inf, rel), axis=0)
-    back = np.where(np.isfinite(back), back, 9.0)
-    names = list(_FEET)
-    return [(p, names[int(np.nanargmin(rel[:, p]))]) for p in _peaks(-back, t, valid, cfg)]
-
-
-def _period_s(t: F, x: F, lo_s: float, hi_s: float, rate_hz: float = 120.0) -> float | None:
-    """The period of ``x(t)`` (NaN samples skipped): resampled to ``rate_hz``, the first
-    autocorrelation peak between ``lo_s`` and ``hi_s`` at least half as high as the highest (and
-    above 0.2), refined by a parabola.
-
-    >>> tt = np.arange(0, 6, 1 / 30); round(float(_period_s(tt, np.sin(2 * np.pi * tt / 0.8), 0.3, 1.2)), 3)
-    0.8
-    """
-    ok = np.isfinite(x)
-    if ok.sum() < 10:
-        return None
-    grid = np.arange(t[ok][0], t[ok][-1], 1 / rate_hz)
-    y = np.interp(grid, t[ok], x[ok])
-    y = y - y.mean()
-    ac = np.correlate(y, y, "full")[len(y) - 1 :]
-    if len(ac) == 0 or ac[0] <= 0:
-        return None
-    ac = ac / ac[0]
-    lo, hi = int(lo_s * rate_hz), min(int(hi_s * rate_hz), len(ac) - 2)
-    if hi <= lo:
-        return None
-    from scipy.signal import find_peaks  # lazy: slow to import (pipeline.load_scoring)
-
-    peaks, _ = find_peaks(ac[lo : hi + 1])
-    if not len(peaks) or ac[lo + peaks].max() < 0.2:
-        return None
-    heights = ac[lo + peaks]
-    k = float(lo + peaks[np.flatnonzero(heights >= 0.5 * heights.max())[0]])
-    i = int(k)
-    denom = ac[i - 1] - 2 * ac[i] + ac[i + 1]
-    if denom < 0:
-        k += 0.5 * (ac[i - 1] - ac[i + 1]) / denom
-    return k / rate_hz
-
-
-def step_period_s(px: F, facing: F, t: F, valid: B, max_gap_s: float = 0.35) -> float | None:
-    """Step time from the periodicity of the feet's fore-aft separation (side views).
-
-    ``|ankle_left - ankle_right|`` along the walking direction repeats once per step, whichever
-    foot the model calls left. Its period (:func:`_period_s`, 0.3-1.2 s) over the longest stretch of
-    valid frames (gaps up to ``max_gap_s`` bridged) is the step time. It uses every frame, so it is
-    steadier than timing a few contacts.
-    """
-    leg = leg_length_px(px)
-    if np.count_nonzero(valid) < 10 or not np.isfinite(leg) or leg <= 0:
-        return None
-    rel = _rel(px, facing, _ANKLE, leg)
-    sig = np.abs(rel[0] - rel[1])
-    sig[~valid] = np.nan
-    spans: list[list[int]] = []  # runs of samples, joined across short gaps
-    for r in _runs(np.isfinite(sig)):
-        if spans and t[r[0]] - t[spans[-1][1]] <= max_gap_s:
-            spans[-1][1] = int(r[-1])
-        else:
-            spans.append([int(r[0]), int(r[-1])])
-    a, b = max(spans, key=lambda s: t[s[1]] - t[s[0]])
-    if t[b] - t[a] < 1.5:
-        return None
-    return _period_s(t[a : b + 1], sig[a : b + 1], 0.3, 1.2)
-
-
-def oscillation_cadence_spm(px: F, t: F, valid: B) -> float | None:
-    """Cadence from the period of the left-right ankle height difference (front/back views).
-
-    The difference repeats once per stride (two steps); its period (:func:`_period_s`, 0.6-2.4 s)
-    over the longest valid run gives the stride time.
-    """
-    runs = _runs(valid)
-    if not runs:
-        return None
-    run = max(runs, key=len)
-    if t[run[-1]] - t[run[0]] < 2.0:
-        return None
-    stride_s = _period_s(t[run], px[run, L.LEFT_ANKLE, 1] - px[run, L.RIGHT_ANKLE, 1], 0.6, 2.4)
-    return None if stride_s is None else float(2 * 60.0 / stride_s)
-
-
-def _valid_for_events(px: F, facing: F, base: B, frame_w: float, t: F, cfg: GaitConfig) -> B:
-    """Frames where events may be placed: ``base`` (walking, side view, detected), both feet inside
-    the frame, and a steady direction; each run is trimmed at both ends so that entering, leaving
-    and turning do not produce events."""
-    feet_x = px[:, list(SOLES), 0]
-    margin = cfg.edge_margin_rel * frame_w
-    inside = np.all(np.isfinite(feet_x) & (feet_x > margin) & (feet_x < frame_w - margin), axis=1)
-    ok = base & inside & np.isfinite(facing)
-    ok[1:] &= ~(np.isfinite(facing[:-1]) & (facing[1:] != facing[:-1]))  # a turn starts a new run
-    out = ok.copy()
-    for run in _runs(ok):
-        out[run[t[run] - t[run[0]] < cfg.run_trim_s]] = False
-        out[run[t[run[-1]] - t[run] < cfg.run_trim_s]] = False
-    return np.asarray(out, dtype=bool)
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> GaitResult:
+        """Read :meth:`to_dict` back (a report's ``gait`` section)."""
+        steps = d.get("steps")
+        return cls(
+            status=str(d.get("status", "unknown")), reason=d.get("reason"), method=str(d.get("method", "none")),
+            steps=int(steps) if isinstance(steps, int) else None, cadence_spm=_f(d.get("cadence_spm")),
+            step_time_s=_sides(d.get("step_time_s")), step_time_asymmetry_pct=_f(d.get("step_time_asymmetry_pct")),
+            stance_pct=_sides(d.get("stance_pct")), step_length_rel_leg=_f(d.get("step_length_rel_leg")),
+            stride_length_rel_leg=_f(d.get("stride_length_rel_leg")), step_length_m=_f(d.get("step_length_m")),
+            stride_length_m=_f(d.get("stride_length_m")), speed_m_s=_f(d.get("speed_m_s")),
+            overstride=Overstride.from_dict(d.get("overstride") or {}),
+            foot_strike=FootStrike.from_dict(str(d.get("foot_strike", "unknown")), d.get("foot_strike_detail") or {}),
+            bouts=tuple(Bout.from_dict(b) for b in d.get("bouts") or ()),
+            events=tuple(GaitEvent.from_dict(e) for e in d.get("events") or ()),
+            feedback=str(d.get("feedback", "")), notes=tuple(str(n) for n in d.get("notes") or ()))
 
 
 def _median(values: list[float]) -> float | None:
@@ -329,22 +247,17 @@ def _split_p(a: F, b: F, max_splits: int = 4000) -> float:
     return float(np.mean(diff >= observed - 1e-9))
 
 
-def _runs(mask: B) -> list[NDArray[np.int64]]:
-    idx = np.flatnonzero(mask)
-    return [] if len(idx) == 0 else np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
-
-
 def _unknown(reason: str, method: str = "none", cadence: float | None = None, steps: int | None = None,
-             bouts: tuple[dict[str, Any], ...] = ()) -> GaitResult:
-    fb = f"We could not measure your steps from this video: {reason}."
-    status = "unknown"
-    if cadence is not None:
-        fb = (f"Seen from the front or behind, only your cadence can be measured: about {cadence:.0f} steps per "
-              "minute. Film from the side to see step length and how your foot lands.")
-    return GaitResult(status, reason, method, steps, cadence, {"left": None, "right": None}, None,
-                      {"left": None, "right": None}, None, None, None, None, None,
-                      {"status": "unknown", "median_rel": None, "feedback": "Needs a side view with steps."},
-                      "unknown", {"status": "unknown", "median_foot_angle_deg": None, "counts": {}}, bouts, (), fb)
+             ) -> GaitResult:
+    none: dict[str, float | None] = {"left": None, "right": None}
+    return GaitResult(
+        status="unknown", reason=reason, method=method, steps=steps, cadence_spm=cadence, step_time_s=none,
+        step_time_asymmetry_pct=None, stance_pct=dict(none), step_length_rel_leg=None, stride_length_rel_leg=None,
+        step_length_m=None, stride_length_m=None, speed_m_s=None,
+        overstride=Overstride(status="unknown", median_rel=None, feedback=verdicts.NEEDS_SIDE_STEPS),
+        foot_strike=FootStrike(pattern="unknown", status="unknown", median_foot_angle_deg=None, counts={},
+                               feedback=verdicts.NEEDS_SIDE_STEPS),
+        bouts=(), events=(), feedback=verdicts.gait_unknown_words(reason, cadence))
 
 
 def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_w: float,
@@ -361,12 +274,12 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
         height_cm: the walker's height, or None (then no metres).
         cfg: gait settings.
     """
-    valid = _valid_for_events(px, facing, base_valid, frame_w, t, cfg)
+    valid = valid_for_events(px, facing, base_valid, frame_w, t, cfg)
     ics = detect_initial_contacts(px, facing, t, valid, cfg)
     if len(ics) < 2:
         cad = oscillation_cadence_spm(px, t, frontal_valid) if frontal_valid.sum() > valid.sum() else None
         if cad is not None:
-            dur = float(sum(t[r[-1]] - t[r[0]] for r in _runs(frontal_valid)))
+            dur = float(sum(t[r[-1]] - t[r[0]] for r in runs(frontal_valid)))
             return _unknown("step events need a side view", "oscillation", cad, round(cad * dur / 60))
         why = ("fewer than two steps were seen from the side with both feet in view" if valid.any()
                else "the walker is not seen walking from the side with both feet in view")
@@ -386,18 +299,17 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
     gaps = np.diff([t[f] for f, _ in ics])
     typical = float(np.median(gaps[gaps <= cfg.max_step_s])) if (gaps <= cfg.max_step_s).any() else 0.0
     step_times: dict[str, list[float]] = {"left": [], "right": []}
-    bouts: list[dict[str, Any]] = []
+    bouts: list[Bout] = []
+    last = -1  # the contact the last bout ends on
     for (f0, _), (f1, foot1) in pairwise(ics):
         dt = float(t[f1] - t[f0])
         if dt <= cfg.max_step_s and 0.6 * typical <= dt <= 1.6 * typical:
             step_times[foot1].append(dt)
-            if bouts and bouts[-1]["_last"] == f0:
-                bouts[-1].update(end_s=round(float(t[f1]), 3), steps=bouts[-1]["steps"] + 1, _last=f1)
+            if bouts and last == f0:
+                bouts[-1] = Bout(start_s=bouts[-1].start_s, end_s=float(t[f1]), steps=bouts[-1].steps + 1)
             else:
-                bouts.append({"start_s": round(float(t[f0]), 3), "end_s": round(float(t[f1]), 3), "steps": 1,
-                              "_last": f1})
-    for b in bouts:
-        del b["_last"]
+                bouts.append(Bout(start_s=float(t[f0]), end_s=float(t[f1]), steps=1))
+            last = f1
     intervals = step_times["left"] + step_times["right"]
     if not intervals:
         return _unknown("no two consecutive steps were seen in one stretch of walking", steps=len(ics))
@@ -440,43 +352,30 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
         return "heel" if a >= cfg.heel_strike_min_deg else "forefoot" if a <= cfg.forefoot_max_deg else "flat"
 
     counts = {k: sum(strike(a) == k for a in angles if np.isfinite(a)) for k in ("heel", "flat", "forefoot")}
-    foot_strike = strike(angle_med) if angle_med is not None else "unknown"
+    pattern = strike(angle_med) if angle_med is not None else "unknown"
     over_flag = over_med is not None and over_med > cfg.overstride_max_rel
-    if over_flag:
-        over_fb = "Your heel lands far ahead of your body; try shorter, quicker steps that land under you."
-    else:
-        over_fb = "Your feet land close under your body. Good."
-    strike_flag = foot_strike == "heel" and over_flag
-    strike_fb = ("You reach forward onto your heel. Aim to land on the middle of the foot, under your hips."
-                 if strike_flag else f"Your foot lands {'on the heel' if foot_strike == 'heel' else foot_strike}, "
-                 "close to your body.")
+    strike_flag = pattern == "heel" and over_flag
     leg_m = None if height_cm is None else cfg.leg_length_ratio * height_cm / 100
     step_m = None if leg_m is None or step_rel is None else step_rel * leg_m
     # One frame of timing error is ~6% of a step at 30 fps: judge symmetry only with several steps a side.
     asym_flag, unjudged = uneven_steps(step_times["left"], step_times["right"], cfg)
-    enough = unjudged is None
     if asym is not None and unjudged is not None:
         notes.append(unjudged)
-    flagged = over_flag or asym_flag
-    parts = [f"You took {len(ics)} steps at about {cadence:.0f} steps per minute."]
-    if over_flag:
-        parts.append(over_fb)
-    if asym_flag:
-        parts.append(f"Your left and right steps differ in timing by about {asym:.0f}%; "
-                     "a therapist can look at what makes one side slower.")
-    if not flagged:
-        parts.append("Your steps land under your body" + (" and are even on both sides." if enough else "."))
+    events = sorted([GaitEvent(frame=f, t_s=float(t[f]), foot=ft, type="initial_contact") for f, ft in ics]
+                    + [GaitEvent(frame=f, t_s=float(t[f]), foot=ft, type="toe_off") for f, ft in tos],
+                    key=lambda e: (e.frame, e.type))
     return GaitResult(
-        "flag" if flagged else "pass", None, "events", len(ics), cadence, st, asym,
-        {k: _median(v) for k, v in stance.items()}, step_rel, None if step_rel is None else 2 * step_rel,
-        step_m, None if step_m is None else 2 * step_m, None if step_m is None else step_m * cadence / 60,
-        {"status": "flag" if over_flag else "pass", "median_rel": None if over_med is None else round(over_med, 3),
-         "feedback": over_fb},
-        foot_strike,
-        {"status": "flag" if strike_flag else "pass",
-         "median_foot_angle_deg": None if angle_med is None else round(angle_med, 1), "counts": counts,
-         "feedback": strike_fb},
-        tuple(bouts),
-        tuple(sorted([GaitEvent(f, float(t[f]), ft, "initial_contact") for f, ft in ics]
-                     + [GaitEvent(f, float(t[f]), ft, "toe_off") for f, ft in tos], key=lambda e: (e.frame, e.type))),
-        " ".join(parts), tuple(notes))
+        status="flag" if over_flag or asym_flag else "pass", reason=None, method="events", steps=len(ics),
+        cadence_spm=cadence, step_time_s=st, step_time_asymmetry_pct=asym,
+        stance_pct={k: _median(v) for k, v in stance.items()}, step_length_rel_leg=step_rel,
+        stride_length_rel_leg=None if step_rel is None else 2 * step_rel, step_length_m=step_m,
+        stride_length_m=None if step_m is None else 2 * step_m,
+        speed_m_s=None if step_m is None else step_m * cadence / 60,
+        overstride=Overstride(status="flag" if over_flag else "pass", median_rel=over_med,
+                              feedback=verdicts.overstride_words(over_flag)),
+        foot_strike=FootStrike(pattern=pattern, status="flag" if strike_flag else "pass",
+                               median_foot_angle_deg=angle_med, counts=counts,
+                               feedback=verdicts.foot_strike_words(pattern, over_flag)),
+        bouts=tuple(bouts), events=tuple(events),
+        feedback=verdicts.gait_words(len(ics), cadence, over_flag, asym if asym_flag else None, unjudged is None),
+        notes=tuple(notes))

@@ -25,7 +25,7 @@ F = NDArray[np.float64]
 MAX_TILT_CORRECTION_DEG = 10.0  # a steeper floor line is perspective (walking at an angle), not camera roll
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class PostureSeries:
     """Per-frame posture measures (all (T,), NaN where they cannot be measured)."""
 
@@ -131,4 +131,6 @@ def measure_posture(series: PoseSeries, cfg: Config, height_cm: float) -> Postur
     eye_h = height_cm / 100 * cfg.body.eye_height_ratio
     gaze = angles.gaze_distance_m(pitch, eye_h, cfg.look_ahead.line_of_sight_deg)
     hip = series.xyz[:, [L.LEFT_HIP, L.RIGHT_HIP], :2].astype(np.float64).mean(axis=1)
-    return PostureSeries(t, views, walk, side, pitch, gaze, lean, fwd, esh, hip, px, facing, tilt, note)
+    return PostureSeries(t=t, views=views, walking=walk, side=side, head_pitch_deg=pitch, gaze_distance_m=gaze,
+                         trunk_lean_deg=lean, forward_head_rel=fwd, ear_shoulder_hip_deg=esh, hip_xy=hip, px=px,
+                         facing=facing, tilt_deg=tilt, tilt_note=note)

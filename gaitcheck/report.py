@@ -1,22 +1,24 @@
-"""The report: a typed object whose ``to_dict()`` is the JSON contract, plus JSON/CSV writers.
+"""The report: typed parts whose ``to_dict()`` is the JSON contract, ``from_dict`` to read it back, and writers.
 
 Contract (schema_version 1; other tools read these keys, more may be added beside them)::
 
     {"schema_version": 1,
-     "video": {"path", "fps", "frame_count", "duration_s", "width", "height", "rotation_deg"},
+     "video": {"path", "fps", "frame_count", "duration_s", "width", "height", "rotation_deg", ...},
      "view": "side|front|back|oblique|mixed|unknown",
-     "subject": {"track_id", "detection_rate"},
-     "checks": {"look_ahead": {"status", "flagged_fraction", "episodes", "median_head_pitch_deg", "feedback"},
-                "slouch": {"status", "flagged_fraction", "episodes", "median_trunk_lean_deg", "feedback"}},
-     "gait": {"status", "reason", "steps", "cadence_spm", "step_time_s": {"left", "right"},
-              "step_time_asymmetry_pct", "stride_length_m", "stride_length_rel_leg",
-              "foot_strike": "heel|flat|forefoot|unknown", "overstride": {"status", "median_rel", "feedback"},
+     "subject": {"track_id", "detection_rate", "seen_from_s", "seen_to_s", "analysable_s", "tracks": [...]},
+     "checks": {"look_ahead": {"status", "reason", "flagged_fraction", "episodes", "median_head_pitch_deg",
+                               "median_gaze_distance_m", "feedback"},
+                "slouch": {"status", "reason", "flagged_fraction", "episodes", "median_trunk_lean_deg",
+                           "median_forward_head_rel", "median_ear_shoulder_hip_deg", "feedback"}},
+     "gait": {"status", "reason", "steps", "cadence_spm", "step_time_s": {"left", "right"}, ...,
               "events": [{"frame", "t_s", "foot", "type"}]},
      "warnings": [],
-     "frames": [{"frame", "t_s", "detected", "hip_x", "hip_y", "head_pitch_deg", "trunk_lean_deg"}]}
+     "camera_tilt_deg", "height_cm", "height_given", "settings": {...}, "software": {...},
+     "frames": [{"frame", "t_s", "detected", "hip_x", "hip_y", "head_pitch_deg", "trunk_lean_deg", ...}]}
 
 Numbers that cannot be measured are ``null``. ``gaze_distance_m`` is ``null`` both where the head
 pitch is unknown and where the head points at or above the horizon (then ``head_pitch_deg`` is set).
+``to_dict()`` is the one place where numbers are rounded; the typed parts hold them as measured.
 """
 
 from __future__ import annotations
@@ -26,37 +28,260 @@ import io
 import json
 import math
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from ._io import atomic_write
+from .config import Config
+from .errors import InputError
 from .gait import GaitResult
 from .series import PoseSeries
 from .verdicts import Check
 
-__all__ = ["FRAME_FIELDS", "Report", "csv_text", "json_text", "write_csv", "write_json"]
+__all__ = ["FRAME_FIELDS", "SCHEMA_VERSION", "Frames", "Report", "Software", "Subject", "TrackRow", "VideoSummary",
+           "csv_text", "json_text", "write_csv", "write_json"]
 
 SCHEMA_VERSION = 1
 FRAME_FIELDS = ("frame", "t_s", "detected", "hip_x", "hip_y", "head_pitch_deg", "trunk_lean_deg",
-                "gaze_distance_m", "forward_head_rel", "ear_shoulder_hip_deg", "view", "walking",
+                "gaze_distance_m", "forward_head_rel", "ear_shoulder_hip_deg", "facing", "view", "walking",
                 "identity_jump", "look_down", "slouch", "gait_event")
 
+F = NDArray[np.float64]
+B = NDArray[np.bool_]
+Data = Mapping[str, Any]
 
-@dataclass(frozen=True)
+
+def rounded(v: float | None, nd: int) -> float | None:
+    """``v`` rounded to ``nd`` decimals; None for None, NaN and infinity (JSON has no such numbers).
+
+    >>> rounded(2.04567, 2), rounded(float("inf"), 2), rounded(None, 1)
+    (2.05, None, None)
+    """
+    if v is None or not math.isfinite(v):
+        return None
+    return round(float(v), nd)
+
+
+def _num(v: Any) -> float:
+    """A JSON number as a float; NaN for null (or anything that is not a number)."""
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else math.nan
+
+
+def _opt(v: Any) -> float | None:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class VideoSummary:
+    """The clip as analysed: ``frame_count`` frames decoded (``declared_frame_count`` in the container)."""
+
+    path: str
+    fps: float
+    frame_count: int
+    duration_s: float
+    width: int
+    height: int
+    rotation_deg: int
+    codec: str
+    declared_frame_count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "fps": rounded(self.fps, 3), "frame_count": self.frame_count,
+                "duration_s": rounded(self.duration_s, 3), "width": self.width, "height": self.height,
+                "rotation_deg": self.rotation_deg, "codec": self.codec,
+                "declared_frame_count": self.declared_frame_count}
+
+    @classmethod
+    def from_dict(cls, d: Data) -> VideoSummary:
+        return cls(path=str(d.get("path", "")), fps=_num(d.get("fps")), frame_count=int(d.get("frame_count") or 0),
+                   duration_s=_num(d.get("duration_s")), width=int(d.get("width") or 0),
+                   height=int(d.get("height") or 0), rotation_deg=int(d.get("rotation_deg") or 0),
+                   codec=str(d.get("codec", "")), declared_frame_count=int(d.get("declared_frame_count") or 0))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackRow:
+    """One tracked person as the report lists them (see :class:`gaitcheck.pose.walker.TrackStats`)."""
+
+    track_id: int
+    frames: int
+    start_s: float
+    end_s: float
+    size_rel: float
+    travel_rel: float
+    leg_swing_rel: float
+    score: float
+    chosen: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"track_id": self.track_id, "frames": self.frames, "start_s": rounded(self.start_s, 3),
+                "end_s": rounded(self.end_s, 3), "size_rel": rounded(self.size_rel, 3),
+                "travel_rel": rounded(self.travel_rel, 3), "leg_swing_rel": rounded(self.leg_swing_rel, 3),
+                "score": rounded(self.score, 3), "chosen": self.chosen}
+
+    @classmethod
+    def from_dict(cls, d: Data) -> TrackRow:
+        return cls(track_id=int(d["track_id"]), frames=int(d.get("frames") or 0), start_s=_num(d.get("start_s")),
+                   end_s=_num(d.get("end_s")), size_rel=_num(d.get("size_rel")),
+                   travel_rel=_num(d.get("travel_rel")), leg_swing_rel=_num(d.get("leg_swing_rel")),
+                   score=_num(d.get("score")), chosen=bool(d.get("chosen")))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Subject:
+    """The walker: which track, how often found, and everyone else who was tracked."""
+
+    track_id: int
+    detection_rate: float
+    seen_from_s: float
+    seen_to_s: float
+    analysable_s: float  # walking, seen from the side, detected: the time the posture verdicts rest on
+    tracks: tuple[TrackRow, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"track_id": self.track_id, "detection_rate": rounded(self.detection_rate, 4),
+                "seen_from_s": rounded(self.seen_from_s, 3), "seen_to_s": rounded(self.seen_to_s, 3),
+                "analysable_s": rounded(self.analysable_s, 3), "tracks": [tr.to_dict() for tr in self.tracks]}
+
+    @classmethod
+    def from_dict(cls, d: Data) -> Subject:
+        return cls(track_id=int(d.get("track_id") or 0), detection_rate=_num(d.get("detection_rate")),
+                   seen_from_s=_num(d.get("seen_from_s")), seen_to_s=_num(d.get("seen_to_s")),
+                   analysable_s=_num(d.get("analysable_s")),
+                   tracks=tuple(TrackRow.from_dict(tr) for tr in d.get("tracks") or ()))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Software:
+    """What made the report: gaitcheck's version and the pose model."""
+
+    gaitcheck: str
+    model: str
+    model_sha256: str
+    model_bundled: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"gaitcheck": self.gaitcheck, "model": self.model, "model_sha256": self.model_sha256,
+                "model_bundled": self.model_bundled}
+
+    @classmethod
+    def from_dict(cls, d: Data) -> Software:
+        return cls(gaitcheck=str(d.get("gaitcheck", "")), model=str(d.get("model", "")),
+                   model_sha256=str(d.get("model_sha256", "")), model_bundled=bool(d.get("model_bundled")))
+
+
+def _frozen(arr: NDArray[Any]) -> NDArray[Any]:
+    out = np.array(arr, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class Frames:
+    """The walker's per-frame measures: (T,) arrays (``hip_xy`` (T, 2)), row ``i`` = decoded frame ``i``.
+
+    NaN where a measure is unknown; ``gaze_distance_m`` is infinity where the head points at or above
+    the horizon. ``view`` and ``gait_event`` are strings, "" where none. Arrays are read-only.
+    """
+
+    t_s: F
+    detected: B
+    hip_xy: F  # normalised 0..1 in the upright frame, y down
+    head_pitch_deg: F
+    trunk_lean_deg: F
+    gaze_distance_m: F
+    forward_head_rel: F
+    ear_shoulder_hip_deg: F
+    facing: F  # +1 facing image-right, -1 image-left, NaN unknown
+    view: NDArray[np.object_]
+    walking: B
+    identity_jump: B
+    gait_event: NDArray[np.object_]  # e.g. "initial_contact_left"
+
+    def __post_init__(self) -> None:
+        for name in ("t_s", "detected", "hip_xy", "head_pitch_deg", "trunk_lean_deg", "gaze_distance_m",
+                     "forward_head_rel", "ear_shoulder_hip_deg", "facing", "view", "walking", "identity_jump",
+                     "gait_event"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    def __len__(self) -> int:
+        return len(self.t_s)
+
+    def rows(self, look_down: B | None, slouch: B | None) -> list[dict[str, Any]]:
+        """The JSON rows, with the checks' per-frame flags (None where a check is unknown)."""
+        def r(v: float, nd: int = 2) -> float | None:
+            return rounded(float(v), nd)
+
+        out = []
+        for i in range(len(self)):
+            out.append({
+                "frame": i, "t_s": round(float(self.t_s[i]), 4), "detected": bool(self.detected[i]),
+                "hip_x": r(self.hip_xy[i, 0], 4), "hip_y": r(self.hip_xy[i, 1], 4),
+                "head_pitch_deg": r(self.head_pitch_deg[i]), "trunk_lean_deg": r(self.trunk_lean_deg[i]),
+                "gaze_distance_m": r(self.gaze_distance_m[i]), "forward_head_rel": r(self.forward_head_rel[i], 3),
+                "ear_shoulder_hip_deg": r(self.ear_shoulder_hip_deg[i]),
+                "facing": None if not np.isfinite(self.facing[i]) else int(self.facing[i]),
+                "view": self.view[i] or None, "walking": bool(self.walking[i]),
+                "identity_jump": bool(self.identity_jump[i]),
+                "look_down": None if look_down is None else bool(look_down[i]),
+                "slouch": None if slouch is None else bool(slouch[i]),
+                "gait_event": self.gait_event[i] or None,
+            })
+        return out
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Data]) -> Frames:
+        """Read the JSON rows back (the inverse of :meth:`rows`, up to their rounding)."""
+        def col(key: str) -> F:
+            return np.array([_num(r.get(key)) for r in rows], np.float64)
+
+        pitch = col("head_pitch_deg")
+        gaze = col("gaze_distance_m")
+        gaze = np.where(np.isnan(gaze) & ~np.isnan(pitch), np.inf, gaze)  # null with a pitch = at/above the horizon
+        hip = np.column_stack([col("hip_x"), col("hip_y")]) if rows else np.zeros((0, 2))
+        return cls(t_s=col("t_s"), detected=np.array([bool(r.get("detected")) for r in rows], bool), hip_xy=hip,
+                   head_pitch_deg=pitch, trunk_lean_deg=col("trunk_lean_deg"), gaze_distance_m=gaze,
+                   forward_head_rel=col("forward_head_rel"), ear_shoulder_hip_deg=col("ear_shoulder_hip_deg"),
+                   facing=col("facing"), view=np.array([r.get("view") or "" for r in rows], dtype=object),
+                   walking=np.array([bool(r.get("walking")) for r in rows], bool),
+                   identity_jump=np.array([bool(r.get("identity_jump")) for r in rows], bool),
+                   gait_event=np.array([r.get("gait_event") or "" for r in rows], dtype=object))
+
+
+def _flags(rows: Sequence[Data], key: str) -> B | None:
+    """A check's per-frame flags from the rows, None where the check was not judged (all null)."""
+    values = [r.get(key) for r in rows]
+    if not values or all(v is None for v in values):
+        return None
+    return np.array([bool(v) for v in values], bool)
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Report:
-    """Everything gaitcheck found in one clip. ``to_dict()`` gives the JSON contract."""
+    """Everything gaitcheck found in one clip. ``to_dict()`` gives the JSON contract.
 
-    video: dict[str, Any]
+    Compared by identity (it holds arrays); compare two reports by their ``to_dict()``.
+    """
+
+    video: VideoSummary
     view: str
-    subject: dict[str, Any]
+    subject: Subject
     look_ahead: Check
     slouch: Check
+    gait: GaitResult | None
     warnings: tuple[str, ...]
-    frames: tuple[dict[str, Any], ...]
-    extra: dict[str, Any] = field(default_factory=dict)
-    gait: GaitResult | None = None
-    #: The walker's cleaned landmarks (for overlays); not part of the JSON.
-    series: PoseSeries | None = field(default=None, repr=False, compare=False)
+    frames: Frames
+    camera_tilt_deg: float | None  # the camera roll that was corrected, None if it could not be estimated
+    height_cm: float  # the walker's height used for metres (given, or assumed: see height_given)
+    height_given: bool
+    settings: Config
+    software: Software
+    #: The walker's cleaned landmarks (for overlays); not part of the JSON (None when read from JSON).
+    series: PoseSeries | None = field(default=None, repr=False)
 
     @property
     def checks(self) -> dict[str, Check]:
@@ -64,22 +289,51 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data (NaN and infinity become null)."""
-        d = {"schema_version": SCHEMA_VERSION, "video": self.video, "view": self.view, "subject": self.subject,
-             "checks": {k: c.to_dict() for k, c in self.checks.items()},
-             **({"gait": self.gait.to_dict()} if self.gait is not None else {}), "warnings": list(self.warnings),
-             **self.extra, "frames": list(self.frames)}
-        out: dict[str, Any] = _clean(d)
-        return out
+        d: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION, "video": self.video.to_dict(), "view": self.view,
+            "subject": self.subject.to_dict(), "checks": {k: c.to_dict() for k, c in self.checks.items()}}
+        if self.gait is not None:
+            d["gait"] = self.gait.to_dict()
+        d.update({"warnings": list(self.warnings), "camera_tilt_deg": rounded(self.camera_tilt_deg, 2),
+                  "height_cm": self.height_cm, "height_given": self.height_given,
+                  "settings": self.settings.to_dict(), "software": self.software.to_dict(),
+                  "frames": self.frames.rows(self.look_ahead.flagged, self.slouch.flagged)})
+        return d
 
+    @classmethod
+    def from_dict(cls, d: Data) -> Report:
+        """Read a report back from its JSON contract (e.g. ``json.load`` of ``gaitcheck analyze --json``).
 
-def _clean(x: Any) -> Any:
-    if isinstance(x, float):
-        return x if math.isfinite(x) else None
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    return x
+        The result has no landmarks (``series`` is None), so the evidence that draws on the video
+        (annotated video, key-moment pictures) cannot be made from it; everything else can.
+
+        Raises:
+            InputError: ``d`` is not a gaitcheck report of a schema version this gaitcheck reads.
+        """
+        if not isinstance(d, Mapping) or "schema_version" not in d:
+            raise InputError("not a gaitcheck report (no schema_version)")
+        if d["schema_version"] != SCHEMA_VERSION:
+            raise InputError(f"report schema_version {d['schema_version']!r}; this gaitcheck reads {SCHEMA_VERSION}")
+        checks = d.get("checks")
+        if not isinstance(checks, Mapping) or not all(isinstance(checks.get(k), Mapping) and "status" in checks[k]
+                                                      for k in ("look_ahead", "slouch")):
+            raise InputError("not a complete gaitcheck report (its checks are missing)")
+        if not isinstance(d.get("video"), Mapping):
+            raise InputError("not a complete gaitcheck report (its video is missing)")
+        rows = d.get("frames") or []
+        try:
+            return cls(video=VideoSummary.from_dict(d["video"]), view=str(d.get("view", "unknown")),
+                       subject=Subject.from_dict(d.get("subject") or {}),
+                       look_ahead=Check.from_dict(checks["look_ahead"], _flags(rows, "look_down")),
+                       slouch=Check.from_dict(checks["slouch"], _flags(rows, "slouch")),
+                       gait=GaitResult.from_dict(d["gait"]) if isinstance(d.get("gait"), Mapping) else None,
+                       warnings=tuple(str(w) for w in d.get("warnings") or ()), frames=Frames.from_rows(rows),
+                       camera_tilt_deg=_opt(d.get("camera_tilt_deg")), height_cm=_num(d.get("height_cm")),
+                       height_given=bool(d.get("height_given")),
+                       settings=Config.from_dict(d.get("settings") or {}),
+                       software=Software.from_dict(d.get("software") or {}))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"a damaged gaitcheck report ({type(exc).__name__}: {exc})") from None
 
 
 def json_text(report: Report) -> str:
@@ -92,7 +346,7 @@ def csv_text(report: Report) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=FRAME_FIELDS, extrasaction="ignore", lineterminator="\n")
     w.writeheader()
-    for row in report.to_dict()["frames"]:
+    for row in report.frames.rows(report.look_ahead.flagged, report.slouch.flagged):
         w.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in FRAME_FIELDS})
     return buf.getvalue()
 

@@ -209,10 +209,14 @@ def _advice(row: Mapping[str, Any]) -> str:
     return ("Try to " + " and ".join(tips) + ".") if tips else "Good posture here: keep it."
 
 
+def _flags_at(report: Report, i: int) -> dict[str, bool]:
+    return {k: c.flagged is not None and bool(c.flagged[i]) for k, c in (("look_down", report.look_ahead),
+                                                                          ("slouch", report.slouch))}
+
+
 def key_moments(report: Report, max_frames: int = 6) -> list[Moment]:
     """The gallery: the worst moment of each flagged episode, a good moment, with advice."""
-    d = report.to_dict()
-    return [Moment(k, _advice(d["frames"][k.frame])) for k in choose_key_frames(d, max_frames)]
+    return [Moment(k, _advice(_flags_at(report, k.frame))) for k in choose_key_frames(report, max_frames)]
 
 
 def key_moment_images(data: bytes, name: str, report: Report, moments: list[Moment]) -> list[NDArray[np.uint8]]:
@@ -223,16 +227,17 @@ def key_moment_images(data: bytes, name: str, report: Report, moments: list[Mome
 
 def frame_picture(data: bytes, name: str, report: Report, index: int, width: int = 960) -> NDArray[np.uint8]:
     """Frame ``index`` of the clip with the overlays, ``width`` pixels wide."""
-    key = KeyFrame(index, float(report.frames[index]["t_s"]), "", "", "")
+    key = KeyFrame(index, float(report.frames.t_s[index]), "", "", "")
     with temporary_video(data, name) as path:
         return key_frame_images(path, report, [key], width=width)[0]
 
 
-def frame_caption(row: Mapping[str, Any]) -> str:
-    """A frame's measures in words, with what is flagged."""
-    flags = [w for k, w in (("look_down", "looking down"), ("slouch", "slouching")) if row.get(k)]
-    words = describe_frame(row) or "the walker's posture cannot be measured in this frame"
-    return f"{row['t_s']:.2f} s: {words}" + (f" (flagged: {', '.join(flags)})" if flags else "")
+def frame_caption(report: Report, i: int) -> str:
+    """Frame ``i``'s measures in words, with what is flagged."""
+    on = _flags_at(report, i)
+    flags = [w for k, w in (("look_down", "looking down"), ("slouch", "slouching")) if on[k]]
+    words = describe_frame(report.frames, i)
+    return f"{report.frames.t_s[i]:.2f} s: {words}" + (f" (flagged: {', '.join(flags)})" if flags else "")
 
 
 def timeline_figure(report: Report) -> Any:
@@ -242,12 +247,11 @@ def timeline_figure(report: Report) -> Any:
 
     from .evidence.pdf.charts import clip_duration_s, draw_timeline, timeline_specs
 
-    d = report.to_dict()
-    specs = timeline_specs(d)
+    specs = timeline_specs(report)
     fig = Figure(figsize=(10, 5.4), layout="constrained")
     axes = fig.subplots(len(specs), 1, sharex=True)
     for i, (ax, spec) in enumerate(zip(axes, specs, strict=True)):
-        draw_timeline(ax, d["frames"], spec, clip_duration_s(d), xlabel=i == len(specs) - 1)
+        draw_timeline(ax, report.frames.t_s, spec, clip_duration_s(report), xlabel=i == len(specs) - 1)
     return fig
 
 
@@ -261,15 +265,13 @@ def annotated_video_bytes(data: bytes, name: str, report: Report) -> bytes:
         return out.read_bytes()
 
 
-def comparison(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[list[dict[str, str]], str]:
-    """An earlier report against this one: table rows and a one-paragraph summary.
+def comparison(old: Mapping[str, Any], new: Report) -> tuple[list[dict[str, str]], str]:
+    """An earlier report (its JSON, as uploaded) against this one: table rows and a one-paragraph summary.
 
     Raises:
         InputError: ``old`` is not a gaitcheck report.
     """
-    if not isinstance(old, Mapping) or "checks" not in old or "schema_version" not in old:
-        raise InputError("it has no gaitcheck checks")
-    c = compare_reports(old, new)
+    c = compare_reports(Report.from_dict(old), new)
     rows = [{"measure": ch.label, "earlier": ch.old, "now": ch.new, "change": ch.delta, "direction": ch.direction}
             for ch in (*c.verdicts, *c.measures)]
     words = (f"Since {c.old_name}: {c.count('better')} better, {c.count('worse')} worse, "

@@ -5,6 +5,8 @@ Feedback, never a diagnosis: the words describe what the video shows and what to
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,13 +15,14 @@ from numpy.typing import NDArray
 
 from .config import LimitsConfig, LookAheadConfig, SlouchConfig
 
-__all__ = ["Check", "Episode", "find_episodes", "frame_durations", "look_ahead_check", "slouch_check"]
+__all__ = ["NEEDS_SIDE_STEPS", "Check", "Episode", "find_episodes", "foot_strike_words", "frame_durations",
+           "gait_unknown_words", "gait_words", "look_ahead_check", "overstride_words", "slouch_check"]
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Episode:
     """A stretch of flagged frames: times in seconds, frames inclusive, and the worst value."""
 
@@ -34,10 +37,23 @@ class Episode:
         return {"start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3), "peak": _num(self.peak),
                 "start_frame": self.start_frame, "end_frame": self.end_frame, "peak_frame": self.peak_frame}
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Episode:
+        peak = d.get("peak")
+        return cls(start_s=float(d["start_s"]), end_s=float(d["end_s"]), start_frame=int(d["start_frame"]),
+                   end_frame=int(d["end_frame"]), peak_frame=int(d["peak_frame"]),
+                   peak=float(peak) if isinstance(peak, int | float) else math.nan)
 
-@dataclass(frozen=True)
+
+_CHECK_KEYS = ("status", "reason", "flagged_fraction", "episodes", "feedback")
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Check:
-    """One verdict: ``status`` is "pass", "flag" or "unknown" (then ``reason`` says why)."""
+    """One verdict: ``status`` is "pass", "flag" or "unknown" (then ``reason`` says why).
+
+    Compared by identity (``flagged`` is an array); compare two checks by their ``to_dict()``.
+    """
 
     status: str
     reason: str | None
@@ -52,6 +68,17 @@ class Check:
                 "flagged_fraction": None if self.flagged_fraction is None else round(self.flagged_fraction, 4),
                 "episodes": [e.to_dict() for e in self.episodes], **{k: _num(v) for k, v in self.medians.items()},
                 "feedback": self.feedback}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], flagged: B | None = None) -> Check:
+        """Read :meth:`to_dict` back; ``flagged`` is the per-frame flag (from the report's frames)."""
+        frac = d.get("flagged_fraction")
+        medians = {k: (float(v) if isinstance(v, int | float) else None) for k, v in d.items()
+                   if k not in _CHECK_KEYS}
+        return cls(status=str(d["status"]), reason=d.get("reason"),
+                   flagged_fraction=float(frac) if isinstance(frac, int | float) else None,
+                   episodes=tuple(Episode.from_dict(e) for e in d.get("episodes") or ()),
+                   feedback=str(d.get("feedback", "")), medians=medians, flagged=flagged)
 
 
 def _num(v: float | None, nd: int = 3) -> float | None:
@@ -98,8 +125,8 @@ def find_episodes(on: F, off: F, t: F, valid: B, *, min_s: float, peak: F, max_g
             if seg_ok.any():
                 vals = np.where(seg_ok, seg, -np.inf if peak_mode == "max" else np.inf)
                 k = int(np.argmax(vals) if peak_mode == "max" else np.argmin(vals))
-                episodes.append(Episode(float(t[start]), float(t[last] + dur[last]), start, last, start + k,
-                                        float(seg[k])))
+                episodes.append(Episode(start_s=float(t[start]), end_s=float(t[last] + dur[last]),
+                                        start_frame=start, end_frame=last, peak_frame=start + k, peak=float(seg[k])))
 
     for i in range(len(t)):
         if not valid[i] or np.isnan(on[i]):
@@ -134,7 +161,8 @@ def _fraction(mask: B, valid: B, dur: F) -> float:
 
 
 def _unknown(reason: str, medians: dict[str, float | None]) -> Check:
-    return Check("unknown", reason, None, (), f"We could not judge this from the video: {reason}.", medians)
+    return Check(status="unknown", reason=reason, flagged_fraction=None, episodes=(),
+                 feedback=f"We could not judge this from the video: {reason}.", medians=medians)
 
 
 def look_ahead_check(pitch: F, gaze: F, t: F, valid: B, cfg: LookAheadConfig, limits: LimitsConfig,
@@ -173,7 +201,8 @@ def look_ahead_check(pitch: F, gaze: F, t: F, valid: B, cfg: LookAheadConfig, li
               "20 feet (6 m) ahead.")
         if eps:
             fb += f" You looked down briefly {len(eps)} time{'s' if len(eps) > 1 else ''}."
-    return Check(status, None, frac, tuple(eps), fb, medians, mask)
+    return Check(status=status, reason=None, flagged_fraction=frac, episodes=tuple(eps), feedback=fb,
+                 medians=medians, flagged=mask)
 
 
 def slouch_check(lean: F, fwd_head: F, t: F, valid: B, cfg: SlouchConfig, limits: LimitsConfig,
@@ -210,7 +239,8 @@ def slouch_check(lean: F, fwd_head: F, t: F, valid: B, cfg: SlouchConfig, limits
     else:
         fb = (f"Your trunk stays upright (about {abs(medians['median_trunk_lean_deg'] or 0):.0f}° from vertical) "
               "and your head sits over your shoulders. Keep walking tall.")
-    return Check(status, None, frac, tuple(eps), fb, medians, mask)
+    return Check(status=status, reason=None, flagged_fraction=frac, episodes=tuple(eps), feedback=fb,
+                 medians=medians, flagged=mask)
 
 
 def _median(x: F, mask: B) -> float | None:
@@ -224,3 +254,69 @@ def _metres(m: float | None) -> str:
     if m is None or not np.isfinite(m):
         return "far"
     return f"{m:.1f} m" if m < 10 else f"{m:.0f} m"
+
+
+# ---- the words of the gait check (its measures are in gaitcheck.gait) ------------------------------
+
+NEEDS_SIDE_STEPS = "Needs a side view with steps."
+
+
+def gait_unknown_words(reason: str, cadence_spm: float | None) -> str:
+    """The feedback when steps cannot be measured (only the cadence, from the front or behind).
+
+    >>> gait_unknown_words("step events need a side view", 96.4)[:60]
+    'Seen from the front or behind, only your cadence can be meas'
+    """
+    if cadence_spm is None:
+        return f"We could not measure your steps from this video: {reason}."
+    return (f"Seen from the front or behind, only your cadence can be measured: about {cadence_spm:.0f} steps per "
+            "minute. Film from the side to see step length and how your foot lands.")
+
+
+def overstride_words(flagged: bool) -> str:
+    """Where the heel lands against the body.
+
+    >>> overstride_words(False)
+    'Your feet land close under your body. Good.'
+    """
+    if flagged:
+        return "Your heel lands far ahead of your body; try shorter, quicker steps that land under you."
+    return "Your feet land close under your body. Good."
+
+
+def foot_strike_words(pattern: str, overstriding: bool) -> str:
+    """How the foot lands; it says "close to your body" only where the overstride check agrees.
+
+    >>> foot_strike_words("flat", overstriding=True)
+    'Your foot lands flat.'
+    >>> foot_strike_words("heel", overstriding=False)
+    'Your foot lands on the heel, close to your body.'
+    """
+    if pattern == "heel" and overstriding:
+        return "You reach forward onto your heel. Aim to land on the middle of the foot, under your hips."
+    if pattern == "unknown":
+        return "How your foot lands could not be seen clearly."
+    how = {"heel": "on the heel", "flat": "flat", "forefoot": "on the front of the foot"}.get(pattern, pattern)
+    return f"Your foot lands {how}." if overstriding else f"Your foot lands {how}, close to your body."
+
+
+def gait_words(steps: int, cadence_spm: float, overstriding: bool, uneven_pct: float | None,
+               symmetry_judged: bool) -> str:
+    """The gait check's feedback: steps and cadence, then what to change (or that the steps look good).
+
+    Args:
+        steps: initial contacts seen.
+        cadence_spm: steps per minute.
+        overstriding: the heel lands far ahead of the body.
+        uneven_pct: the left/right step-time difference when it was flagged, else None.
+        symmetry_judged: there were enough steps a side to judge symmetry.
+    """
+    parts = [f"You took {steps} steps at about {cadence_spm:.0f} steps per minute."]
+    if overstriding:
+        parts.append(overstride_words(True))
+    if uneven_pct is not None:
+        parts.append(f"Your left and right steps differ in timing by about {uneven_pct:.0f}%; "
+                     "a therapist can look at what makes one side slower.")
+    if not overstriding and uneven_pct is None:
+        parts.append("Your steps land under your body" + (" and are even on both sides." if symmetry_judged else "."))
+    return " ".join(parts)

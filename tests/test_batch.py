@@ -25,7 +25,9 @@ from gaitcheck import cli
 from gaitcheck._io import sha256_file as file_sha256
 from gaitcheck.batch import COLUMNS, expand_inputs, rescore_batch, run_batch
 from gaitcheck.batch.cache import LandmarkCache
+from gaitcheck.batch.distributed import DaskCluster
 from gaitcheck.batch.pool import CRASH_MESSAGE, run_in_processes
+from gaitcheck.batch.runners import InProcess, ProcessPool, runner_for, worker_count
 from gaitcheck.batch.worker import FileResult, Task
 from gaitcheck.config import Config
 from gaitcheck.pose.landmarker import resolve_model
@@ -176,16 +178,16 @@ def _seed(cache: Path, video: Path, trunk_lean_deg: float) -> gaitcheck.Extracti
 
 def _count_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Count (by file name) the files the batch scores in this process."""
-    import gaitcheck.batch as batch_module
+    import gaitcheck.batch.runners as runners
 
     calls: list[str] = []
-    real = batch_module.process_file
+    real = runners.process_file
 
-    def counting(task: Task, notify=None) -> FileResult:
+    def counting(task: Task, notify=None, **kwargs) -> FileResult:
         calls.append(Path(task.path).name)
-        return real(task, notify)
+        return real(task, notify, **kwargs)
 
-    monkeypatch.setattr(batch_module, "process_file", counting)
+    monkeypatch.setattr(runners, "process_file", counting)
     return calls
 
 
@@ -255,16 +257,16 @@ def test_resume_keeps_rows_of_files_outside_this_batch(clinic) -> None:
 
 
 def test_interrupted_batch_leaves_a_valid_file_that_resume_completes(clinic, monkeypatch) -> None:
-    import gaitcheck.batch as batch_module
+    import gaitcheck.batch.runners as runners
 
-    real = batch_module.process_file
+    real = runners.process_file
 
-    def interrupted(task: Task, notify=None) -> FileResult:
+    def interrupted(task: Task, notify=None, **kwargs) -> FileResult:
         if task.index == 1:
             raise KeyboardInterrupt
-        return real(task, notify)
+        return real(task, notify, **kwargs)
 
-    monkeypatch.setattr(batch_module, "process_file", interrupted)
+    monkeypatch.setattr(runners, "process_file", interrupted)
     with pytest.raises(KeyboardInterrupt):
         _batch(clinic)
     rows = read_csv(clinic["out"])  # a valid CSV with the header and the row finished before the interrupt
@@ -302,6 +304,49 @@ def test_rescore_uses_new_thresholds_and_names_clips_not_in_the_cache(clinic, tm
     result = rescore_batch([clinic["slouch"]], out, cache=clinic["cache"],
                            config=Config().with_overrides("pose", max_people=1))
     assert "only with another pose model or other [pose] settings" in (result.results[0].error or "")
+
+
+# --- runners -------------------------------------------------------------------------------------
+
+
+class RecordingRunner(InProcess):
+    """Scores in this process, recording what the batch asked of it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def __enter__(self) -> RecordingRunner:
+        self.calls.append("enter")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.calls.append("exit")
+
+    def run(self, tasks, on_result, on_event) -> None:  # type: ignore[no-untyped-def]
+        self.calls.append(f"run {sorted(Path(t.path).name for t in tasks)}")
+        super().run(tasks, on_result, on_event)
+
+
+def test_the_batch_scores_through_the_runner_it_is_given(clinic) -> None:
+    runner = RecordingRunner()
+    result = _batch(clinic, runner=runner)
+    assert runner.calls == ["enter", "run ['slouch.mp4', 'text.mp4', 'upright.mp4']", "exit"]
+    assert (result.ok, result.failed) == (2, 1)
+    again = RecordingRunner()
+    assert _batch(clinic, runner=again, resume=True).resumed == 2
+    assert again.calls == ["enter", "run ['text.mp4']", "exit"]  # only the failed file again
+    with pytest.raises(gaitcheck.ConfigError, match="runner or jobs"):
+        _batch(clinic, runner=RecordingRunner(), jobs=2)
+
+
+def test_jobs_and_cluster_name_a_runner() -> None:
+    assert isinstance(runner_for(1), InProcess)
+    assert isinstance(runner_for(3), ProcessPool) and runner_for(3).jobs == 3  # type: ignore[attr-defined]
+    assert worker_count(0) == (os.cpu_count() or 1) and worker_count(2) == 2
+    assert isinstance(runner_for(2, "tcp://127.0.0.1:1"), DaskCluster)
+    with pytest.raises(gaitcheck.ConfigError, match="--jobs"):
+        runner_for(-1)
 
 
 # --- worker processes ---------------------------------------------------------------------------

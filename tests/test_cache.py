@@ -12,6 +12,7 @@ from _synth import make_extraction, make_walker
 
 import gaitcheck
 from gaitcheck._io import sha256_file as file_sha256
+from gaitcheck.batch import cache as cache_module
 from gaitcheck.batch.cache import (
     LandmarkCache,
     cache_variant,
@@ -20,19 +21,24 @@ from gaitcheck.batch.cache import (
 )
 from gaitcheck.config import Config, PoseConfig
 from gaitcheck.errors import CacheError, CacheMissError
+from gaitcheck.pose.tracking import Track
 
 SHA = "ab" * 32
 
 
 @pytest.fixture(scope="module")
 def extraction() -> gaitcheck.Extraction:
-    """A walker and a bystander, the walker missing for a few frames (two tracks, gaps)."""
+    """A walker and a bystander, the walker missing for a few frames (two tracks, gaps); the
+    bystander sampled as a scan does (every 6th frame, ``stride`` 6)."""
     walker = make_walker(120, trunk_lean_deg=14.0, head_pitch_deg=30.0)
     other = make_walker(120, start_x=1100.0, speed_px_s=0.0)
     present = np.ones(120, bool)
     present[40:47] = False
     ext = make_extraction(walker, other, present=[present, np.ones(120, bool)])
-    return dataclasses.replace(ext, warnings=("The video is damaged: 1 frame(s) could not be decoded.",))
+    full, by = ext.tracks
+    sampled = Track(by.track_id, by.frames[::6], by.times[::6], by.image[::6], by.world[::6], stride=6)
+    return dataclasses.replace(ext, tracks=(full, sampled),
+                               warnings=("The video is damaged: 1 frame(s) could not be decoded.",))
 
 
 def assert_same_extraction(a: gaitcheck.Extraction, b: gaitcheck.Extraction) -> None:
@@ -40,7 +46,7 @@ def assert_same_extraction(a: gaitcheck.Extraction, b: gaitcheck.Extraction) -> 
     assert a.t.dtype == b.t.dtype and np.array_equal(a.t, b.t)
     assert len(a.tracks) == len(b.tracks)
     for ta, tb in zip(a.tracks, b.tracks, strict=True):
-        assert (ta.track_id, ta.frames, ta.times) == (tb.track_id, tb.frames, tb.times)
+        assert (ta.track_id, ta.stride, ta.frames, ta.times) == (tb.track_id, tb.stride, tb.frames, tb.times)
         for xa, xb in ((ta.image, tb.image), (ta.world, tb.world)):
             assert len(xa) == len(xb)
             assert all(u.dtype == v.dtype == np.float32 and np.array_equal(u, v) for u, v in zip(xa, xb, strict=True))
@@ -61,6 +67,26 @@ def test_no_file_name_is_stored_and_the_path_is_given_back(tmp_path: Path, extra
     save_extraction(named, tmp_path / "entry")
     assert b"Jane" not in (tmp_path / "entry.json").read_bytes() + (tmp_path / "entry.npz").read_bytes()
     assert load_extraction(tmp_path / "entry", "elsewhere/walk.mp4").info.path == "elsewhere/walk.mp4"
+
+
+def test_the_stride_is_stored_not_guessed_from_the_frames(tmp_path: Path, extraction) -> None:
+    # a walker followed on every frame but found on alternate frames only is still a full track
+    full, sampled = extraction.tracks
+    alternate = Track(full.track_id, full.frames[::2], full.times[::2], full.image[::2], full.world[::2])
+    ex = dataclasses.replace(extraction, tracks=(alternate, sampled))
+    save_extraction(ex, tmp_path / "entry")
+    back = load_extraction(tmp_path / "entry", ex.info.path).tracks
+    assert [(tr.stride, tr.full) for tr in back] == [(1, True), (6, False)]
+    assert_same_extraction(ex, load_extraction(tmp_path / "entry", ex.info.path))
+
+
+def test_entries_of_the_format_before_strides_are_misses(tmp_path: Path, extraction, monkeypatch) -> None:
+    cache = LandmarkCache(tmp_path / "cache")
+    monkeypatch.setattr(cache_module, "CACHE_FORMAT", 1)
+    cache.save(SHA, PoseConfig(), extraction)  # as the format without strides named its entries
+    monkeypatch.undo()
+    with pytest.raises(CacheMissError, match="older gaitcheck"):
+        cache.load(SHA, extraction.model.sha256, PoseConfig(), "walk.mp4")
 
 
 def test_empty_extraction_round_trips(tmp_path: Path, extraction) -> None:

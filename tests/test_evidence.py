@@ -3,6 +3,7 @@ and the session comparison. The same outputs on real clips are tested in test_ev
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from fractions import Fraction
@@ -22,7 +23,9 @@ from gaitcheck.evidence.keyframes import choose_key_frames, crop_size, fewer_key
 from gaitcheck.evidence.marks import clip_overlay, gaze_points
 from gaitcheck.evidence.pdf.report import DISCLAIMER, render_pages, write_pdf_report
 from gaitcheck.evidence.video import write_annotated_video
+from gaitcheck.gait import GaitResult
 from gaitcheck.landmarks import Landmark as L
+from gaitcheck.report import Report
 
 try:
     from tests import _clips as clips
@@ -98,8 +101,7 @@ def test_clip_overlay_follows_the_report():
 def test_clip_overlay_needs_landmarks():
     report = synthetic_report()
     with pytest.raises(InputError, match="no landmarks"):
-        clip_overlay(gaitcheck.Report(report.video, report.view, report.subject, report.look_ahead, report.slouch,
-                                      report.warnings, report.frames, report.extra))
+        clip_overlay(dataclasses.replace(report, series=None))
 
 
 # ---- drawing ------------------------------------------------------------------------------------------
@@ -214,10 +216,10 @@ def test_annotated_video_refuses_the_input_and_another_videos_report(tmp_path):
 # ---- key frames and the PDF --------------------------------------------------------------------------------
 
 def test_key_frames_worst_moment_good_moment_and_spread():
-    flagged = choose_key_frames(synthetic_report(30.0).to_dict())
+    flagged = choose_key_frames(synthetic_report(30.0))
     assert 3 <= len(flagged) <= 6 and [k.label for k in flagged] == list("ABC"[: len(flagged)])
     assert any("worst moment" in k.title for k in flagged)
-    clean = choose_key_frames(synthetic_report(0.0).to_dict())
+    clean = choose_key_frames(synthetic_report(0.0))
     assert len(clean) == 3 and any(k.title == "Good moment" for k in clean)
     assert [k.frame for k in clean] == sorted(k.frame for k in clean)
     assert len(fewer_key_frames(clean, 2)) == 2
@@ -233,11 +235,9 @@ def write_pages(pages: Sequence, path: Path) -> None:
 
 
 def test_pdf_without_video_and_without_gait(tmp_path):
-    report = synthetic_report(30.0)
-    data = report.to_dict()
-    data.pop("gait", None)
+    report = dataclasses.replace(synthetic_report(30.0), gait=None)
     out = tmp_path / "report.pdf"
-    write_pages(render_pages(data), out)
+    write_pages(render_pages(report), out)
     n, text = pdf_text(out)
     assert 1 <= n <= 2
     for words in (DISCLAIMER, "Look ahead", "Slouch", "FLAG", "Key numbers and their thresholds", "Over the clip",
@@ -247,14 +247,13 @@ def test_pdf_without_video_and_without_gait(tmp_path):
 
 
 def test_pdf_shows_gait_numbers_when_present(tmp_path):
-    data = synthetic_report(0.0).to_dict()
-    data["gait"] = {"status": "flag", "reason": None, "steps": 12, "cadence_spm": 104.2,
+    gait = GaitResult.from_dict({"status": "flag", "reason": None, "steps": 12, "cadence_spm": 104.2,
                     "step_time_s": {"left": 0.55, "right": 0.61}, "step_time_asymmetry_pct": 10.3,
                     "stride_length_m": 1.21, "stride_length_rel_leg": 1.4, "foot_strike": "heel",
                     "overstride": {"status": "flag", "median_rel": 0.6, "feedback": "Shorter steps."},
-                    "feedback": "Your steps land ahead of your body."}
+                    "feedback": "Your steps land ahead of your body."})
     out = tmp_path / "report.pdf"
-    write_pages(render_pages(data), out)
+    write_pages(render_pages(dataclasses.replace(synthetic_report(0.0), gait=gait)), out)
     n, text = pdf_text(out)
     assert n <= 2
     for words in ("Gait", "104 steps/min", "L 0.55 s, R 0.61 s", "1.21 m", "heel", "Shorter steps.",
@@ -274,6 +273,7 @@ def test_write_pdf_report_is_atomic_and_has_metadata(tmp_path):
 # ---- comparison ------------------------------------------------------------------------------------------------
 
 def _report(look: str, slouch: str, pitch: float, lean: float, frac: float, gait: dict | None = None) -> dict:
+    """A minimal report's JSON (what an older or a hand-made report may hold): read with Report.from_dict."""
     d = {"schema_version": 1, "video": {"path": f"/x/{look}.mp4"},
          "checks": {"look_ahead": {"status": look, "flagged_fraction": frac, "median_head_pitch_deg": pitch,
                                    "median_gaze_distance_m": 1.58 / np.tan(np.radians(pitch + 15))},
@@ -287,9 +287,10 @@ def _report(look: str, slouch: str, pitch: float, lean: float, frac: float, gait
 def test_compare_directions_tolerances_and_verdicts():
     old = _report("flag", "pass", 25.0, 3.0, 0.8, {"status": "pass", "cadence_spm": 100.0})
     new = _report("pass", "pass", 4.0, 4.0, 0.1, {"status": "flag", "cadence_spm": 110.0})
-    c = compare_reports(old, new)
+    c = compare_reports(Report.from_dict(old), Report.from_dict(new))
     v = {ch.label: ch.direction for ch in c.verdicts}
-    assert v == {"Look ahead": "better", "Slouch": "same", "Gait": "worse"}
+    # overstride and foot strike are unknown in both: the same, not changed
+    assert v == {"Look ahead": "better", "Slouch": "same", "Gait": "worse", "Overstride": "same", "Foot strike": "same"}
     m = {ch.label: ch for ch in c.measures}
     assert m["Head pitch (median, + = down)"].direction == "better"
     assert m["Gaze point on the floor (median)"].direction == "better"
@@ -306,7 +307,7 @@ def test_compare_without_gait_and_with_unknowns():
     old = _report("pass", "pass", 2.0, 1.0, 0.0)
     new = _report("unknown", "unknown", 2.0, 1.0, 0.0)
     new["checks"]["look_ahead"].update(median_head_pitch_deg=None, median_gaze_distance_m=None, flagged_fraction=None)
-    c = compare_reports(old, new)
+    c = compare_reports(Report.from_dict(old), Report.from_dict(new))
     assert [ch.direction for ch in c.verdicts] == ["n/a", "n/a"]
     m = {ch.label: ch for ch in c.measures}
     assert m["Head pitch (median, + = down)"].direction == "n/a" and m["Head pitch (median, + = down)"].new == "-"

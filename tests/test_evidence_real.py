@@ -86,12 +86,11 @@ def test_cli_writes_video_pdf_and_comparison_for_the_slouch_clip(analysed, tmp_p
 
     # the video: a frame inside a look-down episode has a red border, one before the walker appears has not
     report = load_report(new_json)
-    rows = report["frames"]
-    episode = report["checks"]["look_ahead"]["episodes"][0]
-    flagged = episode["peak_frame"]
+    rows = report.to_dict()["frames"]
+    flagged = report.look_ahead.episodes[0].peak_frame
     clean = next(r["frame"] for r in rows if not r["look_down"] and not r["slouch"])
-    images = check_mp4(mp4, src, report["video"]["duration_s"], {flagged, clean})
-    border = Style.for_size(*report_size(report)).border
+    images = check_mp4(mp4, src, report.video.duration_s, {flagged, clean})
+    border = Style.for_size(report.video.width, report.video.height).border
     assert rows[flagged]["look_down"] and red_fraction(images[flagged], border) > 0.8
     assert red_fraction(images[clean], border) < 0.2
 
@@ -102,12 +101,8 @@ def test_cli_writes_video_pdf_and_comparison_for_the_slouch_clip(analysed, tmp_p
                   "Over the clip", "Key moments", "worst moment", "Compared with the earlier session", NORMAL,
                   "pass flag pass -> flag worse", "Thresholds used", "pose_landmarker_full.task"):
         assert words in text, words
-    if "gait" in report:
+    if report.gait is not None:
         assert "Gait" in text and "steps/min" in text
-
-
-def report_size(report: dict) -> tuple[int, int]:
-    return report["video"]["width"], report["video"]["height"]
 
 
 def test_sample_clip_video_and_pdf(analysed, tmp_path):
@@ -118,8 +113,8 @@ def test_sample_clip_video_and_pdf(analysed, tmp_path):
     rows = report.to_dict()["frames"]
     walker = [r["frame"] for r in rows if r["detected"]]
     keep = {walker[0], walker[len(walker) // 2], walker[-1]}
-    images = check_mp4(mp4, src, report.video["duration_s"], keep)
-    border = Style.for_size(*report_size(report.to_dict())).border
+    images = check_mp4(mp4, src, report.video.duration_s, keep)
+    border = Style.for_size(report.video.width, report.video.height).border
     assert all(red_fraction(img, border) < 0.2 for img in images.values())  # nothing flagged in this walk
     write_pdf_report(report, pdf, video=src)
     n, text = pdf_text(pdf)
@@ -130,7 +125,7 @@ def test_sample_clip_video_and_pdf(analysed, tmp_path):
 
 
 def test_compare_two_real_sessions(analysed, tmp_path, capsys):
-    normal, slouch = analysed.dict(NORMAL), analysed.dict(SLOUCH)
+    normal, slouch = analysed.report(NORMAL), analysed.report(SLOUCH)
     c = compare_reports(normal, slouch)
     verdicts = {ch.label: (ch.old, ch.new, ch.direction) for ch in c.verdicts}
     assert verdicts["Look ahead"] == ("pass", "flag", "worse")

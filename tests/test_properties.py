@@ -16,7 +16,8 @@ from hypothesis.extra import numpy as hnp
 from gaitcheck import angles
 from gaitcheck.clean import fill_short_gaps, lowpass
 from gaitcheck.config import GaitConfig
-from gaitcheck.gait import analyze_gait, detect_initial_contacts, step_period_s
+from gaitcheck.events import detect_initial_contacts, step_period_s
+from gaitcheck.gait import analyze_gait
 from gaitcheck.landmarks import Landmark as L
 from gaitcheck.verdicts import find_episodes
 

@@ -1,4 +1,4 @@
-"""Score many clips: one results row per file, in parallel processes or on a Dask cluster.
+"""Score many clips: one results row per file, in this process, in worker processes or on a Dask cluster.
 
 >>> from gaitcheck.batch import run_batch
 >>> result = run_batch(["clinic/2024-05/"], "results.csv", jobs=2, reports="reports/")  # doctest: +SKIP
@@ -11,6 +11,9 @@ costs only the file it was scoring. Rows are appended to the results file as fil
 (flushed each time), so an interrupted batch leaves a valid file; ``resume=True`` then skips the
 files already scored (same content sha256, status ok). At the end the file is rewritten in input
 order, so the same inputs give the same file whatever the number of jobs.
+
+Where the files are scored is a :class:`~gaitcheck.batch.runners.Runner` (``runner=``), or the one
+``jobs=`` / ``cluster=`` name.
 """
 
 from __future__ import annotations
@@ -30,10 +33,11 @@ from ..config import Config
 from ..errors import ConfigError
 from .inputs import VIDEO_EXTENSIONS, BatchInput, expand_inputs
 from .results import COLUMNS, ResultsWriter, error_row, format_for, read_results, report_name, write_results
-from .worker import Event, FileResult, Task, failure, process_file
+from .runners import InProcess, Runner, runner_for
+from .worker import Event, FileResult, Task, failure
 
-__all__ = ["COLUMNS", "VIDEO_EXTENSIONS", "BatchProgress", "BatchResult", "FileResult", "expand_inputs",
-           "rescore_batch", "run_batch"]
+__all__ = ["COLUMNS", "VIDEO_EXTENSIONS", "BatchProgress", "BatchResult", "FileResult", "InProcess", "Runner",
+           "expand_inputs", "rescore_batch", "run_batch", "runner_for"]
 
 
 class BatchProgress(Protocol):
@@ -134,17 +138,6 @@ def _resumable(item: BatchInput, prev: dict[str, Any] | None, reports: str | Non
                       resumed=True)
 
 
-def _largest_first(tasks: list[Task]) -> list[Task]:
-    """Start the largest files first, so that the processes finish at about the same time."""
-    def size(task: Task) -> int:
-        try:
-            return os.stat(task.source).st_size
-        except OSError:
-            return 0
-
-    return sorted(tasks, key=size, reverse=True)
-
-
 def _write_report(report: dict[str, Any], path: str) -> None:
     atomic_write(path, json.dumps(report, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
 
@@ -183,11 +176,10 @@ class _Collector:
 
 
 def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *,
-              config: Config | None = None, jobs: int = 1, fmt: str | None = None,
-              reports: str | os.PathLike[str] | None = None, resume: bool = False,
-              cache: str | os.PathLike[str] | None = None, model: str | os.PathLike[str] | None = None,
-              cluster: str | None = None, from_cache: bool = False, isolate: bool = False,
-              progress: BatchProgress | None = None) -> BatchResult:
+              config: Config | None = None, fmt: str | None = None, reports: str | os.PathLike[str] | None = None,
+              resume: bool = False, cache: str | os.PathLike[str] | None = None,
+              model: str | os.PathLike[str] | None = None, runner: Runner | None = None, jobs: int = 1,
+              cluster: str | None = None, progress: BatchProgress | None = None) -> BatchResult:
     """Score every video in ``paths`` and write one row per file to ``out``.
 
     Args:
@@ -196,9 +188,6 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[st
         out: the results file (CSV, or JSON Lines when ``fmt="jsonl"`` or it ends in ``.jsonl``);
             replaced unless ``resume``.
         config: thresholds and settings (defaults when None).
-        jobs: files scored at once, each in a worker process (spawned: a script calling this with
-            ``jobs > 1`` needs the ``if __name__ == "__main__":`` guard); 1 = in this process unless
-            ``isolate``; 0 = one per CPU. Ignored with ``cluster``.
         fmt: ``"csv"`` or ``"jsonl"`` (default: from the suffix of ``out``).
         reports: a folder to keep each file's full JSON report in (created if missing), named
             ``<video name>-<hash of its absolute path>.json``; the row's ``report`` column names it.
@@ -207,11 +196,15 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[st
         cache: a folder for the landmark cache (see :mod:`gaitcheck.batch.cache`): clips found there are
             re-scored without the pose model, the others are added. Holds patients' landmarks.
         model: another PoseLandmarker ``.task`` file (default: the bundled one, or ``$GAITCHECK_MODEL``).
+        runner: where the files are scored (:mod:`gaitcheck.batch.runners`), e.g.
+            ``ProcessPool(1)`` so that a crash of the video decoder or the pose model (native
+            libraries) costs only the file it was on (the CLI does this). Default: from ``jobs``
+            and ``cluster`` (:func:`~gaitcheck.batch.runners.runner_for`).
+        jobs: files scored at once, each in a worker process (spawned: a script calling this with
+            ``jobs > 1`` needs the ``if __name__ == "__main__":`` guard); 1 = in this process;
+            0 = one per CPU.
         cluster: the address of a Dask scheduler (``tcp://host:port``) to score the files on; needs
             ``pip install 'gaitcheck[distributed]'`` and the videos at the same paths on the workers.
-        from_cache: only re-score clips from ``cache``; a clip not there is an error row.
-        isolate: with ``jobs=1`` too, score in a worker process, so that a crash of the video decoder
-            or the pose model (a native library) costs only the file it was on (the CLI does this).
         progress: told about each file's start, frames and end (see :class:`BatchProgress`).
 
     Returns:
@@ -219,13 +212,19 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[st
 
     Raises:
         ConfigError: bad options (no inputs, missing output folder, unreadable ``out`` to resume
-            from, Dask missing or its scheduler unreachable).
+            from, ``runner`` given with ``jobs`` or ``cluster``, Dask missing or its scheduler
+            unreachable).
     """
+    return _run(paths, out, config or Config(), _runner(runner, jobs, cluster), fmt=fmt, reports=reports,
+                resume=resume, cache=cache, model=model, progress=progress)
+
+
+def _run(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], cfg: Config, runner: Runner, *,
+         fmt: str | None, reports: str | os.PathLike[str] | None, resume: bool,
+         cache: str | os.PathLike[str] | None, model: str | os.PathLike[str] | None,
+         progress: BatchProgress | None, from_cache: bool = False) -> BatchResult:
+    """:func:`run_batch` with its options checked; ``from_cache``: never run the pose model."""
     start = time.perf_counter()
-    cfg = config or Config()
-    if jobs < 0:
-        raise ConfigError(f"--jobs must be 0 (one per CPU) or more, got {jobs}")
-    jobs = jobs or os.cpu_count() or 1
     fmt = format_for(out, fmt)
     out = Path(out)
     reports_dir = None if reports is None else os.fspath(reports)
@@ -254,38 +253,38 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[st
             tasks.append(task)
 
     with contextlib.ExitStack() as stack:
-        client = None
-        if cluster is not None and tasks:  # connect first: a bad address must not truncate the results
-            from .distributed import connect
-
-            client = stack.enter_context(connect(cluster))
+        if tasks:  # prepared first (e.g. connected to a cluster): a bad address must not truncate the results
+            stack.enter_context(runner)
         writer = stack.enter_context(ResultsWriter(out, fmt, [r.row for r in results if r is not None] + others))
         collect = _Collector(inputs, results, writer, reports_dir, progress)
         if progress is not None:
             progress.start(len(inputs), sum(r is not None for r in results))
         for result in presets:
             collect(result)
-        if client is not None:
-            from .distributed import run_on_cluster
-
-            run_on_cluster(client, tasks, collect)
-        elif jobs == 1 and not isolate:
-            for task in tasks:
-                collect(process_file(task, collect.event))
-        elif tasks:
-            from .pool import run_in_processes
-
-            run_in_processes(_largest_first(tasks), jobs, collect, collect.event)
+        if tasks:
+            runner.run(tasks, collect, collect.event)
     done = tuple(r for r in results if r is not None)
     write_results(out, [r.row for r in done] + others, fmt)
     return BatchResult(done, out, fmt, time.perf_counter() - start)
 
 
 def rescore_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], *,
-                  cache: str | os.PathLike[str], config: Config | None = None, **options: Any) -> BatchResult:
+                  cache: str | os.PathLike[str], config: Config | None = None, fmt: str | None = None,
+                  reports: str | os.PathLike[str] | None = None, resume: bool = False,
+                  model: str | os.PathLike[str] | None = None, runner: Runner | None = None, jobs: int = 1,
+                  progress: BatchProgress | None = None) -> BatchResult:
     """Re-score clips from the landmark cache with ``config`` (no pose model); see :func:`run_batch`.
 
     A clip whose landmarks are not in ``cache`` (for this model and these pose settings) is an
     error row saying so.
     """
-    return run_batch(paths, out, config=config, cache=cache, from_cache=True, **options)
+    return _run(paths, out, config or Config(), _runner(runner, jobs, None), fmt=fmt, reports=reports,
+                resume=resume, cache=cache, model=model, progress=progress, from_cache=True)
+
+
+def _runner(runner: Runner | None, jobs: int, cluster: str | None) -> Runner:
+    if runner is None:
+        return runner_for(jobs, cluster)
+    if jobs != 1 or cluster is not None:
+        raise ConfigError("give either a runner or jobs/cluster, not both")
+    return runner

@@ -41,10 +41,11 @@ from ..video import VideoInfo
 __all__ = ["CACHE_FORMAT", "CacheError", "CacheMissError", "LandmarkCache", "cache_variant",
            "load_extraction", "save_extraction"]
 
-CACHE_FORMAT = 1  # bump when the layout of the files changes: old entries then become misses
+CACHE_FORMAT = 2  # bump when the layout of the files changes: old entries then become misses (2: track_strides)
 _KIND = "gaitcheck-landmarks"
 _ARRAYS = {"t": (np.float64, 1), "track_ids": (np.int64, 1), "track_lengths": (np.int64, 1),
-           "frames": (np.int64, 1), "times": (np.float64, 1), "image": (np.float32, 3), "world": (np.float32, 3)}
+           "track_strides": (np.int64, 1), "frames": (np.int64, 1), "times": (np.float64, 1),
+           "image": (np.float32, 3), "world": (np.float32, 3)}
 
 
 def cache_variant(model_sha256: str, pose: PoseConfig) -> str:
@@ -73,6 +74,7 @@ def save_extraction(extraction: Extraction, stem: str | os.PathLike[str], *,
         "t": np.asarray(extraction.t, np.float64),
         "track_ids": np.array([tr.track_id for tr in tracks], np.int64),
         "track_lengths": np.array([len(f) for f in frames], np.int64),
+        "track_strides": np.array([tr.stride for tr in tracks], np.int64),
         "frames": np.array([i for f in frames for i in f], np.int64),
         "times": np.array([x for tr in tracks for x in tr.times], np.float64),
         "image": _stack([x for tr in tracks for x in tr.image], 5),
@@ -113,10 +115,11 @@ def load_extraction(stem: str | os.PathLike[str], video_path: str | os.PathLike[
     except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:  # damaged files
         raise CacheError(f"cache entry {stem.name} is damaged ({type(exc).__name__}: {exc})") from None
     tracks, start = [], 0
-    for tid, n in zip(arr["track_ids"].tolist(), arr["track_lengths"].tolist(), strict=True):
+    for tid, n, stride in zip(arr["track_ids"].tolist(), arr["track_lengths"].tolist(),
+                              arr["track_strides"].tolist(), strict=True):
         end = start + n
         tracks.append(Track(int(tid), arr["frames"][start:end].tolist(), arr["times"][start:end].tolist(),
-                            list(arr["image"][start:end]), list(arr["world"][start:end])))
+                            list(arr["image"][start:end]), list(arr["world"][start:end]), stride=int(stride)))
         start = end
     return Extraction(info, arr["t"], tuple(tracks), warnings, model)
 
@@ -132,9 +135,11 @@ def _check(arr: dict[str, np.ndarray]) -> None:
         if arr[name].dtype != dtype or arr[name].ndim != ndim:
             raise CacheError(f"array {name} has dtype {arr[name].dtype} and {arr[name].ndim} dimensions")
     n = int(arr["track_lengths"].sum())
-    if len(arr["track_ids"]) != len(arr["track_lengths"]) or not (
+    if not len(arr["track_ids"]) == len(arr["track_lengths"]) == len(arr["track_strides"]) or not (
             len(arr["frames"]) == len(arr["times"]) == len(arr["image"]) == len(arr["world"]) == n):
         raise CacheError("track arrays have inconsistent lengths")
+    if (arr["track_strides"] < 1).any():
+        raise CacheError("track strides must be at least 1")
     if arr["image"].shape[1:] != (NUM_LANDMARKS, 5) or arr["world"].shape[1:] != (NUM_LANDMARKS, 3):
         raise CacheError("landmark arrays have the wrong shape")
 
@@ -170,7 +175,8 @@ class LandmarkCache:
         name = os.path.basename(os.fspath(video_path))
         if any((self.root / video_sha256).glob("*.json")):
             raise CacheMissError(f"'{name}' is in the landmark cache {self.root} only with another pose model or "
-                                 "other [pose] settings; run gaitcheck batch --cache with these first") from None
+                                 "other [pose] settings (or from an older gaitcheck); run gaitcheck batch --cache with "
+                                 "these first") from None
         raise CacheMissError(f"'{name}' is not in the landmark cache {self.root}; run gaitcheck batch --cache "
                              f"{self.root} on it first") from None
 

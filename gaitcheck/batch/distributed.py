@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from types import TracebackType
 from typing import Any
 
 from ..errors import ConfigError
-from .worker import FileResult, Task, failure, process_file
+from .worker import Event, FileResult, Task, failure, process_file
 
-__all__ = ["INSTALL_HINT", "connect", "run_on_cluster"]
+__all__ = ["INSTALL_HINT", "DaskCluster", "connect", "run_on_cluster"]
 
 INSTALL_HINT = "pip install 'gaitcheck[distributed]'"
 _CONNECT_TIMEOUT_S = 20
@@ -99,3 +100,34 @@ def run_on_cluster(client: Any, tasks: Sequence[Task], on_result: Callable[[File
             on_result(result)
     finally:
         client.cancel([f for f in futures if not f.done()])
+
+
+class DaskCluster:
+    """A :class:`~gaitcheck.batch.runners.Runner` on the Dask scheduler at ``address`` (``tcp://host:port``).
+
+    Entering it connects and checks the workers (:func:`connect`); leaving it disconnects (the
+    cluster keeps running). Progress events do not come back from the workers: only results.
+    """
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self._client: Any = None
+
+    def __enter__(self) -> DaskCluster:
+        if self._client is None:
+            self._client = connect(self.address)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def run(self, tasks: Sequence[Task], on_result: Callable[[FileResult], None],
+            on_event: Callable[[Event], None]) -> None:
+        if self._client is None:  # not entered: connect for this run only
+            with self:
+                self.run(tasks, on_result, on_event)
+            return
+        run_on_cluster(self._client, tasks, on_result)

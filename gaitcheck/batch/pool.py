@@ -103,3 +103,4 @@ def run_in_processes(tasks: Sequence[Task], jobs: int, on_result: Callable[[File
             _drain(events, on_event)
             events.close()
             events.join_thread()
+

@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from .._io import atomic_write
 from ..errors import ConfigError
+from ..report import Report
 
 __all__ = ["COLUMNS", "FORMATS", "ResultsWriter", "error_row", "format_for", "read_results", "report_name",
            "report_row", "write_results"]
@@ -65,27 +66,19 @@ def error_row(path: str, message: str, sha256: str | None = None) -> dict[str, A
     return row
 
 
-def report_row(path: str, sha256: str, report: dict[str, Any], report_file: str | None) -> dict[str, Any]:
-    """The ``status=ok`` row of a clip from its report's ``to_dict()``.
-
-    ``steps`` and ``cadence_spm`` come from the report's ``gait`` section when it has one.
-    """
+def report_row(path: str, sha256: str, report: Report, report_file: str | None) -> dict[str, Any]:
+    """The ``status=ok`` row of a clip from its report (numbers rounded as in the report's JSON)."""
+    d = report.to_dict()
     row = _blank(path, "ok", sha256)
-    la, sl = report["checks"]["look_ahead"], report["checks"]["slouch"]
-    section = report.get("gait")
-    gait: dict[str, Any] = section if isinstance(section, dict) else {}
+    la, sl, gait = d["checks"]["look_ahead"], d["checks"]["slouch"], d.get("gait") or {}
     row.update(
-        view=report["view"], detection_rate=report["subject"].get("detection_rate"),
-        analysable_s=report["subject"].get("analysable_s"),
-        look_ahead_status=la["status"], look_ahead_flagged_fraction=la.get("flagged_fraction"),
-        median_head_pitch_deg=la.get("median_head_pitch_deg"),
-        median_gaze_distance_m=la.get("median_gaze_distance_m"),
-        slouch_status=sl["status"], slouch_flagged_fraction=sl.get("flagged_fraction"),
-        median_trunk_lean_deg=sl.get("median_trunk_lean_deg"),
-        median_forward_head_rel=sl.get("median_forward_head_rel"),
-        duration_s=report["video"].get("duration_s"), frame_count=report["video"].get("frame_count"),
-        n_warnings=len(report.get("warnings", ())), report=report_file,
-        **{k: gait.get(k) for k in _GAIT_COLUMNS},
+        view=d["view"], detection_rate=d["subject"]["detection_rate"], analysable_s=d["subject"]["analysable_s"],
+        look_ahead_status=la["status"], look_ahead_flagged_fraction=la["flagged_fraction"],
+        median_head_pitch_deg=la["median_head_pitch_deg"], median_gaze_distance_m=la["median_gaze_distance_m"],
+        slouch_status=sl["status"], slouch_flagged_fraction=sl["flagged_fraction"],
+        median_trunk_lean_deg=sl["median_trunk_lean_deg"], median_forward_head_rel=sl["median_forward_head_rel"],
+        duration_s=d["video"]["duration_s"], frame_count=d["video"]["frame_count"], n_warnings=len(d["warnings"]),
+        report=report_file, **{k: gait.get(k) for k in _GAIT_COLUMNS},
     )
     return row
 

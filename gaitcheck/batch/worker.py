@@ -97,7 +97,7 @@ def _with_path(extraction: Extraction, path: str) -> Extraction:
     return dataclasses.replace(extraction, info=dataclasses.replace(extraction.info, path=path))
 
 
-def _landmarks(task: Task, sha256: str, notify: Notify | None) -> tuple[Extraction, bool]:
+def _landmarks(task: Task, sha256: str, notify: Notify | None, quiet: bool) -> tuple[Extraction, bool]:
     """The clip's extraction and whether it came from the cache."""
     cfg = task.config
     cache = LandmarkCache(task.cache_dir) if task.cache_dir else None
@@ -118,22 +118,26 @@ def _landmarks(task: Task, sha256: str, notify: Notify | None) -> tuple[Extracti
             last[0] = now
             notify(("frames", task.index, done, expected))
 
-    extraction = _with_path(extract(task.source, cfg, model=task.model, progress=progress), task.path)
+    extraction = _with_path(extract(task.source, cfg, model=task.model, progress=progress, quiet=quiet), task.path)
     if cache is not None:
         cache.save(sha256, cfg.pose, extraction)
     return extraction, False
 
 
-def process_file(task: Task, notify: Notify | None = None) -> FileResult:
-    """Score one file; never raises for a problem with the file (it becomes an error result)."""
+def process_file(task: Task, notify: Notify | None = None, *, quiet: bool = False) -> FileResult:
+    """Score one file; never raises for a problem with the file (it becomes an error result).
+
+    ``notify`` gets the progress events; ``quiet`` hides mediapipe's C++ log lines (see
+    :func:`gaitcheck.pose.extract`).
+    """
     start = time.perf_counter()
     sha256 = task.sha256
     if notify is not None:
         notify(("start", task.index))
     try:
         sha256 = sha256 or _hash(task)
-        extraction, cached = _landmarks(task, sha256, notify)
-        report = score(extraction, task.config).to_dict()
+        extraction, cached = _landmarks(task, sha256, notify, quiet)
+        report = score(extraction, task.config)
     except GaitcheckError as exc:
         return failure(task, str(exc), sha256, time.perf_counter() - start)
     except OSError as exc:  # writing the cache failed (disk full, permissions)
@@ -144,7 +148,7 @@ def process_file(task: Task, notify: Notify | None = None) -> FileResult:
     report_file = os.path.join(task.reports_dir, report_name(task.path)) if task.reports_dir else None
     row = report_row(task.path, sha256, report, report_file)
     return FileResult(task.path, "ok", None, sha256, row, cached=cached, seconds=time.perf_counter() - start,
-                      report=report if task.want_report else None)
+                      report=report.to_dict() if task.want_report else None)
 
 
 # --- in a ProcessPoolExecutor worker ------------------------------------------------------------
@@ -176,6 +180,6 @@ def _send(event: Event) -> None:
         pass
 
 
-def pool_work(task: Task) -> FileResult:
+def pool_work(task: Task, quiet: bool = False) -> FileResult:
     """:func:`process_file` in a pool worker, sending progress events to the batch's process."""
-    return process_file(task, _send if _events is not None else None)
+    return process_file(task, _send if _events is not None else None, quiet=quiet)

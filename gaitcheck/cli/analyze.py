@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         old = load_report(args.compare)
     with frame_progress(not args.quiet) as progress:
         report = analyze(args.video, cfg, model=args.model, height_cm=args.height_cm, track_id=args.track,
-                         walker_point=args.walker_at, progress=progress)
+                         walker_point=args.walker_at, progress=progress, quiet=True)  # no C++ log lines
     print(format_summary(report))
     if args.json:
         write_json(report, args.json)
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         from ..compare import compare_reports, format_comparison
 
         print(f"\nCompared with {args.compare}:\n")
-        print(format_comparison(compare_reports(old, report.to_dict())))
+        print(format_comparison(compare_reports(old, report)))
     if args.annotated:
         from ..evidence.video import write_annotated_video
 

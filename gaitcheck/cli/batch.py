@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
 
-from ..batch import run_batch
+from ..batch import BatchResult, run_batch
+from ..batch.distributed import DaskCluster
 from ..batch.results import COLUMNS, FORMATS
+from ..batch.runners import ProcessPool, Runner, worker_count
 from ..config import load_config
 from ._batch_display import RichBatchProgress, print_summary
 
@@ -70,17 +73,21 @@ def register(sub: Any) -> None:
     b.set_defaults(run=run)
 
 
-def run_and_summarise(args: argparse.Namespace, **options: Any) -> int:
-    """Run the batch with the display on stderr; return its exit code."""
+def run_and_summarise(args: argparse.Namespace, batch: Callable[..., BatchResult], runner: Runner,
+                      **options: Any) -> int:
+    """Run ``batch`` (``run_batch`` or ``rescore_batch``) with the display on stderr; return its exit code."""
     console = Console(stderr=True)
     with RichBatchProgress(console, show_bar=not args.quiet) as progress:
-        result = run_batch(args.paths, args.out, config=load_config(args.config), jobs=args.jobs, fmt=args.format,
-                           reports=args.reports, resume=args.resume, model=args.model, progress=progress, **options)
+        result = batch(args.paths, args.out, config=load_config(args.config), fmt=args.format, reports=args.reports,
+                       resume=args.resume, model=args.model, runner=runner, progress=progress, **options)
     print_summary(console, result)
     return result.exit_code
 
 
 def run(args: argparse.Namespace) -> int:
-    # isolate: even with --jobs 1 the model runs in a worker process, so that a native crash on one
-    # file (decoder, pose model) costs only that file, and --resume is not stopped by it again
-    return run_and_summarise(args, cache=args.cache, cluster=args.cluster, isolate=True)
+    # even with --jobs 1 the model runs in a worker process, so that a native crash on one file
+    # (decoder, pose model) costs only that file, and --resume is not stopped by it again; the
+    # workers are processes of their own, so mediapipe's C++ log lines are hidden there
+    runner: Runner = (DaskCluster(args.cluster) if args.cluster is not None
+                      else ProcessPool(worker_count(args.jobs), quiet=True))
+    return run_and_summarise(args, run_batch, runner, cache=args.cache)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..batch import rescore_batch
+from ..batch.runners import runner_for
 from .batch import add_common, run_and_summarise
 
 EPILOG = """\
@@ -28,4 +30,4 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_and_summarise(args, cache=args.cache, from_cache=True)
+    return run_and_summarise(args, rescore_batch, runner_for(args.jobs), cache=args.cache)

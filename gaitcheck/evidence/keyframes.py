@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..report import Report
+from ..report import Frames, Report
 from ..video import VideoReader
 from .draw import thumbnail
 from .marks import clip_overlay
@@ -41,22 +40,23 @@ class KeyFrame:
     rank: int = 0
 
 
-def _num(v: Any) -> float | None:
-    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) else None
+def _opt(v: float) -> float | None:
+    return float(v) if math.isfinite(v) else None
 
 
-def describe_frame(row: Mapping[str, Any]) -> str:
-    """The measures of one report frame in words (head, gaze, trunk, forward head).
+def describe_frame(frames: Frames, i: int) -> str:
+    """The measures of frame ``i`` in words (head, gaze, trunk, forward head).
 
-    >>> describe_frame({"head_pitch_deg": 24.2, "gaze_distance_m": 2.04, "trunk_lean_deg": -3.0,
-    ...                 "forward_head_rel": 0.21})
+    >>> f = Frames.from_rows([{"t_s": 0.0, "head_pitch_deg": 24.2, "gaze_distance_m": 2.04,
+    ...                        "trunk_lean_deg": -3.0, "forward_head_rel": 0.21}])
+    >>> describe_frame(f, 0)
     'head 24° down, gaze 2.0 m; trunk 3° back, head forward 0.21'
     """
-    pitch, gaze, lean, fwd = (_num(row.get(k)) for k in ("head_pitch_deg", "gaze_distance_m", "trunk_lean_deg",
-                                                         "forward_head_rel"))
+    pitch, gaze = _opt(frames.head_pitch_deg[i]), float(frames.gaze_distance_m[i])
+    lean, fwd = _opt(frames.trunk_lean_deg[i]), _opt(frames.forward_head_rel[i])
     parts = []
     if pitch is not None:
-        where = "horizon" if gaze is None else f"{gaze:.1f} m"
+        where = f"{gaze:.1f} m" if math.isfinite(gaze) else "horizon"
         parts.append(f"head {abs(pitch):.0f}° {'down' if pitch >= 0 else 'up'}, gaze {where}")
     if lean is not None:
         text = f"trunk {abs(lean):.0f}° {'forward' if lean >= 0 else 'back'}"
@@ -64,69 +64,71 @@ def describe_frame(row: Mapping[str, Any]) -> str:
     return "; ".join(parts) if parts else "not measured here (not seen from the side)"
 
 
-def _valid(row: Mapping[str, Any]) -> bool:
-    return bool(row.get("detected")) and bool(row.get("walking")) and row.get("view") == "side" \
-        and not row.get("identity_jump") and _num(row.get("head_pitch_deg")) is not None \
-        and _num(row.get("trunk_lean_deg")) is not None
+def _valid(frames: Frames) -> NDArray[np.bool_]:
+    """Frames a moment may be shown from: the walker found, walking, seen from the side, measured."""
+    return np.asarray(frames.detected & frames.walking & (frames.view == "side") & ~frames.identity_jump
+                      & np.isfinite(frames.head_pitch_deg) & np.isfinite(frames.trunk_lean_deg))
 
 
-def _badness(row: Mapping[str, Any]) -> float:
-    pitch, lean = _num(row.get("head_pitch_deg")) or 0.0, _num(row.get("trunk_lean_deg")) or 0.0
-    return abs(pitch) / 10 + abs(lean) / 5 + abs(_num(row.get("forward_head_rel")) or 0.0) / 0.1
+def _badness(frames: Frames) -> NDArray[np.float64]:
+    pitch, lean = np.nan_to_num(frames.head_pitch_deg), np.nan_to_num(frames.trunk_lean_deg)
+    return np.asarray(np.abs(pitch) / 10 + np.abs(lean) / 5 + np.abs(np.nan_to_num(frames.forward_head_rel)) / 0.1)
 
 
-def _episode_moments(data: Mapping[str, Any], frames: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, float]]:
+def _episode_moments(report: Report) -> list[tuple[int, str, float]]:
     """(frame, title, duration) for the worst moment of each episode, same moments merged."""
-    names = {"look_ahead": "Looking down", "slouch": "Slouching"}
+    t = report.frames.t_s
     found: list[tuple[int, str, float]] = []
-    for key, name in names.items():
-        for ep in (data.get("checks", {}).get(key) or {}).get("episodes") or []:
-            f = ep.get("peak_frame")
-            if not isinstance(f, int) or not 0 <= f < len(frames):
+    for check, name in ((report.look_ahead, "Looking down"), (report.slouch, "Slouching")):
+        for ep in check.episodes:
+            f = ep.peak_frame
+            if not 0 <= f < len(t):
                 continue
-            dur = (_num(ep.get("end_s")) or 0.0) - (_num(ep.get("start_s")) or 0.0)
-            near = [k for k, (g, _, _) in enumerate(found) if abs(_t(frames, g) - _t(frames, f)) < _NEAR_S]
+            near = [k for k, (g, _, _) in enumerate(found) if abs(t[g] - t[f]) < _NEAR_S]
             if near:
                 g, title, d = found[near[0]]
-                found[near[0]] = (g, f"{title} and {name.lower()}", max(d, dur))
+                found[near[0]] = (g, f"{title} and {name.lower()}", max(d, ep.end_s - ep.start_s))
             else:
-                found.append((f, name, dur))
+                found.append((f, name, ep.end_s - ep.start_s))
     return found
 
 
-def _t(frames: Sequence[Mapping[str, Any]], i: int) -> float:
-    return _num(frames[i].get("t_s")) or 0.0
-
-
-def choose_key_frames(data: Mapping[str, Any], max_frames: int = 6) -> list[KeyFrame]:
-    """Choose 3 to ``max_frames`` moments of a report dict (the JSON contract), in time order.
+def choose_key_frames(report: Report, max_frames: int = 6) -> list[KeyFrame]:
+    """Choose 3 to ``max_frames`` moments of ``report``, in time order.
 
     The worst moment of each flagged episode (the longest episodes when there are too many), a
     good moment, and moments spread over the walk until there are three (fewer only if the walker
     was seen in fewer frames).
     """
-    frames: Sequence[Mapping[str, Any]] = data.get("frames") or []
+    frames = report.frames
+    t = frames.t_s
+    n = len(frames)
+    flagged = np.zeros(n, bool)
+    for check in (report.look_ahead, report.slouch):
+        if check.flagged is not None:
+            flagged |= check.flagged
     chosen: list[tuple[int, str]] = []
-    episodes = sorted(_episode_moments(data, frames), key=lambda e: -e[2])[: max(1, max_frames - 1)]
+    episodes = sorted(_episode_moments(report), key=lambda e: -e[2])[: max(1, max_frames - 1)]
     chosen += [(f, f"{title}: worst moment") for f, title, _ in episodes]
-    valid = [i for i, row in enumerate(frames) if _valid(row)]
-    good = [i for i in valid if not frames[i].get("look_down") and not frames[i].get("slouch")]
+    valid = np.flatnonzero(_valid(frames)).tolist()
+    bad = _badness(frames)
+    good = [i for i in valid if not flagged[i]]
     if good:
-        chosen.append((min(good, key=lambda i: _badness(frames[i])), "Good moment"))
+        chosen.append((min(good, key=lambda i: bad[i]), "Good moment"))
     elif valid:  # flagged all along: show the best it got
-        best = min(valid, key=lambda i: _badness(frames[i]))
-        if all(abs(_t(frames, best) - _t(frames, j)) >= _NEAR_S for j, _ in chosen):
+        best = min(valid, key=lambda i: bad[i])
+        if all(abs(t[best] - t[j]) >= _NEAR_S for j, _ in chosen):
             chosen.append((best, "Best moment (still flagged)"))
-    pool = valid or [i for i, row in enumerate(frames) if row.get("detected")]
+    pool = valid or np.flatnonzero(frames.detected).tolist()
     for q in (0.5, 0.2, 0.8, 0.35, 0.65):
         if len(chosen) >= 3 or not pool:
             break
         i = pool[min(len(pool) - 1, round(q * (len(pool) - 1)))]
-        if all(abs(_t(frames, i) - _t(frames, j)) >= _SPREAD_S for j, _ in chosen):
+        if all(abs(t[i] - t[j]) >= _SPREAD_S for j, _ in chosen):
             chosen.append((i, "Moment of the walk"))
     ranked = {i: r for r, (i, _) in enumerate(chosen)}
     kept = sorted(chosen[:max_frames])
-    return [KeyFrame(i, _t(frames, i), chr(ord("A") + k), title, describe_frame(frames[i]), ranked[i])
+    return [KeyFrame(i, float(t[i]), chr(ord("A") + k), title, describe_frame(frames, i), ranked[i])
             for k, (i, title) in enumerate(kept)]
 
 

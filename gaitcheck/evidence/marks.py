@@ -17,16 +17,17 @@ are not visible, only the direction of the line of sight is drawn (a short ray f
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .. import angles
+from ..config import Config
 from ..errors import InputError
 from ..landmarks import FEET
 from ..landmarks import Landmark as L
@@ -40,7 +41,7 @@ B = NDArray[np.bool_]
 _WINDOW_S = 1.0  # running windows for the floor line and the pixel scale
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class FrameMarks:
     """What to draw on one frame (pixels of the upright frame, x right, y down; NaN = unknown).
 
@@ -67,8 +68,7 @@ class FrameMarks:
     def scaled(self, factor: float, origin: tuple[float, float] = (0.0, 0.0)) -> FrameMarks:
         """The same marks for the frame cropped at ``origin`` (x, y) and then resized by ``factor``."""
         o = np.asarray(origin, np.float64)
-        return FrameMarks((self.px - o) * factor, self.head_pitch_deg, self.trunk_lean_deg, self.gaze_distance_m,
-                          (self.gaze_point - o) * factor, self.gaze_dir, self.look_down, self.slouch)
+        return dataclasses.replace(self, px=(self.px - o) * factor, gaze_point=(self.gaze_point - o) * factor)
 
     @property
     def captions(self) -> tuple[str, ...]:
@@ -76,7 +76,7 @@ class FrameMarks:
         return tuple(c for c, on in (("Looking down", self.look_down), ("Slouching", self.slouch)) if on)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class ClipOverlay:
     """The overlays of a whole clip: (T, ...) arrays, row i = decoded frame i.
 
@@ -112,28 +112,23 @@ class ClipOverlay:
 
     def frame(self, i: int) -> FrameMarks:
         """The marks of frame ``i``."""
-        return FrameMarks(self.px[i], float(self.head_pitch_deg[i]), float(self.trunk_lean_deg[i]),
-                          float(self.gaze_distance_m[i]), self.gaze_point[i], self.gaze_dir[i],
-                          bool(self.look_down[i]), bool(self.slouch[i]))
+        return FrameMarks(px=self.px[i], head_pitch_deg=float(self.head_pitch_deg[i]),
+                          trunk_lean_deg=float(self.trunk_lean_deg[i]), gaze_distance_m=float(self.gaze_distance_m[i]),
+                          gaze_point=self.gaze_point[i], gaze_dir=self.gaze_dir[i], look_down=bool(self.look_down[i]),
+                          slouch=bool(self.slouch[i]))
 
 
-def look_down_pitch_deg(settings: Mapping[str, Any], height_cm: float) -> float:
+def look_down_pitch_deg(cfg: Config, height_cm: float) -> float:
     """The head pitch at which the gaze point reaches the look-down distance (degrees, + = down).
 
     Inverts ``gaze = eye_height / tan(pitch + line_of_sight)`` at ``look_down_distance_m``.
 
-    >>> s = {"body": {"eye_height_ratio": 0.93}, "look_ahead": {"look_down_distance_m": 3.0,
-    ...      "line_of_sight_deg": 15.0}}
-    >>> round(look_down_pitch_deg(s, 170), 1)
+    >>> round(look_down_pitch_deg(Config(), 170), 1)
     12.8
     """
-    eye_h = height_cm / 100 * float(settings["body"]["eye_height_ratio"])
-    la = settings["look_ahead"]
-    return math.degrees(math.atan(eye_h / float(la["look_down_distance_m"]))) - float(la["line_of_sight_deg"])
-
-
-def _num(v: Any) -> float:
-    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else math.nan
+    eye_h = height_cm / 100 * cfg.body.eye_height_ratio
+    la = cfg.look_ahead
+    return math.degrees(math.atan(eye_h / la.look_down_distance_m)) - la.line_of_sight_deg
 
 
 def _running(x: F, half: int, fn: str) -> F:
@@ -196,42 +191,33 @@ def clip_overlay(report: Report) -> ClipOverlay:
     """The overlays of ``report``'s clip (the walker's cleaned landmarks and per-frame measures).
 
     Raises:
-        InputError: the report carries no landmarks (``report.series`` is None) or its frames do
-            not match them.
+        InputError: the report carries no landmarks (``report.series`` is None: it was read from
+            JSON) or its frames do not match them.
     """
     series = report.series
     if series is None:
         raise InputError("the report carries no landmarks to draw (it was not made by gaitcheck.analyze)")
-    if len(series) != len(report.frames):
-        raise InputError(f"the report has {len(report.frames)} frames but landmarks for {len(series)}")
-    d = report.extra
-    settings, height = d.get("settings", {}), float(d.get("height_cm", 170.0))
     frames = report.frames
+    if len(series) != len(frames):
+        raise InputError(f"the report has {len(frames)} frames but landmarks for {len(series)}")
+    cfg = report.settings
     px = series.pixels()
     t = np.asarray(series.t, np.float64)
-    pitch = np.array([_num(f.get("head_pitch_deg")) for f in frames])
-    lean = np.array([_num(f.get("trunk_lean_deg")) for f in frames])
-    gaze = np.array([_num(f.get("gaze_distance_m")) for f in frames])
-    gaze = np.where(np.isnan(gaze) & ~np.isnan(pitch), np.inf, gaze)  # null with a pitch = at/above the horizon
-    look = np.array([bool(f.get("look_down")) for f in frames], bool)
-    slouch = np.array([bool(f.get("slouch")) for f in frames], bool)
-    body, la = settings.get("body", {}), settings.get("look_ahead", {})
-    eye_h = height / 100 * float(body.get("eye_height_ratio", 0.93))
-    los = float(la.get("line_of_sight_deg", 15.0))
-    tilt = _num(d.get("camera_tilt_deg"))
-    facing = angles.facing_direction(px)
-    points, dirs = gaze_points(px, t, facing, pitch, gaze, eye_h, los, 0.0 if math.isnan(tilt) else tilt,
-                               series.frame_size)
-    try:
-        pitch_limit = look_down_pitch_deg(settings, height)
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
-        pitch_limit = math.nan
-    lean_limit = _num(settings.get("slouch", {}).get("trunk_lean_max_deg"))
-    duration = _num(report.video.get("duration_s"))
-    if math.isnan(duration):
-        duration = float(t[-1]) if len(t) else 0.0
-    return ClipOverlay(t, px, pitch, lean, gaze, points, dirs, look, slouch, series.frame_size, duration,
-                       pitch_limit, lean_limit)
+    look = _flags(report.look_ahead.flagged, len(frames))
+    slouch = _flags(report.slouch.flagged, len(frames))
+    eye_h = report.height_cm / 100 * cfg.body.eye_height_ratio
+    tilt = report.camera_tilt_deg or 0.0
+    points, dirs = gaze_points(px, t, frames.facing, frames.head_pitch_deg, frames.gaze_distance_m, eye_h,
+                               cfg.look_ahead.line_of_sight_deg, tilt, series.frame_size)
+    return ClipOverlay(t=t, px=px, head_pitch_deg=frames.head_pitch_deg, trunk_lean_deg=frames.trunk_lean_deg,
+                       gaze_distance_m=frames.gaze_distance_m, gaze_point=points, gaze_dir=dirs, look_down=look,
+                       slouch=slouch, frame_size=series.frame_size, duration_s=report.video.duration_s,
+                       pitch_limit_deg=look_down_pitch_deg(cfg, report.height_cm),
+                       lean_limit_deg=cfg.slouch.trunk_lean_max_deg)
+
+
+def _flags(flagged: B | None, n: int) -> B:
+    return np.zeros(n, bool) if flagged is None else np.asarray(flagged, bool)
 
 
 def flagged_spans(t: Sequence[float] | F, flags: Sequence[bool] | B, end_s: float) -> list[tuple[float, float]]:

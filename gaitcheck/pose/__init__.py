@@ -9,9 +9,10 @@ bundled in the package: nothing is downloaded). Its output, an :class:`Extractio
 from __future__ import annotations
 
 from .extraction import Extraction, Progress, extract, follow_track
-from .landmarker import BUNDLED_MODEL_SHA256, ModelInfo, PoseEstimator, resolve_model
+from .landmarker import BUNDLED_MODEL_SHA256, Landmarker, LandmarkerFactory, ModelInfo, PoseEstimator, resolve_model
 from .tracking import Track
 from .walker import TrackStats, choose_walker, track_summary
 
-__all__ = ["BUNDLED_MODEL_SHA256", "Extraction", "ModelInfo", "PoseEstimator", "Progress", "Track", "TrackStats",
-           "choose_walker", "extract", "follow_track", "resolve_model", "track_summary"]
+__all__ = ["BUNDLED_MODEL_SHA256", "Extraction", "Landmarker", "LandmarkerFactory", "ModelInfo", "PoseEstimator",
+           "Progress", "Track", "TrackStats", "choose_walker", "extract", "follow_track", "resolve_model",
+           "track_summary"]

@@ -1,26 +1,19 @@
 """Pose estimation with MediaPipe's PoseLandmarker (Tasks API, VIDEO mode).
 
-This is the only module that imports mediapipe, and it does so lazily. The model ships inside the
+This is the only module that uses mediapipe, imported lazily (through :mod:`._mediapipe`). The model ships inside the
 package and is checked against its sha256 on load; nothing is ever downloaded.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import importlib.abc
-import importlib.machinery
-import importlib.util
 import os
-import sys
-import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from types import ModuleType, TracebackType
-from typing import Any
+from types import TracebackType
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,8 +22,10 @@ from .._io import sha256_file
 from ..config import PoseConfig
 from ..errors import ModelError
 from ..landmarks import NUM_LANDMARKS
+from ._mediapipe import import_mediapipe, quiet_stderr
 
-__all__ = ["BUNDLED_MODEL_SHA256", "ModelInfo", "PoseEstimator", "resolve_model"]
+__all__ = ["BUNDLED_MODEL_SHA256", "Landmarker", "LandmarkerFactory", "MediaPipeLandmarkers", "ModelInfo",
+           "PoseEstimator", "resolve_model"]
 
 BUNDLED_MODEL_NAME = "pose_landmarker_full.task"
 BUNDLED_MODEL_SHA256 = "b85d52490cd0be46572021404be060f43d16bb13b6f7f5d63793f5fd13bfdad9"
@@ -74,79 +69,35 @@ def resolve_model(path: str | os.PathLike[str] | None = None) -> ModelInfo:
     return ModelInfo(str(p), sha256_file(p), False)
 
 
-class _Silencer:
-    """Points fd 2 at the null device while any thread is inside; the last one out restores it.
+class Landmarker(Protocol):
+    """What the passes need of a pose model: people found in a frame, and ``close()``.
 
-    File descriptor 2 is shared by the whole process: two threads each saving and restoring it on
-    their own (two landmarkers created at once) could leave it pointing at the null device for good.
+    :class:`PoseEstimator` is the real one; tests inject fakes (see :data:`LandmarkerFactory`).
     """
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._depth = 0
-        self._fd = self._saved = -1
+    def detect(self, image: NDArray[np.uint8], t_ms: int) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """``(n, 33, 5)`` image landmarks (x, y normalised) and ``(n, 33, 3)`` world landmarks of one RGB frame."""
+        ...
 
-    @contextlib.contextmanager
-    def __call__(self) -> Iterator[None]:
-        try:
-            fd = sys.stderr.fileno()
-        except (AttributeError, OSError, ValueError):  # no real stderr (e.g. under a test capture)
-            yield
-            return
-        with self._lock:
-            if self._depth == 0:
-                sys.stderr.flush()
-                self._fd, self._saved = fd, os.dup(fd)
-                null = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(null, fd)
-                os.close(null)
-            self._depth += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._depth -= 1
-                if self._depth == 0:
-                    os.dup2(self._saved, self._fd)
-                    os.close(self._saved)
+    def close(self) -> None:
+        """Free the model (it is not used again)."""
+        ...
 
 
-_quiet_stderr = _Silencer()  # silence the C++ log lines mediapipe prints to fd 2 (creating, closing a landmarker)
-
-# mediapipe's vision package imports its drawing helpers, which import matplotlib.pyplot: ~0.6 s of
-# start-up (of ~0.8 s for mediapipe) on the critical path of every analysis. gaitcheck never draws
-# with them, so they are loaded only if something uses them (e.g. a user's own code).
-_DRAWING = frozenset({"mediapipe.tasks.python.vision.drawing_styles", "mediapipe.tasks.python.vision.drawing_utils"})
-_import_lock = threading.Lock()
+#: Makes a fresh landmarker (no history) looking for up to ``num_poses`` people per frame.
+LandmarkerFactory = Callable[[int], Landmarker]
 
 
-class _LazyDrawing(importlib.abc.MetaPathFinder):
-    """Finds mediapipe's drawing modules as usual but loads them on first attribute access."""
+@dataclass(frozen=True)
+class MediaPipeLandmarkers:
+    """The :data:`LandmarkerFactory` of the real model: ``PoseEstimator(model, pose, num_poses=n, quiet=quiet)``."""
 
-    def find_spec(self, fullname: str, path: Any, target: ModuleType | None = None,
-                  ) -> importlib.machinery.ModuleSpec | None:
-        if fullname not in _DRAWING:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader):
-            spec.loader = importlib.util.LazyLoader(spec.loader)
-        return spec
+    model: ModelInfo
+    pose: PoseConfig
+    quiet: bool = False
 
-
-def _import_mediapipe() -> tuple[Any, Any, Any]:
-    """``(mediapipe, BaseOptions, vision)``, imported without loading the drawing helpers eagerly."""
-    with _import_lock:
-        if "mediapipe" not in sys.modules:
-            finder = _LazyDrawing()
-            sys.meta_path.insert(0, finder)
-            try:
-                importlib.import_module("mediapipe")
-            finally:
-                sys.meta_path.remove(finder)
-    import mediapipe as mp
-    from mediapipe.tasks.python import BaseOptions, vision
-
-    return mp, BaseOptions, vision
+    def __call__(self, num_poses: int) -> PoseEstimator:
+        return PoseEstimator(self.model, self.pose, num_poses=num_poses, quiet=self.quiet)
 
 
 class PoseEstimator:
@@ -159,12 +110,17 @@ class PoseEstimator:
     It looks for up to ``num_poses`` people per frame (default ``pose.max_people``). Each one costs
     about one more run of the model per frame, whether or not anyone is there: with fewer people in
     view than ``num_poses``, the person detector runs again on every frame.
+
+    ``quiet=True`` hides the C++ log lines mediapipe writes to file descriptor 2 when a landmarker
+    is created, first finds someone and is closed, by pointing fd 2 at the null device meanwhile:
+    for the whole process (see :mod:`gaitcheck.pose._mediapipe`), so only the command line asks for it.
     """
 
-    def __init__(self, model: ModelInfo, pose: PoseConfig | None = None, *, num_poses: int | None = None) -> None:
+    def __init__(self, model: ModelInfo, pose: PoseConfig | None = None, *, num_poses: int | None = None,
+                 quiet: bool = False) -> None:
         pose = pose or PoseConfig()
         try:
-            mp, BaseOptions, vision = _import_mediapipe()
+            mp, BaseOptions, vision = import_mediapipe()
         except ImportError as exc:  # pragma: no cover - mediapipe is a hard dependency
             raise ModelError(f"mediapipe is not installed: {exc}") from None
         self._mp = mp
@@ -177,22 +133,23 @@ class PoseEstimator:
             min_tracking_confidence=pose.min_tracking_confidence,
         )
         try:
-            with _quiet_stderr():
+            with quiet_stderr(quiet):
                 self._landmarker: Any = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"cannot load pose model {model.name}: {exc}") from None
         self._last_ms = -1
-        self._quiet = True
+        self._quiet = quiet
+        self._first = True  # nobody found yet
 
     def detect(self, image: NDArray[np.uint8], t_ms: int) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         """Find people in one RGB frame (H, W, 3) uint8 at time ``t_ms``."""
         t_ms = max(int(t_ms), self._last_ms + 1)  # VIDEO mode needs strictly increasing timestamps
         self._last_ms = t_ms
         frame = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
-        if self._quiet:  # the graph logs a harmless C++ warning to fd 2 when it first finds a pose
-            with _quiet_stderr():
+        if self._first:  # the graph logs a harmless C++ warning to fd 2 when it first finds a pose
+            with quiet_stderr(self._quiet):
                 result = self._landmarker.detect_for_video(frame, t_ms)
-            self._quiet = not result.pose_landmarks
+            self._first = not result.pose_landmarks
         else:
             result = self._landmarker.detect_for_video(frame, t_ms)
         n = len(result.pose_landmarks)
@@ -205,7 +162,7 @@ class PoseEstimator:
 
     def close(self) -> None:
         if self._landmarker is not None:
-            with _quiet_stderr():  # mediapipe >= 1.2.3 logs "DestroyAccelerator" C++ lines to fd 2 here
+            with quiet_stderr(self._quiet):  # mediapipe >= 1.2.3 logs "DestroyAccelerator" C++ lines to fd 2 here
                 self._landmarker.close()
             self._landmarker = None
 

@@ -18,6 +18,7 @@ The result is the same as running the passes one after the other, bit for bit: i
 if the follower followed the person finally chosen on every frame of their time in view, from
 their first frame on, with one landmarker and the final estimates; otherwise that person is
 followed again afterwards (:func:`gaitcheck.pose.passes.follow`), which is all the speculation can cost.
+:func:`live` is this, as a :data:`~gaitcheck.pose.passes.Strategy`.
 """
 
 from __future__ import annotations
@@ -31,14 +32,30 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from ..config import Config
 from ..video import VideoReader, frame_step
-from .landmarker import ModelInfo, PoseEstimator
-from .passes import PREFETCH, Guide, Scan, Step, Target, bridge_frames, guides, look, scan, stitched, target_at
+from .landmarker import Landmarker
+from .passes import (
+    PREFETCH,
+    Bar,
+    Chooser,
+    Clip,
+    Guide,
+    Passes,
+    Scan,
+    Step,
+    Target,
+    bridge_frames,
+    follow_target,
+    guides,
+    look,
+    scan,
+    stitched,
+    target_at,
+)
 from .tracking import Track, Tracker
 from .walker import track_summary
 
-__all__ = ["Looked", "follow_live", "kept_track", "speculate"]
+__all__ = ["Looked", "follow_live", "kept_track", "live", "load_scoring", "speculate"]
 
 WALKER_TRAVEL = 1.0  # body sizes travelled: this person walks (a bystander shifting on the spot does not)
 MAX_WAIT_S = 4.0  # with nobody walking yet, wait for at most this much scan ahead
@@ -50,8 +67,8 @@ WAIT: Literal["wait"] = "wait"
 class _SharedTracker(Tracker):
     """A Tracker the scan thread updates while the follower reads it (under ``cond``)."""
 
-    def __init__(self, cond: threading.Condition) -> None:
-        super().__init__()
+    def __init__(self, cond: threading.Condition, stride: int) -> None:
+        super().__init__(stride)
         self._cond = cond
         self.head = -1  # the last frame looked at
         self.look_times: list[float] = []
@@ -89,25 +106,23 @@ def _lower_priority() -> None:
 class _LiveScan:
     """:func:`gaitcheck.pose.passes.scan` in a thread, readable while it runs."""
 
-    def __init__(self, path: str | os.PathLike[str], cfg: Config, model: ModelInfo, stride: int,
-                 after: Callable[[], object] | None = None) -> None:
+    def __init__(self, clip: Clip, stride: int, after: Callable[[], object] | None = None) -> None:
         self._cond = threading.Condition()
         self._after = after
-        self._tracker = _SharedTracker(self._cond)
+        self._tracker = _SharedTracker(self._cond, stride)
         self._stop = threading.Event()
         self.ready = threading.Event()  # the scan's landmarker exists (or the scan has ended)
         self._stride = stride
         self.result: Scan | None = None
         self._error: BaseException | None = None
         self._done = False
-        self._thread = threading.Thread(target=self._run, args=(path, cfg, model), name="gaitcheck-scan", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(clip,), name="gaitcheck-scan", daemon=True)
         self._thread.start()
 
-    def _run(self, path: str | os.PathLike[str], cfg: Config, model: ModelInfo) -> None:
+    def _run(self, clip: Clip) -> None:
         _lower_priority()
         try:
-            found = scan(path, cfg, model, self._stride, tracker=self._tracker, stop=self._stop,
-                         ready=self.ready, threads=1)
+            found = scan(clip, self._stride, tracker=self._tracker, stop=self._stop, ready=self.ready, threads=1)
             with self._cond:
                 self.result = found
         except BaseException as exc:  # handed to the follower, who raises it
@@ -149,8 +164,8 @@ class _LiveScan:
                 r = self.result
                 dt = frame_step(r.t, r.info.fps)
                 return _Snapshot(r.tracks, r.keys, len(r.t) - 1, True, dt)
-            tracklets = [Track(tr.track_id, list(tr.frames), list(tr.times), list(tr.image), list(tr.world))
-                         for tr in self._tracker.tracks]
+            tracklets = [Track(tr.track_id, list(tr.frames), list(tr.times), list(tr.image), list(tr.world),
+                               stride=tr.stride) for tr in self._tracker.tracks]
             head, times = self._tracker.head, list(self._tracker.look_times)
         people, keys = stitched(tracklets)
         dt = frame_step(times) / self._stride
@@ -293,15 +308,14 @@ class Looked:
     found: tuple[NDArray[np.float32], NDArray[np.float32]] | None
 
 
-def follow_live(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, stride: int, fps: float,
-                step: Step | None = None, after_scan: Callable[[], object] | None = None,
+def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: Callable[[], object] | None = None,
                 ) -> tuple[Scan, list[Looked]]:
     """Run the scan in a thread and follow the likely walker meanwhile; return the scan and the looks.
 
-    ``stride``: frames between the scan's looks; ``fps``: the video's frame rate. ``after_scan`` is
-    called in the scan's thread once it is done (e.g. to load what comes next).
+    ``stride``: frames between the scan's looks. ``after_scan`` is called in the scan's thread once
+    it is done (e.g. to load what comes next).
     """
-    live = _LiveScan(path, cfg, model, stride, after_scan)
+    live = _LiveScan(clip, stride, after_scan)
     looked: list[Looked] = []
     planners: list[_Planner] = []
 
@@ -309,18 +323,18 @@ def follow_live(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, str
         return not planners or planners[0].needed(i) or i % HEARTBEAT == 0  # so that the progress moves on
 
     try:
-        limits = cfg.limits
-        with VideoReader(path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels,
+        limits = clip.cfg.limits
+        with VideoReader(clip.path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels,
                          select=select, prefetch=PREFETCH, threads=1) as reader:
             info = reader.info
             size = (info.width, info.height)
-            rate = max(fps, 1.0)
+            rate = max(clip.fps, 1.0)
             planner = _Planner(live, stride, info.height, bridge_frames(rate, stride), round(MAX_WAIT_S * rate))
             planners.append(planner)
             # created once the scan's landmarker is (the scan leads at the start: two landmarkers created
             # at once slow each other down), while the scan looks at its first frames
             live.ready.wait()
-            estimator: PoseEstimator | None = PoseEstimator(model, cfg.pose, num_poses=1)
+            estimator: Landmarker | None = clip.landmarkers(1)
             gen, key, checked, fresh = 0, None, False, True
             try:
                 for frame in reader:
@@ -341,7 +355,7 @@ def follow_live(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, str
                         if not fresh and estimator is not None:
                             estimator.close()
                             estimator = None
-                            estimator = PoseEstimator(model, cfg.pose, num_poses=1)
+                            estimator = clip.landmarkers(1)
                         gen, key, fresh = gen + 1, planner.key, False
                     assert estimator is not None
                     target = target_at(plan[0], plan[1], i, size)
@@ -387,3 +401,28 @@ def kept_track(found: Scan, index: int, looked: list[Looked]) -> Track | None:
             out.image.append(lk.found[0])
             out.world.append(lk.found[1])
     return out
+
+
+def load_scoring() -> None:
+    """Import what :func:`gaitcheck.score` needs that is slow to import (scipy's signal and ndimage: ~1 s).
+
+    Those modules load on first use, so that a process starts quickly; :func:`live` calls this on
+    its scan thread once the scan is done, while the walker is still being followed.
+    """
+    import scipy.ndimage
+    import scipy.signal  # noqa: F401
+
+
+def live(clip: Clip, stride: int, choose: Chooser, bar: Bar) -> Passes:
+    """The passes at once (a :data:`~gaitcheck.pose.passes.Strategy`): the same result as
+    :func:`gaitcheck.pose.passes.sequential`, bit for bit.
+
+    The follower's looks are kept when they are what following the person ``choose`` names on
+    their own gives (:func:`kept_track`); otherwise that person is followed again.
+    """
+    found, looked = follow_live(clip, stride, bar.frame, after_scan=load_scoring)
+    target = choose(found)
+    if target is None:
+        return Passes(found, None, None)
+    dense = kept_track(found, found.tracks.index(target), looked)
+    return Passes(found, target, dense if dense is not None else follow_target(clip, found, target, bar))

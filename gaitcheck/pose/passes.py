@@ -10,7 +10,13 @@ frame. So the scan looks for ``pose.max_people`` people only every ``pose.scan_i
 sampling keeps). Then a single-person model follows the chosen person on every frame of their time
 in view, in the full frame (so the landmarks keep the full frame's coordinates), with everyone
 else the scan found painted over so that the model cannot lock onto them; a detection must lie
-where the scan saw that person. :mod:`gaitcheck.pose.live` runs both passes at once.
+where the scan saw that person.
+
+Two strategies run the passes, behind one signature (:data:`Strategy`): :func:`sequential`, the
+reference (the whole scan, the choice, then the follow), and :func:`gaitcheck.pose.live.live`,
+which runs both at once and gives the same tracks, bit for bit. The pose model is injected (a
+:data:`~gaitcheck.pose.landmarker.LandmarkerFactory` in the :class:`Clip`), so tests can prove
+that with a fake one.
 
 Frames are shown to the model as they are: mirroring the frames of a walker going left (to show
 the model every walk in one direction) moved the head pitch by a few degrees on the real clips and
@@ -19,6 +25,7 @@ made the model miss small people more often, away from what the verdicts were ch
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable, Collection, Sequence
@@ -29,14 +36,18 @@ from numpy.typing import NDArray
 
 from ..config import Config
 from ..landmarks import TORSO
-from ..video import VideoInfo, VideoReader
-from .landmarker import ModelInfo, PoseEstimator
+from ..video import VideoInfo, VideoReader, frame_step
+from .landmarker import Landmarker, LandmarkerFactory
 from .tracking import MAX_TRACK_GAP_S, Track, Tracker, box_size, stitch_tracks
+from .walker import choose_walker, track_summary
 
-__all__ = ["Guide", "Scan", "Target", "bridge_frames", "follow", "guides", "look", "mask_others", "scan",
-           "scan_stride", "target_at"]
+__all__ = ["Bar", "Chooser", "Clip", "Guide", "Passes", "Progress", "Scan", "Strategy", "Target", "bridge_frames",
+           "follow", "follow_target", "guides", "likely_walker", "look", "mask_others", "scan", "scan_stride",
+           "sequential", "target_at"]
 
 Step = Callable[[int], None]  # called with the index of the frame just done
+Progress = Callable[[int, int], None]  # (frames done, frames expected or 0)
+SCAN_SHARE = 0.25  # share of the progress bar the scan fills when it runs first (about its share of the time)
 
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 slice bounds in pixels
@@ -68,6 +79,20 @@ def bridge_frames(fps: float, stride: int) -> int:
     return stride + int(np.ceil(MAX_TRACK_GAP_S * max(fps, 1.0)))
 
 
+@dataclass(frozen=True)
+class Clip:
+    """What every pass over a clip needs: the video, the settings, its frame rate and the pose model.
+
+    ``landmarkers(num_poses)`` makes a fresh landmarker for each pass (and for each person the live
+    follower changes to); ``fps`` is the rate the frames' timestamps say (it sets the scan stride).
+    """
+
+    path: str | os.PathLike[str]
+    cfg: Config
+    landmarkers: LandmarkerFactory
+    fps: float
+
+
 @dataclass(frozen=True, eq=False)
 class Scan:
     """Everyone the scan found: tracks sampled every ``stride`` frames, and every frame's time.
@@ -86,37 +111,38 @@ class Scan:
 
 def stitched(tracklets: Sequence[Track]) -> tuple[list[Track], list[int]]:
     """Stitch copies of ``tracklets`` (left unchanged); return the people and their first tracklet's id."""
-    copies = [Track(tr.track_id, list(tr.frames), list(tr.times), list(tr.image), list(tr.world))
+    copies = [Track(tr.track_id, list(tr.frames), list(tr.times), list(tr.image), list(tr.world), stride=tr.stride)
               for tr in tracklets if tr.frames]
     first = {id(tr): tr.track_id for tr in copies}
     people = stitch_tracks(copies)
     return people, [first[id(tr)] for tr in people]
 
 
-def scan(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, stride: int,
-         step: Step | None = None, *, tracker: Tracker | None = None, stop: threading.Event | None = None,
-         ready: threading.Event | None = None, threads: int = 0) -> Scan:
+def scan(clip: Clip, stride: int, step: Step | None = None, *, tracker: Tracker | None = None,
+         stop: threading.Event | None = None, ready: threading.Event | None = None, threads: int = 0) -> Scan:
     """Look for up to ``cfg.pose.max_people`` people on every ``stride``-th frame and link them into tracks.
 
     With ``stride`` 1 this is a full multi-person pass (every person's landmarks on every frame).
-    Skipped frames are decoded (later frames depend on them) but not converted to RGB.
+    Skipped frames are decoded (later frames depend on them) but not converted to RGB. The tracks
+    get ``Track.stride = stride``.
 
     Args:
-        path, cfg, model: the video, the settings and the pose model.
+        clip: the video, the settings and the pose model.
         stride: frames between two looks.
         step: called with the index of each frame looked at.
-        tracker: link the detections with this tracker (e.g. one that others read while it runs).
+        tracker: link the detections with this tracker (e.g. one that others read while it runs;
+            made with the same ``stride``).
         stop: when set, stop early (the result is then incomplete).
         ready: set once the landmarker is created (e.g. for something else to create its own after).
         threads: decoder threads (0 = all cores; 1 when something else runs beside the scan).
     """
-    tracker = tracker if tracker is not None else Tracker()
-    limits = cfg.limits
-    with VideoReader(path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels,
+    tracker = tracker if tracker is not None else Tracker(stride)
+    limits = clip.cfg.limits
+    with VideoReader(clip.path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels,
                      select=lambda i, _t: i % stride == 0, prefetch=PREFETCH, threads=threads) as reader:
         info = reader.info
         scale = np.array([info.width, info.height, info.width, 1, 1], np.float32)
-        with PoseEstimator(model, cfg.pose) as estimator:
+        with contextlib.closing(clip.landmarkers(clip.cfg.pose.max_people)) as estimator:
             if ready is not None:
                 ready.set()
             for frame in reader:
@@ -228,7 +254,7 @@ def mask_others(image: NDArray[np.uint8], others: Collection[Box], keep: Box, fi
     image[ky0:ky1, kx0:kx1] = saved
 
 
-def look(estimator: PoseEstimator, image: NDArray[np.uint8], t_s: float, target: Target,
+def look(estimator: Landmarker, image: NDArray[np.uint8], t_s: float, target: Target,
          ) -> tuple[NDArray[np.float32], NDArray[np.float32]] | None:
     """Run the single-person ``estimator`` on ``image`` with the others painted over.
 
@@ -252,12 +278,11 @@ def look(estimator: PoseEstimator, image: NDArray[np.uint8], t_s: float, target:
     return px, world[0]
 
 
-def follow(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, track: Track, others: Sequence[Track],
-           stride: int, step: Step | None = None) -> Track:
+def follow(clip: Clip, track: Track, others: Sequence[Track], stride: int, step: Step | None = None) -> Track:
     """Follow ``track``'s person with a single-person model on every frame of their time in view.
 
     Args:
-        path, cfg, model: the video, the settings and the pose model (the scan's).
+        clip: the video, the settings and the pose model (the scan's).
         track: the person, as the scan sampled them.
         others: everyone else the scan found, painted over where the scan saw them.
         stride: frames between the scan's looks.
@@ -265,18 +290,18 @@ def follow(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, track: T
 
     Returns:
         The person's track on every frame where the model found them where the scan saw them
-        (same id as ``track``).
+        (same id as ``track``; ``stride`` 1: every frame was looked at).
     """
     guide = Guide(track, stride)
     other_guides = [g for g in guides(others, stride) if g.last >= guide.first and g.first <= guide.last]
     out = Track(track.track_id)
-    limits = cfg.limits
+    limits = clip.cfg.limits
 
     def select(i: int, _t: float) -> bool | None:
         return None if i > guide.last else i >= guide.first
 
-    with VideoReader(path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels, select=select,
-                     prefetch=PREFETCH, threads=1) as reader, PoseEstimator(model, cfg.pose, num_poses=1) as estimator:
+    with VideoReader(clip.path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels, select=select,
+                     prefetch=PREFETCH, threads=1) as reader, contextlib.closing(clip.landmarkers(1)) as estimator:
         size = (reader.info.width, reader.info.height)
         for frame in reader:
             found = look(estimator, frame.image, frame.t_s, target_at(guide, other_guides, frame.index, size))
@@ -288,3 +313,84 @@ def follow(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, track: T
                 out.image.append(found[0])
                 out.world.append(found[1])
     return out
+
+
+# ---- the strategies --------------------------------------------------------------------------
+
+
+class Bar:
+    """Maps the passes onto one ``progress(done, expected)`` over the clip's frames; it never goes back.
+
+    ``scan_share``: the share of the bar the scan fills on its own (0: it runs beside the follower,
+    whose frames move the bar). A pass over the whole clip again (:meth:`again`) moves the bar's
+    end on by the clip's length, so that the frames done keep counting up.
+    """
+
+    def __init__(self, progress: Progress | None, expected: int) -> None:
+        self._progress, self._expected, self._done = progress, expected, 0
+        self._base = 0  # frames counted by earlier passes over the whole clip
+        self.scan_share = 0.0
+
+    def _report(self, done: float) -> None:
+        n = self._base + int(done)
+        if self._progress is not None and n > self._done:
+            self._done = n
+            self._progress(n, self._expected)
+
+    def scan(self, index: int) -> None:
+        self._report(self.scan_share * (index + 1))
+
+    def frame(self, index: int) -> None:
+        self._report(index + 1)
+
+    def follow(self, first: int, last: int, total: int) -> Step:
+        """The step of a follow over frames ``first`` to ``last`` of ``total``: it fills the rest of the bar."""
+        base, rest = self.scan_share * total, 1.0 - self.scan_share
+        return lambda i: self._report(base + rest * total * (i - first + 1) / max(1, last - first + 1))
+
+    def again(self, total: int) -> None:
+        """A scan of all ``total`` frames starts (e.g. a fallback): the bar grows by ``total`` frames."""
+        self._base, self._expected, self.scan_share = self._done, self._done + total, 1.0
+
+    def end(self, total: int) -> None:
+        self._report(total)
+
+
+@dataclass(frozen=True, eq=False)
+class Passes:
+    """What a :data:`Strategy` found: everyone (sampled), the person chosen, and them on every frame.
+
+    ``walker`` is the scan's track of the person the :data:`Chooser` chose (None: nobody) and
+    ``followed`` that person followed on every frame (``stride`` 1; same id).
+    """
+
+    scan: Scan
+    walker: Track | None
+    followed: Track | None
+
+
+#: Chooses, from the whole scan, the person to follow on every frame (None: nobody to follow).
+Chooser = Callable[[Scan], Track | None]
+#: Runs the scan (every ``stride`` frames) and the follow of the person ``choose`` names.
+Strategy = Callable[[Clip, int, Chooser, Bar], Passes]
+
+
+def likely_walker(found: Scan) -> Track | None:
+    """The default :data:`Chooser`: :func:`gaitcheck.pose.walker.choose_walker` on the scan (None: nobody)."""
+    stats = track_summary(found.tracks, found.info.height, frame_step(found.t, found.info.fps))
+    return choose_walker(found.tracks, stats) if stats else None
+
+
+def follow_target(clip: Clip, found: Scan, target: Track, bar: Bar) -> Track:
+    """:func:`follow` the scan's person ``target``, with everyone else painted over, moving ``bar``."""
+    n, margin = len(found.t), found.stride - 1
+    step = bar.follow(max(0, target.frames[0] - margin), min(n - 1, target.frames[-1] + margin), n)
+    return follow(clip, target, [tr for tr in found.tracks if tr is not target], found.stride, step)
+
+
+def sequential(clip: Clip, stride: int, choose: Chooser, bar: Bar) -> Passes:
+    """The reference :data:`Strategy`: scan the whole clip, choose, then follow the person chosen."""
+    bar.scan_share = SCAN_SHARE
+    found = scan(clip, stride, bar.scan)
+    target = choose(found)
+    return Passes(found, target, None if target is None else follow_target(clip, found, target, bar))

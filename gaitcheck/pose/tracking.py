@@ -35,18 +35,10 @@ class Track:
     times: list[float] = field(default_factory=list)
     image: list[NDArray[np.float32]] = field(default_factory=list)  # (33, 5) per frame, x, y, z in pixels
     world: list[NDArray[np.float32]] = field(default_factory=list)  # (33, 3) per frame, metres
-
-    @property
-    def stride(self) -> int:
-        """Frames between the pose model's looks at this person: 1 = every frame (full landmarks).
-
-        A person the extraction only sampled (every k-th frame, see ``pose.scan_interval_s``) has
-        all frame numbers k apart (or a multiple of k): the greatest common divisor of the steps.
-        A track of one frame has no steps: 1.
-        """
-        if len(self.frames) < 2:
-            return 1
-        return max(1, int(np.gcd.reduce(np.diff(np.asarray(self.frames, np.int64)))))
+    #: Frames between the pose model's looks at this person, set by the pass that made the track:
+    #: 1 = looked for on every frame (full landmarks, even where the model missed them), k = only
+    #: every k-th frame was looked at (a scan sampling everyone, see ``pose.scan_interval_s``).
+    stride: int = field(default=1, kw_only=True)
 
     @property
     def full(self) -> bool:
@@ -160,9 +152,10 @@ class Tracker:
     body sizes, plus the change of size; a gate stops links between different people.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, stride: int = 1) -> None:
         self.tracks: list[Track] = []
         self._open: list[Track] = []
+        self.stride = stride  # the frames fed are every ``stride``-th: each new track's Track.stride
 
     def update(self, frame: int, t_s: float, image_px: NDArray[np.float32], world: NDArray[np.float32]) -> None:
         """Add one frame's detections: ``image_px`` (n, 33, 5) with x, y, z in pixels, ``world`` (n, 33, 3)."""
@@ -184,7 +177,7 @@ class Tracker:
             if j in assigned:
                 tr = assigned[j]
             else:
-                tr = Track(len(self.tracks) + 1)
+                tr = Track(len(self.tracks) + 1, stride=self.stride)
                 self.tracks.append(tr)
                 self._open.append(tr)
             tr.frames.append(frame)

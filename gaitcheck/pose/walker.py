@@ -34,8 +34,9 @@ class TrackStats:
 
 
 def _span_frames(tr: Track) -> int:
-    """How many frames of the clip a track covers (a sampled track stands for ``stride`` frames per look)."""
-    return len(tr.frames) * tr.stride
+    """How many frames of the clip a track covers: a sampled track stands for ``stride`` frames per
+    look, but a single look for one frame (seen once, it may be a spurious pose: too short to judge)."""
+    return len(tr.frames) * tr.stride if len(tr.frames) > 1 else len(tr.frames)
 
 
 def _stats(tr: Track, frame_h: int, dt: float) -> TrackStats:

@@ -4,17 +4,17 @@ threshold band, the flagged episodes shaded and the key moments marked."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import NDArray
 
+from ...report import Report
 from ..marks import flagged_spans, look_down_pitch_deg
 
-__all__ = ["HEAD_COLOR", "TRUNK_COLOR", "Timeline", "draw_timeline", "frame_series"]
+__all__ = ["HEAD_COLOR", "TRUNK_COLOR", "Timeline", "clip_duration_s", "draw_timeline", "timeline_specs"]
 
 HEAD_COLOR = "#0277bd"
 TRUNK_COLOR = "#e65100"
@@ -22,84 +22,68 @@ FWD_COLOR = "#6a1b9a"
 FLAG_COLOR = "#c62828"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Timeline:
-    """One chart: a per-frame measure, the limit beyond which it counts against the walker."""
+    """One chart: a per-frame measure, the limit beyond which it counts against the walker, its flags."""
 
-    key: str  # frame field, e.g. "head_pitch_deg"
+    key: str  # the frame field, e.g. "head_pitch_deg"
+    values: NDArray[np.float64]  # (T,) the measure, NaN where unknown
+    flags: NDArray[np.bool_]  # (T,) the flag shaded on this chart (looking down, or slouching)
     ylabel: str
     color: str
     limit: float | None  # the band starts here and extends upwards
     band_label: str
-    flag_key: str  # frame field of the flag shaded on this chart ("look_down" or "slouch")
     flag_label: str
     floor_span: float  # the y-axis spans at least this much
     clamp: tuple[float, float]  # ... and at most this (values beyond are drawn at the edge)
 
 
-def timeline_specs(data: Mapping[str, Any]) -> list[Timeline]:
-    """The three timelines of a report dict (head pitch, trunk lean, forward head) with its thresholds."""
-    cfg = data.get("settings", {}) or {}
-    try:
-        plim: float | None = look_down_pitch_deg(cfg, float(data.get("height_cm", 170)))
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
-        plim = None
-    near = (cfg.get("look_ahead") or {}).get("look_down_distance_m")
-    sl = cfg.get("slouch") or {}
-    lean, fwd = sl.get("trunk_lean_max_deg"), sl.get("forward_head_max_rel")
+def _flags(flagged: NDArray[np.bool_] | None, n: int) -> NDArray[np.bool_]:
+    return np.zeros(n, bool) if flagged is None else np.asarray(flagged, bool)
 
-    def g(v: Any, unit: str = "") -> str:
-        return "-" if v is None else f"{v:g}{unit}"
 
+def timeline_specs(report: Report) -> list[Timeline]:
+    """The three timelines of a report (head pitch, trunk lean, forward head) with its thresholds."""
+    cfg, f = report.settings, report.frames
+    n = len(f)
+    look, slouch = _flags(report.look_ahead.flagged, n), _flags(report.slouch.flagged, n)
+    near = cfg.look_ahead.look_down_distance_m
+    lean, fwd = cfg.slouch.trunk_lean_max_deg, cfg.slouch.forward_head_max_rel
     return [
-        Timeline("head_pitch_deg", "head pitch (°)", HEAD_COLOR, plim,
-                 f"gaze point nearer than {g(near, ' m')}", "look_down", "looking down", 30.0, (-40, 70)),
-        Timeline("trunk_lean_deg", "trunk lean (°)", TRUNK_COLOR, lean,
-                 f"leaning more than {g(lean, '°')}", "slouch", "slouching", 20.0, (-35, 50)),
-        Timeline("forward_head_rel", "forward head", FWD_COLOR, fwd,
-                 f"more than {g(fwd)}", "slouch", "slouching", 0.4, (-0.4, 0.9)),
+        Timeline("head_pitch_deg", f.head_pitch_deg, look, "head pitch (°)", HEAD_COLOR,
+                 look_down_pitch_deg(cfg, report.height_cm), f"gaze point nearer than {near:g} m", "looking down",
+                 30.0, (-40, 70)),
+        Timeline("trunk_lean_deg", f.trunk_lean_deg, slouch, "trunk lean (°)", TRUNK_COLOR, lean,
+                 f"leaning more than {lean:g}°", "slouching", 20.0, (-35, 50)),
+        Timeline("forward_head_rel", f.forward_head_rel, slouch, "forward head", FWD_COLOR, fwd,
+                 f"more than {fwd:g}", "slouching", 0.4, (-0.4, 0.9)),
     ]
 
 
-def clip_duration_s(data: Mapping[str, Any]) -> float:
-    """The clip's duration from a report dict (falls back to the last frame's time, then 1 s)."""
-    frames = data.get("frames") or []
-    d = (data.get("video") or {}).get("duration_s")
-    return float(d or 0.0) or (float(frames[-1]["t_s"]) if frames else 1.0)
+def clip_duration_s(report: Report) -> float:
+    """The clip's duration (the last frame's time if unknown, then 1 s)."""
+    d = report.video.duration_s
+    if math.isfinite(d) and d > 0:
+        return float(d)
+    t = report.frames.t_s
+    return float(t[-1]) if len(t) and t[-1] > 0 else 1.0
 
 
-def frame_series(frames: Sequence[Mapping[str, Any]], key: str) -> NDArray[np.float64]:
-    """(T,) the frames' ``key`` values, NaN where null (booleans: 1.0 / 0.0).
-
-    >>> frame_series([{"x": 1}, {"x": None}, {}], "x")
-    array([ 1., nan, nan])
-    """
-    out = np.full(len(frames), np.nan)
-    for i, f in enumerate(frames):
-        v = f.get(key)
-        if isinstance(v, bool):
-            out[i] = float(v)
-        elif isinstance(v, int | float):
-            out[i] = float(v)
-    return out
-
-
-def draw_timeline(ax: Axes, frames: Sequence[Mapping[str, Any]], spec: Timeline, duration_s: float, *,
+def draw_timeline(ax: Axes, t: NDArray[np.float64], spec: Timeline, duration_s: float, *,
                   marks: Sequence[tuple[float, str]] = (), xlabel: bool = False, letters: bool = False) -> None:
-    """Draw ``spec`` for the report ``frames`` on ``ax``.
+    """Draw ``spec`` over the frame times ``t`` on ``ax``.
 
     Args:
         ax: the Axes to draw on.
-        frames: the report's per-frame rows.
+        t: (T,) the frames' times (s).
         spec: what to plot.
         duration_s: the x-axis end.
         marks: (time, letter) of the key moments, drawn as dotted lines.
         xlabel: label the time axis (for the bottom chart).
         letters: write the key moments' letters above the chart (for the top chart).
     """
-    t = frame_series(frames, "t_s")
-    y = frame_series(frames, spec.key)
-    flags = [bool(f.get(spec.flag_key)) for f in frames]
+    y = spec.values
+    flags = spec.flags
     finite = y[np.isfinite(y)]
     lim = spec.limit if spec.limit is not None and math.isfinite(spec.limit) else None
     # a robust range: a few frames of nonsense where the walker leaves the frame must not squash the rest

@@ -6,16 +6,16 @@ episodes shaded). Then: key moments with the overlays, the gait numbers (when th
 ``gait`` section), the comparison with an earlier session (when given), notes, and the thresholds
 used. Every page ends with the software version and model, and "This is feedback, not a diagnosis."
 
-:func:`render_pages` is pure (report dict in, figures out); :func:`write_pdf_report` adds the I/O.
+:func:`render_pages` is pure (report in, figures out); :func:`write_pdf_report` adds the I/O.
 """
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -25,24 +25,24 @@ from numpy.typing import NDArray
 from ..._io import atomic_path
 from ...compare import Comparison, compare_reports
 from ...report import Report
+from ...verdicts import Check
 from ..keyframes import KeyFrame, choose_key_frames, fewer_key_frames, key_frame_images
 from ..marks import look_down_pitch_deg
 from . import sections as sec
 from .charts import clip_duration_s, draw_timeline, timeline_specs
 from .layout import MUTED, Cell, PageFlow
-from .sections import DENSITIES, Density, dig, num
+from .sections import DENSITIES, Density, num
 
 __all__ = ["DISCLAIMER", "render_pages", "write_pdf_report"]
 
 DISCLAIMER = "This is feedback, not a diagnosis."
 STATUS_COLOR = {"pass": "#2e7d32", "flag": "#c62828", "unknown": "#757575"}
-Data = Mapping[str, Any]
 
 
 # ---- page 1 -------------------------------------------------------------------------------------
 
-def _title(flow: PageFlow, d: Data, generated: datetime) -> None:
-    name = Path(str(dig(d, "video", "path") or "clip")).name
+def _title(flow: PageFlow, r: Report, generated: datetime) -> None:
+    name = Path(r.video.path or "clip").name
     flow.put(flow.left, flow.y, "Walking posture report", 18, weight="bold")
     flow.put(flow.left + flow.width, flow.y + 0.02, f"{name}\n{generated:%d %B %Y}", 8.5, color=MUTED, ha="right",
              linespacing=1.35)
@@ -52,18 +52,16 @@ def _title(flow: PageFlow, d: Data, generated: datetime) -> None:
     flow.y += 0.22
 
 
-def _facts(flow: PageFlow, d: Data, generated: datetime, dn: Density) -> None:
-    v, s = d.get("video", {}), d.get("subject", {})
-    tilt = d.get("camera_tilt_deg")
-    given = d.get("height_given")
-    height = num(d.get("height_cm"), ".0f", " cm") + ("" if given is None else " (given)" if given else " (assumed)")
-    size = f"{v.get('width', '-')} x {v.get('height', '-')}"
+def _facts(flow: PageFlow, r: Report, generated: datetime, dn: Density) -> None:
+    v, s = r.video, r.subject
+    tilt = r.camera_tilt_deg
+    height = num(r.height_cm, ".0f", " cm") + (" (given)" if r.height_given else " (assumed)")
     rows = [
-        ("Clip", Path(str(v.get("path", "-"))).name, "Analysed", f"{generated:%Y-%m-%d %H:%M}"),
-        ("Duration", f"{num(v.get('duration_s'), '.1f', ' s')}, {v.get('frame_count', '-')} frames at "
-         f"{num(v.get('fps'), '.1f')} fps, {size}", "View", str(d.get("view", "-"))),
-        ("Walker found in", f"{num(s.get('detection_rate'), '.0%')} of the frames", "Usable walking",
-         f"{num(s.get('analysable_s'), '.1f', ' s')} seen from the side"),
+        ("Clip", Path(v.path or "-").name, "Analysed", f"{generated:%Y-%m-%d %H:%M}"),
+        ("Duration", f"{num(v.duration_s, '.1f', ' s')}, {v.frame_count} frames at {num(v.fps, '.1f')} fps, "
+         f"{v.width} x {v.height}", "View", r.view),
+        ("Walker found in", f"{num(s.detection_rate, '.0%')} of the frames", "Usable walking",
+         f"{num(s.analysable_s, '.1f', ' s')} seen from the side"),
         ("Body height", height, "Camera tilt", "assumed level" if tilt is None else f"{tilt:.1f}°, corrected"),
     ]
     flow.heading("The clip")
@@ -83,71 +81,62 @@ def _verdict(flow: PageFlow, name: str, status: str, text: str) -> None:
     flow.paragraph(text, size, indent=0.95, after=0.1)
 
 
-def _verdicts(flow: PageFlow, d: Data) -> None:
+def _verdicts(flow: PageFlow, r: Report) -> None:
     flow.heading("Verdicts")
-    for name, key in (("Look ahead", "look_ahead"), ("Slouch", "slouch")):
-        c = dig(d, "checks", key) or {}
-        _verdict(flow, name, str(c.get("status", "unknown")), str(c.get("feedback", "")))
-    gait = d.get("gait")
-    if isinstance(gait, Mapping) and gait.get("status"):
-        text = str(gait.get("feedback") or gait.get("reason") or "")
-        _verdict(flow, "Gait", str(gait["status"]), text)
+    for name, c in (("Look ahead", r.look_ahead), ("Slouch", r.slouch)):
+        _verdict(flow, name, c.status, c.feedback)
+    if r.gait is not None:
+        _verdict(flow, "Gait", r.gait.status, r.gait.feedback or r.gait.reason or "")
 
 
-def _beyond(value: Any, limit: float, above: bool = True) -> Cell:
-    if not isinstance(value, int | float):
+def _beyond(value: float | None, limit: float, above: bool = True) -> Cell:
+    if value is None or not math.isfinite(value):
         return Cell("-", MUTED)
     over = value > limit if above else value < limit
     return Cell("beyond" if over else "within", STATUS_COLOR["flag" if over else "pass"])
 
 
-def _numbers(flow: PageFlow, d: Data, dn: Density) -> None:
-    la, sl = dig(d, "checks", "look_ahead") or {}, dig(d, "checks", "slouch") or {}
-    cfg = d.get("settings", {})
-    cla, csl = cfg.get("look_ahead", {}), cfg.get("slouch", {})
-    try:
-        plim = look_down_pitch_deg(cfg, float(d.get("height_cm", 170)))
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
-        plim = float("nan")
-    near, release = cla.get("look_down_distance_m", float("nan")), cla.get("release_distance_m", float("nan"))
-    gaze = la.get("median_gaze_distance_m")
-    gaze_text = num(gaze, ".1f", " m", "horizon" if la.get("median_head_pitch_deg") is not None else "-")
+def _numbers(flow: PageFlow, r: Report, dn: Density) -> None:
+    la, sl, cfg = r.look_ahead, r.slouch, r.settings
+    cla, csl = cfg.look_ahead, cfg.slouch
+    plim = look_down_pitch_deg(cfg, r.height_cm)
+    near, release = cla.look_down_distance_m, cla.release_distance_m
+    pitch, gaze = la.medians.get("median_head_pitch_deg"), la.medians.get("median_gaze_distance_m")
+    horizon = gaze is None or not math.isfinite(gaze)
+    gaze_text = ("horizon" if pitch is not None else "-") if horizon else num(gaze, ".1f", " m")
+    if not horizon:
+        gaze_result = _beyond(gaze, near, above=False)
+    else:
+        gaze_result = Cell("within", STATUS_COLOR["pass"]) if pitch is not None else Cell("-", MUTED)
 
-    def frac(c: Mapping[str, Any], key: str) -> list[str | Cell]:
-        st = str(c.get("status", "unknown"))
-        limit = dig(cfg, key, "flag_fraction")
-        episodes = num(dig(cfg, key, "min_episode_s"), "g", " s")
-        return [num(c.get("flagged_fraction"), ".0%"),
-                f"flag from {num(limit, '.0%')} of usable time; episodes {episodes}+",
-                Cell(st.upper(), STATUS_COLOR.get(st, MUTED), "bold")]
+    def frac(c: Check, limit: float, min_s: float) -> list[str | Cell]:
+        return [num(c.flagged_fraction, ".0%"), f"flag from {limit:.0%} of usable time; episodes {min_s:g} s+",
+                Cell(c.status.upper(), STATUS_COLOR.get(c.status, MUTED), "bold")]
 
+    lean, fwd = sl.medians.get("median_trunk_lean_deg"), sl.medians.get("median_forward_head_rel")
     rows: list[list[str | Cell]] = [
         ["Measure", "This walk", "Threshold", "Result"],
         ["Gaze point on the floor (median)", gaze_text,
-         f"looking down: nearer than {num(near, 'g', ' m')} (ends beyond {num(release, 'g', ' m')})",
-         _beyond(gaze, float(near), above=False) if isinstance(gaze, int | float) else Cell("within", "#2e7d32")
-         if gaze_text == "horizon" else Cell("-", MUTED)],
-        ["Head pitch (median, + = down)", num(la.get("median_head_pitch_deg"), ".0f", "°"),
-         f"{plim:.1f}° down = gaze point at {num(near, 'g', ' m')}", _beyond(la.get("median_head_pitch_deg"), plim)],
-        ["Time looking down", *frac(la, "look_ahead")],
-        ["Trunk lean (median, + = forward)", num(sl.get("median_trunk_lean_deg"), ".0f", "°"),
-         f"more than {num(csl.get('trunk_lean_max_deg'), 'g', '°')} forward",
-         _beyond(sl.get("median_trunk_lean_deg"), float(csl.get("trunk_lean_max_deg", float("nan"))))],
-        ["Forward head (median)", num(sl.get("median_forward_head_rel"), ".2f"),
-         f"ear more than {num(csl.get('forward_head_max_rel'), 'g')} trunk lengths ahead of shoulder",
-         _beyond(sl.get("median_forward_head_rel"), float(csl.get("forward_head_max_rel", float("nan"))))],
-        ["Time slouching", *frac(sl, "slouch")],
+         f"looking down: nearer than {near:g} m (ends beyond {release:g} m)", gaze_result],
+        ["Head pitch (median, + = down)", num(pitch, ".0f", "°"), f"{plim:.1f}° down = gaze point at {near:g} m",
+         _beyond(pitch, plim)],
+        ["Time looking down", *frac(la, cla.flag_fraction, cla.min_episode_s)],
+        ["Trunk lean (median, + = forward)", num(lean, ".0f", "°"), f"more than {csl.trunk_lean_max_deg:g}° forward",
+         _beyond(lean, csl.trunk_lean_max_deg)],
+        ["Forward head (median)", num(fwd, ".2f"),
+         f"ear more than {csl.forward_head_max_rel:g} trunk lengths ahead of shoulder",
+         _beyond(fwd, csl.forward_head_max_rel)],
+        ["Time slouching", *frac(sl, csl.flag_fraction, csl.min_episode_s)],
     ]
     flow.heading("Key numbers and their thresholds")
     w = flow.width
     flow.table(rows, [0.32 * w, 0.12 * w, 0.46 * w, 0.1 * w], pad=dn.pad)
 
 
-def _timelines(flow: PageFlow, d: Data, keys: Sequence[KeyFrame], dn: Density, reserve: float = 0.0) -> None:
+def _timelines(flow: PageFlow, r: Report, keys: Sequence[KeyFrame], dn: Density, reserve: float = 0.0) -> None:
     """The three charts, as tall as ``dn`` allows, leaving ``reserve`` inches below them if they can."""
-    specs = timeline_specs(d)
-    frames = d.get("frames") or []
-    duration = clip_duration_s(d)
+    specs = timeline_specs(r)
+    duration = clip_duration_s(r)
     marks = [(k.t_s, k.label) for k in keys]
     overhead = 0.45 + 0.45 + 0.16 + 3 * 0.08 + 0.35  # heading, note, gaps, time axis
     height = min(dn.chart_in, (flow.room() - overhead - reserve) / 3)
@@ -163,18 +152,18 @@ def _timelines(flow: PageFlow, d: Data, keys: Sequence[KeyFrame], dn: Density, r
     flow.skip(0.16)
     for i, spec in enumerate(specs):
         ax = flow.axes(height, left_pad=0.75)
-        draw_timeline(ax, frames, spec, duration, marks=marks, xlabel=i == len(specs) - 1, letters=i == 0)
+        draw_timeline(ax, r.frames.t_s, spec, duration, marks=marks, xlabel=i == len(specs) - 1,
+                      letters=i == 0)
         flow.skip(0.08)
     flow.skip(0.3)
 
 
-def _footers(flow: PageFlow, d: Data) -> None:
-    sw = d.get("software", {}) if isinstance(d.get("software"), Mapping) else {}
-    sha = str(sw.get("model_sha256") or "")
-    soft = f"gaitcheck {sw.get('gaitcheck', '?')}, model {sw.get('model', '?')}" + (f" (sha256 {sha[:12]})"
-                                                                                     if sha else "")
+def _footers(flow: PageFlow, r: Report) -> None:
+    sw = r.software
+    sha = sw.model_sha256
+    soft = f"gaitcheck {sw.gaitcheck or '?'}, model {sw.model or '?'}" + (f" (sha256 {sha[:12]})" if sha else "")
     n = len(flow.pages)
-    name = Path(str(dig(d, "video", "path") or "clip")).name
+    name = Path(r.video.path or "clip").name
     for i, fig in enumerate(flow.pages):
         if i:
             fig.text(0.6 / 8.27, 1 - 0.32 / 11.69, f"Walking posture report: {name} (continued)", fontsize=8,
@@ -186,12 +175,12 @@ def _footers(flow: PageFlow, d: Data) -> None:
                  parse_math=False)
 
 
-def render_pages(data: Data, *, key_frames: Sequence[KeyFrame] = (), images: Sequence[NDArray[np.uint8]] = (),
+def render_pages(report: Report, *, key_frames: Sequence[KeyFrame] = (), images: Sequence[NDArray[np.uint8]] = (),
                  comparison: Comparison | None = None, generated: datetime | None = None) -> list[Figure]:
     """The report pages as matplotlib figures (pure: nothing is read or written).
 
     Args:
-        data: the report dict (``Report.to_dict()`` or a loaded JSON report).
+        report: the report (from :func:`gaitcheck.analyze`, or read back with ``Report.from_dict``).
         key_frames: moments to show (from :func:`gaitcheck.evidence.keyframes.choose_key_frames`).
         images: their annotated pictures, same order (without them the moments are not shown).
         comparison: the comparison with an earlier session, if any.
@@ -202,44 +191,45 @@ def render_pages(data: Data, *, key_frames: Sequence[KeyFrame] = (), images: Seq
     by_frame = {k.frame: img for k, img in zip(key_frames, images, strict=False)}
     for dn in DENSITIES:
         keys = fewer_key_frames(key_frames, dn.max_frames) if len(images) == len(key_frames) else []
-        pages = _render(data, keys, [by_frame[k.frame] for k in keys], comparison, when, dn)
+        pages = _render(report, keys, [by_frame[k.frame] for k in keys], comparison, when, dn)
         if len(pages) <= 2:
             break
     return pages
 
 
-def _render(data: Data, keys: Sequence[KeyFrame], images: Sequence[NDArray[np.uint8]],
+def _render(r: Report, keys: Sequence[KeyFrame], images: Sequence[NDArray[np.uint8]],
             comparison: Comparison | None, when: datetime, dn: Density) -> list[Figure]:
     flow = PageFlow()
-    _title(flow, data, when)
-    _facts(flow, data, when, dn)
-    _verdicts(flow, data)
-    _numbers(flow, data, dn)
-    _timelines(flow, data, keys, dn, reserve=sec.notes_height(flow, sec.note_lines(data, dn)))
+    _title(flow, r, when)
+    _facts(flow, r, when, dn)
+    _verdicts(flow, r)
+    _numbers(flow, r, dn)
+    _timelines(flow, r, keys, dn, reserve=sec.notes_height(flow, sec.note_lines(r, dn)))
     notes_done = False
     if len(flow.pages) == 1:
-        notes_done = sec.notes(flow, data, dn, fit_only=True)
+        notes_done = sec.notes(flow, r, dn, fit_only=True)
         flow.new_page()
     sec.key_moments(flow, keys, images, dn)
     if comparison is not None:
         sec.comparison(flow, comparison, dn)
-    sec.gait(flow, data.get("gait"), dn)
+    if r.gait is not None:
+        sec.gait(flow, r.gait, dn)
     if not notes_done:
-        sec.notes(flow, data, dn)
-    sec.thresholds(flow, data, dn)
-    _footers(flow, data)
+        sec.notes(flow, r, dn)
+    sec.thresholds(flow, r.settings, dn)
+    _footers(flow, r)
     return flow.pages
 
 
 def write_pdf_report(report: Report, out: str | os.PathLike[str], *, video: str | os.PathLike[str] | None = None,
-                     compare_to: Data | None = None, generated: datetime | None = None) -> None:
+                     compare_to: Report | None = None, generated: datetime | None = None) -> None:
     """Write the PDF report of ``report`` (written next to ``out`` under a temporary name, then renamed).
 
     Args:
         report: from :func:`gaitcheck.analyze`.
         out: the PDF file to write.
         video: the analysed clip, for the key moments' pictures (left out when None).
-        compare_to: an earlier session's report dict (:func:`gaitcheck.compare.load_report`) to compare with.
+        compare_to: an earlier session's report (:func:`gaitcheck.compare.load_report`) to compare with.
         generated: the date of analysis shown (default: now).
 
     Raises:
@@ -249,16 +239,14 @@ def write_pdf_report(report: Report, out: str | os.PathLike[str], *, video: str 
     from matplotlib import rc_context
     from matplotlib.backends.backend_pdf import PdfPages
 
-    data = report.to_dict()
-    keys = choose_key_frames(data) if video is not None and report.series is not None else []
+    keys = choose_key_frames(report) if video is not None and report.series is not None else []
     images = key_frame_images(video, report, keys) if keys and video is not None else []
-    comparison = compare_reports(compare_to, data) if compare_to is not None else None
+    comparison = compare_reports(compare_to, report) if compare_to is not None else None
     when = generated or datetime.now().astimezone()
-    pages = render_pages(data, key_frames=keys, images=images, comparison=comparison, generated=when)
+    pages = render_pages(report, key_frames=keys, images=images, comparison=comparison, generated=when)
     dst = Path(out)
-    sw = data.get("software", {})
-    meta = {"Title": f"Walking posture report: {Path(str(dig(data, 'video', 'path') or '')).name}",
-            "Author": "gaitcheck", "Subject": DISCLAIMER, "Creator": f"gaitcheck {sw.get('gaitcheck', '')}",
+    meta = {"Title": f"Walking posture report: {Path(report.video.path).name}",
+            "Author": "gaitcheck", "Subject": DISCLAIMER, "Creator": f"gaitcheck {report.software.gaitcheck}",
             "CreationDate": when}
     with atomic_path(dst) as tmp, rc_context({"pdf.fonttype": 42}), PdfPages(tmp, metadata=meta) as pdf:
         for fig in pages:

@@ -5,7 +5,7 @@ Each draws itself on a :class:`gaitcheck.evidence.pdf.layout.PageFlow` from the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ...compare import Comparison
+from ...config import Config
+from ...gait import GaitResult
+from ...report import Report
 from ..keyframes import KeyFrame
 from .layout import LEADING, MUTED, Cell, PageFlow, wrap
 
@@ -21,7 +24,6 @@ __all__ = [
     "DIRECTION_COLOR",
     "Density",
     "comparison",
-    "dig",
     "gait",
     "key_moments",
     "note_lines",
@@ -32,7 +34,6 @@ __all__ = [
 ]
 
 DIRECTION_COLOR = {"better": "#2e7d32", "worse": "#c62828"}
-Data = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -51,19 +52,6 @@ class Density:
 
 DENSITIES = (Density(0.85, 0.7, 8.4, 3, 6, 8, 0.05), Density(0.75, 0.62, 7.7, 4, 4, 5, 0.035),
              Density(0.7, 0.6, 7.4, 3, 3, 3, 0.025), Density(0.65, 0.55, 7.2, 3, 3, 2, 0.02, False))
-
-
-def dig(d: Any, *keys: str) -> Any:
-    """``d[k1][k2]...``, or None where a level is missing.
-
-    >>> dig({"a": {"b": 1}}, "a", "b"), dig({"a": None}, "a", "b")
-    (1, None)
-    """
-    for k in keys:
-        if not isinstance(d, Mapping):
-            return None
-        d = d.get(k)
-    return d
 
 
 def num(v: Any, fmt: str, unit: str = "", none: str = "-") -> str:
@@ -87,32 +75,23 @@ def key_moments(flow: PageFlow, keys: Sequence[KeyFrame], images: Sequence[NDArr
     flow.pictures(images, captions, per_row=dn.per_row + 1 if portrait else dn.per_row)
 
 
-def gait(flow: PageFlow, gait: Any, dn: Density) -> None:
-    if not isinstance(gait, Mapping):
-        return
-    st: Mapping[str, Any] = gait["step_time_s"] if isinstance(gait.get("step_time_s"), Mapping) else {}
-    over: Mapping[str, Any] = gait["overstride"] if isinstance(gait.get("overstride"), Mapping) else {}
+def gait(flow: PageFlow, gait: GaitResult, dn: Density) -> None:
     items: list[tuple[str, str]] = []
-    if gait.get("status") is not None:
-        reason = f" ({gait['reason']})" if gait.get("reason") else ""
-        items.append(("Gait check", f"{str(gait['status']).upper()}{reason}"))
-    for label, key, fmt, unit in (("Steps", "steps", "d", ""), ("Cadence", "cadence_spm", ".0f", " steps/min"),
-                                  ("Asymmetry", "step_time_asymmetry_pct", ".1f", "% (step time)"),
-                                  ("Stride length", "stride_length_m", ".2f", " m"),
-                                  ("Stride / leg", "stride_length_rel_leg", ".2f", " leg lengths"),
-                                  ("Speed", "speed_m_s", ".2f", " m/s")):
-        if isinstance(gait.get(key), int | float) and not isinstance(gait.get(key), bool):
-            items.append((label, num(gait[key], fmt, unit)))
-    if st and any(isinstance(v, int | float) for v in st.values()):
+    reason = f" ({gait.reason})" if gait.reason else ""
+    items.append(("Gait check", f"{gait.status.upper()}{reason}"))
+    for label, value, fmt, unit in (("Steps", gait.steps, "d", ""), ("Cadence", gait.cadence_spm, ".0f", " steps/min"),
+                                    ("Asymmetry", gait.step_time_asymmetry_pct, ".1f", "% (step time)"),
+                                    ("Stride length", gait.stride_length_m, ".2f", " m"),
+                                    ("Stride / leg", gait.stride_length_rel_leg, ".2f", " leg lengths"),
+                                    ("Speed", gait.speed_m_s, ".2f", " m/s")):
+        if value is not None:
+            items.append((label, num(value, fmt, unit)))
+    st = gait.step_time_s
+    if any(v is not None for v in st.values()):
         items.append(("Step time", f"L {num(st.get('left'), '.2f', ' s')}, R {num(st.get('right'), '.2f', ' s')}"))
-    if gait.get("foot_strike") is not None:
-        fs = gait["foot_strike"]
-        items.append(("Foot strike", str(fs.get("pattern", fs) if isinstance(fs, Mapping) else fs)))
-    if over:
-        items.append(("Overstride", f"{str(over.get('status', '-')).upper()}, "
-                      f"{num(over.get('median_rel'), '.2f', ' leg ahead of hip')}"))
-    if not items:
-        return
+    items.append(("Foot strike", gait.foot_strike.pattern))
+    over = gait.overstride
+    items.append(("Overstride", f"{over.status.upper()}, {num(over.median_rel, '.2f', ' leg ahead of hip')}"))
     flow.heading("Gait")
     w = flow.width
     third = (len(items) + 2) // 3
@@ -120,8 +99,8 @@ def gait(flow: PageFlow, gait: Any, dn: Density) -> None:
     rows = [[x for col in cols for x in ((Cell(col[r][0], MUTED), col[r][1]) if r < len(col) else ("", ""))]
             for r in range(third)]
     flow.table(rows, [0.13 * w, 0.2 * w] * 3, header=False, size=dn.table_pt, pad=dn.pad)
-    if over.get("feedback"):
-        flow.paragraph(f"Overstride: {over['feedback']}", 8.5, after=0.06)
+    if over.feedback:
+        flow.paragraph(f"Overstride: {over.feedback}", 8.5, after=0.06)
 
 
 def comparison(flow: PageFlow, c: Comparison, dn: Density) -> None:
@@ -137,11 +116,8 @@ def comparison(flow: PageFlow, c: Comparison, dn: Density) -> None:
     flow.table(rows, [0.36 * w, 0.15 * w, 0.15 * w, 0.2 * w, 0.14 * w], size=dn.table_pt, pad=dn.pad)
 
 
-def note_lines(d: Data, dn: Density) -> list[str]:
-    notes = [str(w) for w in d.get("warnings", [])]
-    gait = d.get("gait")
-    if isinstance(gait, Mapping):
-        notes += [str(n) for n in gait.get("notes") or []]
+def note_lines(r: Report, dn: Density) -> list[str]:
+    notes = [*r.warnings, *(r.gait.notes if r.gait is not None else ())]
     return [f"- {n}" for n in notes[: dn.notes]]
 
 
@@ -151,12 +127,12 @@ def notes_height(flow: PageFlow, notes: Sequence[str], size: float = 8.0) -> flo
     return 0.5 + sum(len(wrap(n, flow.width, size)) * size / 72 * LEADING + 0.03 for n in notes)
 
 
-def notes(flow: PageFlow, d: Data, dn: Density, *, fit_only: bool = False) -> bool:
+def notes(flow: PageFlow, r: Report, dn: Density, *, fit_only: bool = False) -> bool:
     """The report's warnings (and gait notes); with ``fit_only``, only if they fit on this page.
 
     Returns whether the notes are done (drawn, or there are none).
     """
-    notes = note_lines(d, dn)
+    notes = note_lines(r, dn)
     if not notes:
         return True
     size = 8.0
@@ -168,13 +144,11 @@ def notes(flow: PageFlow, d: Data, dn: Density, *, fit_only: bool = False) -> bo
     return True
 
 
-def thresholds(flow: PageFlow, d: Data, dn: Density) -> None:
-    cfg = d.get("settings", {})
+def thresholds(flow: PageFlow, settings: Config, dn: Density) -> None:
+    cfg = settings.to_dict()
     lines = []
     for sec in ("look_ahead", "slouch", "body", "gait", "limits"):
-        values = cfg.get(sec)
-        if not isinstance(values, Mapping):
-            continue
+        values = cfg[sec]
         if sec == "gait" and not dn.gait_settings:
             lines.append("[gait]  as listed under settings.gait in the JSON report")
             continue

@@ -1,0 +1,184 @@
+"""The pose stage's two strategies give the same tracks, bit for bit (fast: a fake pose model).
+
+:func:`gaitcheck.pose.passes.sequential` (scan the whole clip, choose, follow) is the reference;
+:func:`gaitcheck.pose.live.live` runs the scan in a thread while the main thread follows whom the
+scan so far makes the likely walker. On tiny synthetic clips (``_scene``) with a fake landmarker
+that honours the follower's grey paint-over and ``num_poses``, and whose output depends on what
+each landmarker was shown and in which order, both must give identical tracks: with a bystander,
+with a bystander alone in view before the walker comes in, and when the speculation followed the
+wrong person and the walker has to be followed again. The real-clip version is in test_speed.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from _scene import FakeLandmarkers, Scene, person, write_scene
+
+import gaitcheck
+from gaitcheck.config import Config
+from gaitcheck.pose import live as _live
+from gaitcheck.pose import passes as _passes
+from gaitcheck.pose.extraction import extract_following
+from gaitcheck.pose.landmarker import ModelInfo
+from gaitcheck.pose.tracking import Track
+
+N = 90
+STRIDE = 6  # the default scan interval (0.2 s) at 30 fps
+MODEL = ModelInfo("fake.task", "0" * 64, False)
+
+SCENES = {
+    # a bystander standing at the right the whole time, a walker crossing the left two thirds
+    "bystander": Scene((person(N, start_x=270, speed=0, scale=0.2, cadence=0.001), person(N, start_x=30))),
+    # the bystander stands alone in view for 40 frames before the walker comes in
+    "bystander first": Scene((person(120, start_x=260, speed=0, cadence=0.001),
+                              person(120, first=40, start_x=20 - 60 * 40 / 30))),
+    # a small person walks from the start (high in the frame); a larger one comes in at frame 45
+    # walking the other way and is the walker in the end: the follower, kept close behind the scan,
+    # has followed the small one past the larger one's first frames, so she is followed again
+    "re-follow": Scene((person(120, scale=0.08, start_x=20, speed=40, dy=-95),
+                        person(120, first=45, start_x=300 + 90 * 1.5, speed=90, direction=-1))),
+}
+LEADS = {"re-follow": 50}  # the scan waits for the follower to be within 50 frames (> the planner's reach)
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("scenes")
+    return {name: write_scene(scene, folder / f"{name.replace(' ', '_')}.mp4") for name, scene in SCENES.items()}
+
+
+def run(strategy: _passes.Strategy, name: str, path: Path, choose: _passes.Chooser = _passes.likely_walker,
+        ) -> tuple[_passes.Passes, FakeLandmarkers]:
+    fake = FakeLandmarkers(SCENES[name], LEADS.get(name))
+    clip = _passes.Clip(path, Config(), fake, 30.0)
+    return strategy(clip, STRIDE, choose, _passes.Bar(None, 0)), fake
+
+
+def assert_same_track(a: Track | None, b: Track | None) -> None:
+    assert (a is None) == (b is None)
+    if a is None or b is None:
+        return
+    assert (a.track_id, a.stride, a.frames, a.times) == (b.track_id, b.stride, b.frames, b.times)
+    for xa, xb in ((a.image, b.image), (a.world, b.world)):
+        assert len(xa) == len(xb) and all(np.array_equal(u, v) for u, v in zip(xa, xb, strict=True))
+
+
+def assert_same_passes(a: _passes.Passes, b: _passes.Passes) -> None:
+    assert np.array_equal(a.scan.t, b.scan.t) and a.scan.keys == b.scan.keys and a.scan.stride == b.scan.stride
+    assert len(a.scan.tracks) == len(b.scan.tracks)
+    for ta, tb in zip(a.scan.tracks, b.scan.tracks, strict=True):
+        assert_same_track(ta, tb)
+    assert_same_track(a.walker, b.walker)
+    assert_same_track(a.followed, b.followed)
+
+
+def person_followed(fake: FakeLandmarkers, k: int) -> list[int]:
+    """The followers (indices among them) that found scene person ``k``."""
+    return [j for j, lm in enumerate(fake.followers()) if any(k in found for _, found in lm.looks)]
+
+
+@pytest.mark.parametrize("name", list(SCENES))
+def test_live_passes_give_the_sequential_tracks_bit_for_bit(clips: dict[str, Path], name: str) -> None:
+    ref, ref_fake = run(_passes.sequential, name, clips[name])
+    got, fake = run(_live.live, name, clips[name])
+    assert_same_passes(ref, got)
+    # what the reference did: one scan looking for max_people, one follower; every landmarker closed
+    assert [lm.num_poses for lm in ref_fake.made] == [Config().pose.max_people, 1]
+    assert all(lm.closed for lm in ref_fake.made + fake.made)
+    walker = SCENES[name].people[-1]  # the walker is the last person of every scene
+    assert ref.walker is not None and ref.followed is not None and ref.followed.full and not ref.walker.full
+    assert ref.walker.stride == STRIDE and all(tr.stride == STRIDE for tr in ref.scan.tracks)
+    assert ref.followed.frames == list(np.flatnonzero(walker.present))  # found on every frame she is in view
+    assert person_followed(ref_fake, len(SCENES[name].people) - 1) == [0]
+
+
+def test_the_follower_sees_the_others_painted_over(clips: dict[str, Path]) -> None:
+    ref, fake = run(_passes.sequential, "bystander", clips["bystander"])
+    (follower,) = fake.followers()
+    # the bystander is the larger person: a single-person model shown him takes him (and keeps to
+    # him); painted grey, he is never found, and the walker is found on every frame
+    assert all(found == (1,) for _, found in follower.looks)
+    assert ref.followed is not None and len(ref.followed.frames) == N
+    frame = next(i for i, _ in follower.looks if i % STRIDE)  # a frame between two looks of the scan
+    shown = FakeLandmarkers(SCENES["bystander"])(1)
+    with av.open(str(clips["bystander"])) as video:
+        image = next(f for k, f in enumerate(video.decode(video=0)) if k == frame).to_ndarray(format="rgb24")
+    lm, _ = shown.detect(image, round(frame * 1000 / 30))
+    assert shown.looks == [(frame, (0,))] and len(lm) == 1  # unpainted: the bystander
+
+
+def test_speculation_paths_are_taken(clips: dict[str, Path]) -> None:
+    # bystander first: the live follower follows the bystander while he is alone (the fake's record)
+    _, fake = run(_live.live, "bystander first", clips["bystander first"])
+    assert 0 in person_followed(fake, 0)
+    # re-follow: the first follower followed the small person; the walker was followed again afterwards
+    got, fake = run(_live.live, "re-follow", clips["re-follow"])
+    followers = fake.followers()
+    assert person_followed(fake, 0)[:1] == [0] and len(followers) >= 2
+    assert got.walker is not None and got.followed is not None
+    first = got.walker.frames[0] - (STRIDE - 1)  # from where the scan's estimates start
+    assert [i for i, _ in followers[-1].looks] == list(range(first, 120))
+
+
+def test_a_person_named_by_hand_is_followed_the_same_by_both(clips: dict[str, Path]) -> None:
+    ref, _ = run(_passes.sequential, "bystander", clips["bystander"])
+    stander = next(tr for tr in ref.scan.tracks if tr is not ref.walker)
+
+    def choose(found: _passes.Scan) -> Track:
+        return next(tr for tr in found.tracks if tr.track_id == stander.track_id)
+
+    a, _ = run(_passes.sequential, "bystander", clips["bystander"], choose)
+    b, _ = run(_live.live, "bystander", clips["bystander"], choose)
+    assert_same_passes(a, b)
+    assert a.walker is not None and a.walker.track_id == stander.track_id and a.followed is not None
+
+
+def test_a_walker_followed_on_every_frame_but_found_on_alternate_ones_is_full(tmp_path: Path) -> None:
+    # the model misses the walker on every odd frame while following her: her track has steps of 2,
+    # but she was looked for on every frame (stride 1): no "looked at every 2 frames" warning, and she
+    # stays the default walker (a stride guessed from the frame steps took her for a sampled track)
+    walker = person(N, start_x=30)
+    stander = person(N, start_x=270, speed=0, cadence=0.001)
+    scene = Scene((stander, walker))
+    path = write_scene(scene, tmp_path / "c.mp4")
+    fake = FakeLandmarkers(scene, miss=lambda num_poses, frame: num_poses == 1 and frame % 2 == 1)
+    ex, followed = extract_following(path, Config(), MODEL, None, landmarkers=fake)
+    (full,) = [tr for tr in ex.tracks if tr.full]
+    assert followed == full.track_id and full.frames == list(range(0, N, 2)) and full.stride == 1
+    report = gaitcheck.score(ex).to_dict()
+    assert report["subject"]["track_id"] == full.track_id
+    assert not any("only looked at" in w for w in report["warnings"]), report["warnings"]
+
+
+def test_the_fallback_rescan_reports_its_progress(tmp_path: Path) -> None:
+    # the follower loses the walker (a fake that finds nobody after frame 9): everyone is followed
+    # on every frame instead, and that second pass moves the progress on, frame by frame
+    scene = SCENES["bystander"]
+    path = write_scene(scene, tmp_path / "c.mp4")
+    fake = FakeLandmarkers(scene, miss=lambda num_poses, frame: num_poses == 1 and frame > 9)
+    calls: list[tuple[int, int]] = []
+    ex, followed = extract_following(path, Config(), MODEL, lambda d, e: calls.append((d, e)),
+                                     landmarkers=fake, strategy=_passes.sequential)
+    assert [lm.num_poses for lm in fake.made] == [2, 1, 2]  # the scan, the follower, the full rescan
+    assert any("could not be followed on their own" in w for w in ex.warnings) and followed is None
+    assert all(tr.full for tr in ex.tracks)
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and calls[-1][0] == calls[-1][1] == 2 * N
+    rescan = [d for d, e in calls if e == 2 * N]
+    assert len(rescan) >= N // 2 and rescan[0] <= N + 2  # the rescan counts on from the first pass's frames
+
+
+def test_extract_through_the_injected_model_matches_the_strategies(clips: dict[str, Path]) -> None:
+    ref, _ = run(_passes.sequential, "bystander first", clips["bystander first"])
+    fake = FakeLandmarkers(SCENES["bystander first"])
+    ex, followed = extract_following(clips["bystander first"], Config(), MODEL, None, landmarkers=fake)
+    assert ref.followed is not None and followed == ref.followed.track_id and ex.model == MODEL
+    expected = [ref.followed if tr is ref.walker else tr for tr in ref.scan.tracks]
+    for a, b in zip(ex.tracks, expected, strict=True):
+        assert_same_track(a, b)
+    assert dataclasses.replace(ex.info, path="") == dataclasses.replace(ref.scan.info, path="")
