@@ -358,16 +358,19 @@ def test_clean_series_drops_an_identity_jump_and_fills_it():
     assert len(empty) == 0 and none.shape == (0,)
 
 
-def test_clean_series_uses_the_mean_frame_rate():
-    # frames 1/32 s apart with every third missing: the mean rate (64/3 per s... ) not the median (32)
-    keep = np.array([i % 3 != 2 for i in range(96)])
-    t = (np.arange(96) / FPS)[keep]
-    x = np.sin(2 * np.pi * 4.0 * t) * 50 + 500
-    px = body_px(len(t), x)
-    out, _ = clean_series(series_of(px, t), SignalConfig(lowpass_hz=6.0))
-    fs = (len(t) - 1) / (t[-1] - t[0])
-    want = lowpass(fill_short_gaps(px[:, L.LEFT_HIP, 0] / 1000.0, t, 0.2), fs, 6.0, 4) * 1000
-    np.testing.assert_allclose(out.xyz[:, L.LEFT_HIP, 0].astype(float) * 1000, want, atol=0.05)
+def test_clean_series_filters_dropped_frames_in_seconds():
+    # frames 1/64 s apart with every third one missing (gaps of 1/64 and 2/64 s): the low-pass must
+    # still cut at 6 Hz in seconds, passing 2 Hz and all but removing 9 Hz, without a phase shift
+    keep = np.array([i % 3 != 2 for i in range(384)])
+    t = (np.arange(384) / 64.0)[keep]
+    slow, fast = 10 * np.sin(2 * np.pi * 2.0 * t), 10 * np.sin(2 * np.pi * 9.0 * t)  # slow enough: no jumps
+    out, jumps = clean_series(series_of(body_px(len(t), 500 + slow + fast), t))
+    x = out.xyz[:, L.LEFT_HIP, 0].astype(float) * 1000 - 500
+    mid = slice(len(t) // 4, 3 * len(t) // 4)
+    rate = 64.0 / 1.5  # resampled at the median gap
+    assert butterworth_gain(9.0, rate, 6.0) < 0.02 and butterworth_gain(2.0, rate, 6.0) > 0.999
+    assert not jumps.any()
+    np.testing.assert_allclose(x[mid], slow[mid], atol=0.4)  # 10 px of 9 Hz cut to under 0.4 px
 
 
 # ---- camera tilt --------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ def test_clip_overlay_follows_the_report():
     assert clip.look_down.all() and not clip.slouch.any()
     marks = clip.frame(45)
     assert marks.captions == ("Looking down",)
-    assert marks.head_pitch_deg == pytest.approx(report.frames[45]["head_pitch_deg"], abs=0.01)
+    assert marks.head_pitch_deg == pytest.approx(report.frames.head_pitch_deg[45], abs=0.01)
     assert marks.head_pitch_deg == pytest.approx(30.0, abs=2.0)  # the anatomical head's pitch
     assert np.isfinite(marks.gaze_point).all() and marks.gaze_point[0] > marks.px[L.NOSE, 0]  # ahead (walks right)
 

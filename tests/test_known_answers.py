@@ -201,15 +201,17 @@ def test_a_taller_walker_sees_the_same_floor_point_further_away():
     assert d200 / d170 == pytest.approx(200 / 170, rel=0.01)
 
 
-def test_score_uses_the_configured_height_when_none_is_given():
+def test_a_configured_height_counts_as_given():
     ex = make_extraction(make_walker(head_pitch_deg=head_pitch_looking_at(2.0)))
     cfg = Config().with_overrides("body", height_cm=200.0)
-    given = gaitcheck.score(ex, height_cm=200).to_dict()
-    configured = gaitcheck.score(ex, cfg).to_dict()
-    assert configured["height_cm"] == 200.0 and configured["height_given"] is False and given["height_given"]
+    given, configured, assumed = (gaitcheck.score(ex, height_cm=200).to_dict(), gaitcheck.score(ex, cfg).to_dict(),
+                                  gaitcheck.score(ex).to_dict())
+    assert (configured["height_cm"], configured["height_given"], given["height_given"]) == (200.0, True, True)
+    assert (assumed["height_cm"], assumed["height_given"]) == (170.0, False)
     assert (configured["checks"]["look_ahead"]["median_gaze_distance_m"]
             == given["checks"]["look_ahead"]["median_gaze_distance_m"])
-    assert configured["gait"]["step_length_m"] is None and given["gait"]["step_length_m"] is not None
+    assert configured["gait"]["step_length_m"] == given["gait"]["step_length_m"] is not None
+    assert assumed["gait"]["step_length_m"] is None
 
 
 def test_straight_leg_is_the_longest_hip_to_ankle_distance():
