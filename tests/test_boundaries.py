@@ -413,3 +413,38 @@ def test_angles_of_a_known_frame():
     want = np.degrees(np.arccos(a @ b / np.linalg.norm(a) / np.linalg.norm(b)))
     assert angles.ear_shoulder_hip_deg(px)[0] == pytest.approx(want)
     assert Config().look_ahead.head_neutral_offset_deg == 13.0
+
+
+# ---- walking or not -----------------------------------------------------------------------------
+
+def legs_px(n: int, hip_speed_bs: float = 0.0, swing_bs: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """A 250 px body whose hips glide at ``hip_speed_bs`` body sizes/s and whose ankles swing apart
+    by ``swing_bs`` body sizes (amplitude of the left-minus-right separation, 1 Hz)."""
+    t = np.arange(n) / FPS
+    px = body_px(n, 300.0 + hip_speed_bs * 250.0 * t)
+    sep = swing_bs * 250.0 * np.sin(2 * np.pi * t)
+    px[:, L.LEFT_ANKLE, 0] += sep / 2
+    px[:, L.RIGHT_ANKLE, 0] -= sep / 2
+    return px, t
+
+
+@pytest.mark.parametrize(("speed", "swing", "walking"), [
+    (0.0, 0.0, False),  # standing
+    (0.0, 0.095, True),  # legs swing (std 0.067 body sizes) on the spot: a treadmill, a panning camera
+    (0.0, 0.075, False),  # std 0.053: under 0.06
+    (0.27, 0.0, True),  # hips travel faster than 0.25 body sizes per second
+    (0.23, 0.0, False),
+])
+def test_walking_boundaries(speed, swing, walking):
+    px, t = legs_px(128, speed, swing)
+    got = angles.walking(px, t)
+    assert set(got[32:96].tolist()) == {walking}  # away from the clip's ends (full 1 s windows)
+
+
+def test_walking_needs_the_ankles_and_three_frames():
+    px, t = legs_px(96, 0.5)
+    px[40, L.LEFT_ANKLE] = np.nan
+    got = angles.walking(px, t)
+    assert not got[40] and got[39] and got[41]
+    assert not angles.walking(px[:2], t[:2]).any()
+    assert not angles.walking(np.full_like(px, np.nan), t).any()
