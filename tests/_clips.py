@@ -116,6 +116,39 @@ def make_clip(
     return [t / 1000 for t in times_ms] if vfr else [i / fps for i in range(n_frames)]
 
 
+def reencode(src: PathArg, dst: PathArg, *, rotation: int = 0, mirror: bool = False,
+             frames: range | None = None) -> None:
+    """Re-encode a real clip (H.264, high quality, its own timestamps, starting at 0).
+
+    The upright image is mirrored and/or stored turned by ``rotation`` the other way, with a display
+    rotation that turns it back upright (what a phone held upright writes; as :func:`make_clip`);
+    ``frames`` keeps only those decoded frames (a shot cut out of a longer clip).
+    """
+    k = rotation // 90
+    with av.open(os.fspath(src)) as inp, av.open(os.fspath(dst), "w") as out:
+        ins = inp.streams.video[0]
+        ost = out.add_stream("libx264", options={"crf": "12", "preset": "veryfast"})
+        ost.codec_context.time_base = ins.time_base
+        ost.time_base = ins.time_base
+        first_pts = None
+        for i, frame in enumerate(inp.decode(ins)):
+            if frames is not None and i not in frames:
+                continue
+            image = frame.to_ndarray(format="rgb24")
+            if mirror:
+                image = image[:, ::-1]
+            stored = np.ascontiguousarray(np.rot90(image, k=k))
+            if first_pts is None:
+                first_pts = frame.pts
+                ost.width, ost.height, ost.pix_fmt = stored.shape[1], stored.shape[0], "yuv420p"
+                if rotation:
+                    ost.set_display_rotation((180 - rotation) % 360 - 180)  # PyAV wants counter-clockwise
+            new = av.VideoFrame.from_ndarray(stored, format="rgb24")
+            new.pts, new.time_base = frame.pts - first_pts, ins.time_base
+            out.mux(ost.encode(new))
+        out.mux(ost.encode(None))
+
+
 def tkhd_matrix(path: PathArg) -> tuple[int, ...]:
     """Return the first track's tkhd matrix a, b, c, d (16.16 fixed point) of an MP4 file."""
     data = Path(path).read_bytes()

@@ -1,8 +1,10 @@
 """Shared fixtures: the real clips in ../shared/videos, their manifest, and a cache of analyses.
 
 The real clips are read-only and must never be copied into the project; tests that need them use
-the ``shared_videos`` fixture, which skips (with the reason) when the folder is absent. Running the
-pose model on a real clip takes seconds, so ``analysed`` analyses each clip at most once per session.
+the ``shared_videos`` fixture, which skips (with the reason) when the folder is absent. In CI
+(``CI=true``) such a skip is a failure instead, and a run that selects tests of the real clips stops
+at once when the folder is missing (see ``tests/_evidence.py``). Running the pose model on a real clip
+takes seconds, so ``analysed`` analyses each clip at most once per session.
 """
 
 from __future__ import annotations
@@ -12,6 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _evidence import (  # noqa: F401  (hooks: missing evidence fails in CI)
+    in_ci,
+    pytest_make_collect_report,
+    pytest_runtest_makereport,
+    pytest_terminal_summary,
+    resource_of,
+)
 
 import gaitcheck
 
@@ -21,6 +30,21 @@ SHARED_VIDEOS = Path(__file__).resolve().parents[1].parent / "shared" / "videos"
 def shared_videos_dir() -> Path | None:
     """The real clips folder, or None when it (or its manifest) is missing."""
     return SHARED_VIDEOS if (SHARED_VIDEOS / "manifest.json").is_file() else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In CI, stop before running anything when selected tests need the real clips and they are missing."""
+    if not in_ci() or shared_videos_dir() is not None:
+        return
+    def needs_clips(item: pytest.Item) -> bool:
+        marks = item.iter_markers("skipif")
+        return ("shared_videos" in getattr(item, "fixturenames", ())
+                or any(resource_of(str(m.kwargs.get("reason", ""))) == "real clips" for m in marks))
+
+    needing = [item for item in items if needs_clips(item)]
+    if needing:
+        pytest.exit(f"CI needs the real clips: {SHARED_VIDEOS} (with manifest.json) is missing "
+                    f"({len(needing)} selected tests use them)", returncode=pytest.ExitCode.TESTS_FAILED)
 
 
 @pytest.fixture(scope="session")

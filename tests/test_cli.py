@@ -224,6 +224,44 @@ def test_quiet_analysis_in_a_real_process_prints_nothing_on_stderr(shared_videos
     assert BACK in done.stdout.splitlines()[0]
 
 
+SPORTS2D = "sports2d_demo_park_side.mp4"  # a woman walking, a man standing on a box
+
+
+@pytest.mark.slow
+def test_walker_at_chooses_the_person_there_and_height_gives_metres(analysed, tmp_path: Path, capsys) -> None:
+    default = analysed.dict(SPORTS2D)  # the woman; no height given
+    video = analysed.path(SPORTS2D)
+    # The man stands on the box at x ~0.36, y ~0.26 one second in (his hips); the woman walks along
+    # the path at the bottom, at x ~0.42, y ~0.72 at 4.3 s (tests/test_real_clips.py has the layout).
+    man_json, woman_json = tmp_path / "man.json", tmp_path / "woman.json"
+    code, _, err = run(["analyze", str(video), "--walker-at", "0.36,0.26,1.0", "--json", str(man_json), "-q"],
+                         capsys)
+    assert code == 0, err
+    man = json.loads(man_json.read_text(encoding="utf-8"))
+    chosen = [t for t in man["subject"]["tracks"] if t["chosen"]]
+    assert len(chosen) == 1 and chosen[0]["start_s"] < 1.0  # someone there from the start: the man
+    hip_y = sorted(f["hip_y"] for f in man["frames"] if f["hip_y"] is not None)
+    assert hip_y[len(hip_y) // 2] < 0.5  # up on the box, not on the path
+
+    code, _, err = run(["analyze", str(video), "--walker-at", "0.42,0.72,4.3", "--height-cm", "180",
+                          "--json", str(woman_json), "-q"], capsys)
+    assert code == 0, err
+    woman = json.loads(woman_json.read_text(encoding="utf-8"))
+    assert woman["subject"]["track_id"] == default["subject"]["track_id"]
+    assert (woman["height_cm"], woman["height_given"], default["height_given"]) == (180.0, True, False)
+    assert not any("Body height not given" in w for w in woman["warnings"])
+    g = woman["gait"]
+    # metres from leg lengths: hip-to-ankle = 0.491 x height
+    assert g["step_length_m"] == pytest.approx(g["step_length_rel_leg"] * 0.491 * 1.80, abs=2e-3)
+    assert g["stride_length_m"] == pytest.approx(2 * g["step_length_m"], abs=2e-3)
+    assert g["speed_m_s"] == pytest.approx(g["step_length_m"] * g["cadence_spm"] / 60, rel=0.01)
+    assert default["gait"]["step_length_m"] is None
+    # the same head angles from eyes 180/170 as high point at the floor that much further away
+    la, la0 = woman["checks"]["look_ahead"], default["checks"]["look_ahead"]
+    assert la["median_head_pitch_deg"] == pytest.approx(la0["median_head_pitch_deg"], abs=0.5)
+    assert la["median_gaze_distance_m"] == pytest.approx(la0["median_gaze_distance_m"] * 180 / 170, rel=0.05)
+
+
 @pytest.mark.slow
 def test_unknown_track_is_exit_1(shared_videos: Path, capsys) -> None:
     code, out, err = run(["analyze", str(shared_videos / BACK), "--track", "999", "-q"], capsys)

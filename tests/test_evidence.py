@@ -93,7 +93,8 @@ def test_clip_overlay_follows_the_report():
     assert clip.look_down.all() and not clip.slouch.any()
     marks = clip.frame(45)
     assert marks.captions == ("Looking down",)
-    assert marks.head_pitch_deg == pytest.approx(30.0, abs=0.5)
+    assert marks.head_pitch_deg == pytest.approx(report.frames.head_pitch_deg[45], abs=0.01)
+    assert marks.head_pitch_deg == pytest.approx(30.0, abs=2.0)  # the anatomical head's pitch
     assert np.isfinite(marks.gaze_point).all() and marks.gaze_point[0] > marks.px[L.NOSE, 0]  # ahead (walks right)
 
 
@@ -177,6 +178,8 @@ def test_annotated_video_keeps_frames_and_timestamps(tmp_path, vfr):
     codec, pix, n, size, out_times, audio = probe(out)
     assert (codec, pix, n, size, audio) == ("h264", "yuv420p", 60, (320, 192), False)
     np.testing.assert_allclose(out_times, times, atol=1e-4)
+    with av.open(str(out)) as c:  # the MPEG clock: every input time is a whole number of its ticks
+        assert c.streams.video[0].time_base == Fraction(1, 90000)
     assert calls[-1] == (60, 60)
     assert out.read_bytes().find(b"moov") < out.read_bytes().find(b"mdat")  # +faststart
     assert not list(tmp_path.glob(".*tmp*"))  # no temporary file left
@@ -359,4 +362,3 @@ def test_even_padding_for_odd_sizes():
     out = _even(img)
     assert out.shape == (6, 8, 3)
     np.testing.assert_array_equal(out[:5, :7], img)
-    assert Fraction(1, 90000)  # the writer's clock (documents the time base used)

@@ -141,7 +141,7 @@ def test_gait_contract_and_units(analysed):
     assert g["stride_length_m"] is None  # no height given
     assert 0.8 < g["stride_length_rel_leg"] < 2.5  # adult walking: stride ~1.2-1.8 leg lengths
     assert all(e["foot"] in {"left", "right"} and e["type"] in {"initial_contact", "toe_off"} for e in g["events"])
-    assert g["status"] in {"pass", "flag"}
+    assert g["status"] == "pass", g  # a clean normal walk: neither a limp nor overstriding
 
 
 def test_back_view_has_no_step_events(analysed):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _synth import make_extraction, make_walker
+from _synth import EYE_HEIGHT_M, HEAD_LINE_DEG, head_pitch_looking_at, make_extraction, make_walker
 
 import gaitcheck
 from gaitcheck import angles
@@ -38,9 +38,28 @@ def test_convention_forward_lean_is_positive_both_directions(direction, lean):
 @pytest.mark.parametrize("direction", [1, -1])
 @pytest.mark.parametrize("pitch", [-10.0, 0.0, 20.0, 45.0])
 def test_convention_head_down_is_positive_both_directions(direction, pitch):
+    # with the offset of this head's own anatomy the Frankfurt-plane pitch comes back exactly
     px = px_of(direction=direction, head_pitch_deg=pitch)
-    got = angles.head_pitch_deg(px, angles.facing_direction(px), Config().look_ahead.head_neutral_offset_deg)
+    got = angles.head_pitch_deg(px, angles.facing_direction(px), HEAD_LINE_DEG)
     np.testing.assert_allclose(got, pitch, atol=1e-3)
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+@pytest.mark.parametrize("pitch", [-10.0, 0.0, 12.0, 30.0])
+def test_default_neutral_offset_agrees_with_head_anatomy(direction, pitch):
+    # The head is built from typical adult dimensions (tests/_synth.py), which put the ear->eye line
+    # 13.7 deg above the Frankfurt plane; the default offset (13 deg) must give its pitch within the
+    # spread of real heads (a few millimetres of pupil height or ear position move it ~2 deg).
+    r = run(direction=direction, head_pitch_deg=pitch)
+    assert r["checks"]["look_ahead"]["median_head_pitch_deg"] == pytest.approx(pitch, abs=2.0)
+    assert HEAD_LINE_DEG == pytest.approx(13.7, abs=0.05)  # the anatomy, for the record
+
+
+def test_head_pitch_default_offset_is_the_configured_one():
+    import inspect
+
+    default = inspect.signature(angles.head_pitch_deg).parameters["neutral_offset_deg"].default
+    assert default == Config().look_ahead.head_neutral_offset_deg
 
 
 def test_convention_mirrored_clip_keeps_signs():
@@ -51,7 +70,7 @@ def test_convention_mirrored_clip_keeps_signs():
     for p in (px, mirrored):
         f = angles.facing_direction(p)
         np.testing.assert_allclose(angles.trunk_lean_deg(p, f), 12, atol=1e-3)
-        np.testing.assert_allclose(angles.head_pitch_deg(p, f, 13.0), 20, atol=1e-3)
+        np.testing.assert_allclose(angles.head_pitch_deg(p, f, HEAD_LINE_DEG), 20, atol=1e-3)
         np.testing.assert_allclose(angles.forward_head_rel(p, f), 0.15, atol=1e-3)
 
 
@@ -117,20 +136,28 @@ def test_upright_walker_passes_both(direction):
 
 
 def test_looking_down_is_flagged_with_gaze_distance_in_feedback():
-    r = run(head_pitch_deg=30)
+    # a 1.70 m walker whose relaxed line of sight meets the floor 1.5 m ahead (head ~31.7 deg down)
+    pitch = head_pitch_looking_at(1.5)
+    r = run(head_pitch_deg=pitch)
     la = r["checks"]["look_ahead"]
     assert la["status"] == "flag" and la["flagged_fraction"] > 0.9
-    # 1.70 m x 0.93 = 1.58 m eye height; 30 + 15 deg below horizontal -> 1.58 m ahead
-    assert la["median_gaze_distance_m"] == pytest.approx(1.58, abs=0.01)
-    assert "1.6 m" in la["feedback"] and "6 m" in la["feedback"]
-    assert la["episodes"] and la["episodes"][0]["peak"] == pytest.approx(30, abs=0.01)
+    # within the anatomy's spread (~1 deg of pitch is ~4 cm of floor here)
+    assert la["median_gaze_distance_m"] == pytest.approx(1.5, abs=0.1)
+    assert f"{la['median_gaze_distance_m']:.1f} m" in la["feedback"] and "6 m" in la["feedback"]
+    assert la["episodes"] and la["episodes"][0]["peak"] == pytest.approx(pitch, abs=2.0)
 
 
 def test_height_changes_gaze_distance():
+    # exact with this head's own offset: from eye height h the floor point is h / tan(pitch + 15 deg)
+    cfg = Config().with_overrides("look_ahead", head_neutral_offset_deg=HEAD_LINE_DEG)
     ex = make_extraction(make_walker(head_pitch_deg=30))
-    tall = gaitcheck.score(ex, height_cm=200).to_dict()["checks"]["look_ahead"]["median_gaze_distance_m"]
-    short = gaitcheck.score(ex, height_cm=150).to_dict()["checks"]["look_ahead"]["median_gaze_distance_m"]
-    assert tall == pytest.approx(2.0 * 0.93, abs=0.01) and short == pytest.approx(1.5 * 0.93, abs=0.01)
+    tall = gaitcheck.score(ex, cfg, height_cm=200).to_dict()["checks"]["look_ahead"]["median_gaze_distance_m"]
+    short = gaitcheck.score(ex, cfg, height_cm=150).to_dict()["checks"]["look_ahead"]["median_gaze_distance_m"]
+    # eye height = 0.93 x height (the config's ratio); 30 + 15 = 45 deg down: the floor at one eye height
+    assert tall == pytest.approx(2.0 * 0.93, abs=0.005) and short == pytest.approx(1.5 * 0.93, abs=0.005)
+    # and for the default 170 cm walker the floor point is where its relaxed line of sight meets it
+    la = gaitcheck.score(ex).to_dict()["checks"]["look_ahead"]
+    assert la["median_gaze_distance_m"] == pytest.approx(EYE_HEIGHT_M, abs=0.1)
 
 
 def test_forward_lean_is_a_slouch():

@@ -53,10 +53,59 @@ def test_angle_functions_never_raise_and_keep_shape(px):
     for out in outs:
         assert out.shape == (len(px),)
     assert np.all(np.isnan(facing) | (np.abs(facing) == 1))
-    lean = outs[2]
-    assert np.all(np.isnan(lean) | (np.abs(lean) <= 180))
-    esh = outs[4]
-    assert np.all(np.isnan(esh) | ((esh >= 0) & (esh <= 180)))
+
+
+# a figure seen from the side facing right: shoulders above the hips, the head above the shoulders
+# with the nose ahead of the ears; random proportions and lean within +-60 deg
+@st.composite
+def side_figures(draw):
+    n = draw(st.integers(1, 20))
+    lean = draw(hnp.arrays(np.float64, (n,), elements=st.floats(-60, 60)))
+    trunk = draw(hnp.arrays(np.float64, (n,), elements=st.floats(20, 400)))
+    ear_up = draw(hnp.arrays(np.float64, (n,), elements=st.floats(0.1, 0.6))) * trunk
+    ear_fwd = draw(hnp.arrays(np.float64, (n,), elements=st.floats(-0.3, 0.5))) * trunk
+    pitch = np.radians(draw(hnp.arrays(np.float64, (n,), elements=st.floats(-60, 60))))
+    px = np.zeros((n, 33, 2))
+    hip = np.stack([np.full(n, 500.0), np.full(n, 600.0)], axis=1)
+    a = np.radians(lean)
+    sh = hip + trunk[:, None] * np.stack([np.sin(a), -np.cos(a)], axis=1)
+    ear = sh + np.stack([ear_fwd, -ear_up], axis=1)
+    eye = ear + 0.2 * trunk[:, None] * np.stack([np.cos(pitch), np.sin(pitch)], axis=1)
+    nose = eye + 0.05 * trunk[:, None] * np.stack([np.ones(n), np.ones(n)], axis=1)
+    for lft, rgt, pt in ((L.LEFT_HIP, L.RIGHT_HIP, hip), (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, sh),
+                         (L.LEFT_EAR, L.RIGHT_EAR, ear), (L.LEFT_EYE, L.RIGHT_EYE, eye)):
+        px[:, lft], px[:, rgt] = pt, pt
+    px[:, L.NOSE] = nose
+    px[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = (hip + np.array([0.0, 1.3]) * trunk[:, None])[:, None]
+    return px, lean, np.degrees(pitch), ear_fwd / trunk
+
+
+@SETTINGS
+@given(side_figures(), st.floats(-500, 500), st.floats(-500, 500), st.floats(0.1, 10))
+def test_angles_are_the_drawn_ones_wherever_and_however_large_the_figure(fig, dx, dy, k):
+    px, lean, pitch, fwd = fig
+    moved = px * k + np.array([dx, dy])
+    for p in (px, moved):
+        f = angles.facing_direction(p, 1)
+        assert np.all(f == 1)
+        np.testing.assert_allclose(angles.trunk_lean_deg(p, f), lean, atol=1e-6)
+        np.testing.assert_allclose(angles.head_pitch_deg(p, f, 0.0), pitch, atol=1e-6)
+        np.testing.assert_allclose(angles.forward_head_rel(p, f), fwd, atol=1e-6)
+    np.testing.assert_allclose(angles.body_size(moved), k * angles.body_size(px), rtol=1e-9)
+    np.testing.assert_allclose(angles.ear_shoulder_hip_deg(moved), angles.ear_shoulder_hip_deg(px), atol=1e-6)
+
+
+@SETTINGS
+@given(side_figures(), st.floats(-20, 20))
+def test_turning_the_camera_turns_lean_and_pitch_by_the_same_angle(fig, roll):
+    px, lean, pitch, _ = fig
+    # rotate_points(+a) turns image x towards -y (on screen: counter-clockwise); for a walker facing
+    # right that tips the figure backwards, so lean and pitch both drop by a
+    turned = angles.rotate_points(px, roll, (640.0, 360.0))
+    f = angles.facing_direction(turned, 1)
+    np.testing.assert_allclose(angles.trunk_lean_deg(turned, f), lean - roll, atol=1e-6)
+    np.testing.assert_allclose(angles.head_pitch_deg(turned, f, 0.0), pitch - roll, atol=1e-6)
+    np.testing.assert_allclose(angles.ear_shoulder_hip_deg(turned), angles.ear_shoulder_hip_deg(px), atol=1e-6)
 
 
 @SETTINGS
@@ -98,11 +147,19 @@ def test_gap_filling_never_invents_beyond_the_data(args, max_gap):
     x, t = args
     y = fill_short_gaps(x, t, max_gap)
     assert y.shape == x.shape
-    known = ~np.isnan(x)
+    known = np.flatnonzero(~np.isnan(x))
     np.testing.assert_array_equal(y[known], x[known])
-    if known.any():
-        filled = ~np.isnan(y)
-        assert np.all(y[filled] >= x[known].min() - 1e-9) and np.all(y[filled] <= x[known].max() + 1e-9)
+    # each gap between two samples is filled on the straight line between them exactly when the
+    # bridge is at most max_gap; before the first and after the last sample nothing is invented
+    for a, b in zip(known[:-1], known[1:], strict=True):
+        inner = slice(a + 1, b)
+        if t[b] - t[a] <= max_gap:
+            want = x[a] + (x[b] - x[a]) * (t[inner] - t[a]) / (t[b] - t[a])
+            np.testing.assert_allclose(y[inner], want, atol=1e-9)
+        else:
+            assert np.isnan(y[inner]).all()
+    if len(known):
+        assert np.isnan(y[: known[0]]).all() and np.isnan(y[known[-1] + 1 :]).all()
 
 
 @SETTINGS
@@ -112,6 +169,13 @@ def test_lowpass_keeps_missing_samples_missing(x, fs, cutoff):
     y = lowpass(x, fs, cutoff)
     assert y.shape == x.shape
     np.testing.assert_array_equal(np.isnan(y), np.isnan(x))
+
+
+@SETTINGS
+@given(st.integers(16, 200), st.floats(-100, 100), st.floats(5, 240))
+def test_lowpass_passes_a_constant(n, c, fs):
+    # a low-pass has unit gain at 0 Hz, whatever the length of the run and the frame rate
+    np.testing.assert_allclose(lowpass(np.full(n, c), fs, 6.0), c, atol=1e-6 * max(1.0, abs(c)))
 
 
 @SETTINGS
@@ -125,8 +189,28 @@ def test_episodes_are_ordered_disjoint_and_long_enough(args, min_s):
         assert 0 <= e.start_frame <= e.peak_frame <= e.end_frame < len(t)
         assert e.end_s - e.start_s >= min_s - 1e-9
         assert valid[e.peak_frame]
+        assert on[e.start_frame] > 1 and valid[e.start_frame]  # starts where the signal crosses its limit
+        inside = valid[e.start_frame : e.end_frame + 1] & ~np.isnan(on[e.start_frame : e.end_frame + 1])
+        assert np.all(on[e.start_frame : e.end_frame + 1][inside] * 1.1 >= 1)  # never past its release
     for a, b in zip(eps, eps[1:], strict=False):
         assert a.end_frame < b.start_frame
+    # a stretch of valid frames all above the limit lasting min_s + one frame is inside an episode
+    dur = np.append(np.diff(t), np.median(np.diff(t)) if len(t) > 1 else 0.0)
+    covered = np.zeros(len(t), bool)
+    for e in eps:
+        covered[e.start_frame : e.end_frame + 1] = True
+    above = valid & (np.nan_to_num(on) > 1)
+    i = 0
+    while i < len(t):
+        if not above[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(t) and above[j + 1]:
+            j += 1
+        if t[j] + dur[j] - t[i] >= min_s + 1e-6 and (i == 0 or not above[i - 1]):
+            assert covered[i : j + 1].all(), (i, j)
+        i = j + 1
 
 
 @SETTINGS

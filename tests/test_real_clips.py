@@ -21,6 +21,11 @@ import pytest
 
 import gaitcheck
 
+try:
+    from tests import _clips as clips
+except ImportError:  # tests/ is not a package: pytest put it on sys.path
+    import _clips as clips  # type: ignore[no-redef]
+
 pytestmark = pytest.mark.slow
 
 SLOUCH = "gait_slouch02_indoor_side.mp4"
@@ -28,6 +33,7 @@ SPORTS2D = "sports2d_demo_park_side.mp4"
 BACK = "lab_man_indoor_back.mp4"
 UPRIGHT_SIDE = [
     "gait_normal01_indoor_side.mp4", "lab_woman_indoor_side.mp4", "arms_crossed_indoor_side.mp4", SPORTS2D,
+    "lab_lowlight_indoor_side.mp4",
 ]
 ALL = [SLOUCH, *UPRIGHT_SIDE, BACK]
 STATUSES = {"pass", "flag", "unknown"}
@@ -219,45 +225,19 @@ def test_look_down_episodes_match_the_labelled_frames(analysed, manifest) -> Non
     labelled_frames = set().union(*labelled)
     episodes = d["checks"]["look_ahead"]["episodes"]
     flagged = set().union(*(range(e["start_frame"], e["end_frame"] + 1) for e in episodes))
-    # The labels are approximate to ~10 frames and the walker is cut at the clip's edges, so ask
-    # for overlap, not equality: every episode lies in a labelled range (give or take 10 frames),
-    # and the episodes cover at least half of the labelled frames (observed ~85%).
-    for e in episodes:
-        assert any(r.start - 10 <= e["start_frame"] and e["end_frame"] <= r.stop - 1 + 10
-                   for r in labelled), e
-    assert len(flagged & labelled_frames) >= 0.5 * len(labelled_frames)
+    # The labels are approximate to ~10 frames: the flagged stretch must begin and end within 10
+    # frames of the labelled one (observed 22-140 against 15-139), nearly all flagged frames must be
+    # labelled ones (observed 99%), and most labelled frames flagged (observed 94%).
+    assert episodes
+    first, last = min(flagged), max(flagged)
+    assert any(abs(first - r.start) <= 10 for r in labelled) and any(abs(last - (r.stop - 1)) <= 10 for r in labelled)
+    assert len(flagged & labelled_frames) >= 0.95 * len(flagged)
+    assert len(flagged & labelled_frames) >= 0.8 * len(labelled_frames)
     # the per-frame look_down column agrees with the episodes
     assert {f["frame"] for f in d["frames"] if f["look_down"]} <= flagged
 
 
 # --- rotation and walking direction -------------------------------------------------------------
-
-
-def _reencode(src: Path, dst: Path, *, rotation: int = 0, mirror: bool = False) -> None:
-    """Re-encode ``src`` (H.264, high quality, same timestamps) with the upright image mirrored
-    and/or stored turned by ``rotation`` the other way, with a display rotation that turns it back
-    upright (what a phone held upright writes; the same as tests/_clips.make_clip)."""
-    k = rotation // 90
-    with av.open(os.fspath(src)) as inp, av.open(os.fspath(dst), "w") as out:
-        ins = inp.streams.video[0]
-        ost = out.add_stream("libx264", options={"crf": "12", "preset": "veryfast"})
-        ost.codec_context.time_base = ins.time_base
-        ost.time_base = ins.time_base
-        first_pts = None
-        for frame in inp.decode(ins):
-            image = frame.to_ndarray(format="rgb24")
-            if mirror:
-                image = image[:, ::-1]
-            stored = np.ascontiguousarray(np.rot90(image, k=k))
-            if first_pts is None:
-                first_pts = frame.pts
-                ost.width, ost.height, ost.pix_fmt = stored.shape[1], stored.shape[0], "yuv420p"
-                if rotation:
-                    ost.set_display_rotation((180 - rotation) % 360 - 180)  # PyAV wants counter-clockwise
-            new = av.VideoFrame.from_ndarray(stored, format="rgb24")
-            new.pts, new.time_base = frame.pts - first_pts, ins.time_base
-            out.mux(ost.encode(new))
-        out.mux(ost.encode(None))
 
 
 @pytest.fixture(scope="module")
@@ -267,7 +247,7 @@ def variants(analysed, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tu
     out = {}
     for kind, kwargs in {"rot90": {"rotation": 90}, "mirror": {"mirror": True}}.items():
         path = folder / f"{kind}.mp4"
-        _reencode(analysed.path(SLOUCH), path, **kwargs)
+        clips.reencode(analysed.path(SLOUCH), path, **kwargs)
         out[kind] = (path, gaitcheck.analyze(path).to_dict())
     return out
 

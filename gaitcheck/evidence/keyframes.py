@@ -125,7 +125,7 @@ def choose_key_frames(report: Report, max_frames: int = 6) -> list[KeyFrame]:
         if all(abs(t[best] - t[j]) >= _NEAR_S for j, _ in chosen):
             chosen.append((best, "Best moment (still flagged)"))
     pool = valid or np.flatnonzero(frames.detected).tolist()
-    for q in (0.5, 0.2, 0.8, 0.35, 0.65):
+    for q in (0.5, 0.2, 0.8, 0.35, 0.65, 0.05, 0.95):  # the ends too: a short walk may need them for three
         if len(chosen) >= 3 or not pool:
             break
         i = pool[min(len(pool) - 1, round(q * (len(pool) - 1)))]

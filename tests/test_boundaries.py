@@ -1,0 +1,450 @@
+"""Every threshold of the pure measures, tried on both sides: the verdict rules, the view labels,
+the cleaning limits and the camera-tilt correction.
+
+Inputs are built so the answer is exact: time steps of 1/32 s (a power of two, so sums of frame
+durations carry no rounding), constant signals, and limits taken from the default config.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gaitcheck import angles, view
+from gaitcheck.clean import clean_series, fill_short_gaps, identity_jumps, lowpass
+from gaitcheck.config import Config, LimitsConfig, LookAheadConfig, SignalConfig, SlouchConfig
+from gaitcheck.landmarks import Landmark as L
+from gaitcheck.series import PoseSeries
+from gaitcheck.verdicts import find_episodes, frame_durations, look_ahead_check, slouch_check
+
+FPS = 32.0
+LA, SL, LIM = LookAheadConfig(), SlouchConfig(), LimitsConfig()
+WHY = "test reason"
+
+
+def times(seconds: float) -> np.ndarray:
+    return np.arange(round(seconds * FPS)) / FPS
+
+
+def look(gaze: np.ndarray, valid: np.ndarray | None = None, cfg: LookAheadConfig = LA):
+    t = np.arange(len(gaze)) / FPS
+    pitch = 45.0 - np.degrees(np.arctan(np.asarray(gaze) / 1.5))  # any monotone stand-in: larger = nearer
+    return look_ahead_check(pitch, np.asarray(gaze, float), t, np.ones(len(t), bool) if valid is None else valid,
+                            cfg, LIM, WHY)
+
+
+def slouch(lean, fwd=None, valid=None, cfg: SlouchConfig = SL):
+    lean = np.asarray(lean, float)
+    t = np.arange(len(lean)) / FPS
+    fwd = np.zeros(len(t)) if fwd is None else np.asarray(fwd, float)
+    return slouch_check(lean, fwd, t, np.ones(len(t), bool) if valid is None else valid, cfg, LIM, WHY)
+
+
+def seg(*parts: tuple[float, float]) -> np.ndarray:
+    """Concatenate (value, seconds) pieces sampled at FPS."""
+    return np.concatenate([np.full(round(s * FPS), v, float) for v, s in parts])
+
+
+# ---- look-ahead ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("gaze_m", "status"), [(2.99, "flag"), (3.01, "pass")])
+def test_look_down_distance_boundary(gaze_m, status):
+    c = look(seg((gaze_m, 3.0)))
+    assert c.status == status
+    assert c.flagged_fraction == (1.0 if status == "flag" else 0.0)
+    assert len(c.episodes) == (status == "flag")
+
+
+@pytest.mark.parametrize(("between_m", "end_s"), [(3.4, 2.0), (3.6, 1.0)])
+def test_release_distance_boundary(between_m, end_s):
+    # down (2.8 m) for 1 s, then 1 s at between_m, then far: an episode continues until beyond 3.5 m
+    c = look(seg((2.8, 1.0), (between_m, 1.0), (8.0, 2.0)))
+    (ep,) = c.episodes
+    assert (ep.start_s, ep.end_s) == (0.0, end_s)
+
+
+@pytest.mark.parametrize(("frames", "episodes"), [(15, 0), (16, 1)])
+def test_look_down_minimum_episode_boundary(frames, episodes):
+    # 0.5 s is 16 frames at 32 fps: 15 frames (0.469 s) is a glance
+    gaze = np.full(4 * 32, 8.0)
+    gaze[32 : 32 + frames] = 2.0
+    c = look(gaze)
+    assert len(c.episodes) == episodes
+    assert c.status == "pass"  # 0.5 s of 4 s is 12.5%, under the 25% share either way
+
+
+@pytest.mark.parametrize(("frames", "status"), [(79, "pass"), (80, "flag")])
+def test_look_down_share_boundary(frames, status):
+    # 80 of 320 frames is 25% of the time, the flag share
+    gaze = np.full(320, 8.0)
+    gaze[100 : 100 + frames] = 2.0
+    c = look(gaze)
+    assert c.flagged_fraction == pytest.approx(frames / 320)
+    assert c.status == status
+
+
+@pytest.mark.parametrize(("frames", "status"), [(31, "unknown"), (32, "flag")])
+def test_minimum_analysable_time_boundary(frames, status):
+    valid = np.zeros(96, bool)
+    valid[10 : 10 + frames] = True  # 1 s is 32 frames
+    c = look(np.full(96, 2.0), valid)
+    assert c.status == status
+    if status == "unknown":
+        assert c.reason == WHY and WHY in c.feedback and c.flagged_fraction is None and c.episodes == ()
+    assert c.medians["median_gaze_distance_m"] == 2.0  # reported either way, over the valid frames
+
+
+def test_look_ahead_medians_and_feedback_use_the_valid_frames_only():
+    gaze = seg((2.0, 2.0), (9.0, 2.0))
+    valid = np.ones(len(gaze), bool)
+    valid[: 2 * 32] = False  # the looking-down half cannot be judged
+    c = look(gaze, valid)
+    assert c.status == "pass" and c.medians["median_gaze_distance_m"] == 9.0
+    assert "about 9.0 m ahead" in c.feedback
+    assert look(seg((np.inf, 3.0))).feedback.startswith("You kept your head up: it mostly points at the horizon")
+
+
+def test_look_ahead_feedback_names_the_share_and_the_distance():
+    most = look(seg((2.0, 3.0), (9.0, 1.0)))
+    assert most.status == "flag" and most.feedback.startswith("Most of the time your head points at the floor about "
+                                                              "2.0 m ahead")
+    some = look(seg((9.0, 2.0), (2.0, 1.2), (9.0, 0.8)))
+    assert some.status == "flag" and some.feedback.startswith("For about 30% of the walk")
+    glance = look(seg((9.0, 2.0), (2.0, 0.6), (9.0, 2.0)))
+    assert glance.status == "pass" and glance.feedback.endswith("You looked down briefly 1 time.")
+    twice = look(seg((9.0, 1.0), (2.0, 0.6), (9.0, 1.0), (2.0, 0.6), (9.0, 2.0)))
+    assert twice.status == "pass" and twice.feedback.endswith("You looked down briefly 2 times.")
+    far = look(seg((2.9, 3.0), (30.0, 1.0)), cfg=LookAheadConfig(look_down_distance_m=3.0))
+    assert "2.9 m" in far.feedback
+
+
+def test_look_ahead_episode_peak_is_the_largest_pitch():
+    gaze = seg((9.0, 1.0), (2.5, 0.5), (1.0, 0.25), (2.5, 0.5), (9.0, 1.0))
+    c = look(gaze)
+    (ep,) = c.episodes
+    assert ep.peak == pytest.approx(45.0 - np.degrees(np.arctan(1.0 / 1.5)))
+    assert gaze[ep.peak_frame] == 1.0
+
+
+# ---- slouch -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("lean", "status"), [(9.99, "pass"), (10.01, "flag")])
+def test_trunk_lean_boundary(lean, status):
+    c = slouch(seg((lean, 3.0)))
+    assert c.status == status and c.medians["median_trunk_lean_deg"] == pytest.approx(lean)
+
+
+@pytest.mark.parametrize(("fwd", "status"), [(0.199, "pass"), (0.201, "flag")])
+def test_forward_head_boundary(fwd, status):
+    c = slouch(seg((0.0, 3.0)), seg((fwd, 3.0)))
+    assert c.status == status and c.medians["median_forward_head_rel"] == pytest.approx(fwd)
+    assert ("head is carried forward" in c.feedback) is (status == "flag")
+
+
+@pytest.mark.parametrize(("between", "end_s"), [(8.1, 2.0), (7.9, 1.0)])
+def test_trunk_lean_hysteresis_boundary(between, end_s):
+    # leaning 12 deg for 1 s, then between: the episode lasts while the lean stays above 10 - 2 deg
+    (ep,) = slouch(seg((12.0, 1.0), (between, 1.0), (0.0, 2.0))).episodes
+    assert (ep.start_s, ep.end_s) == (0.0, end_s)
+    assert ep.peak == 12.0
+
+
+@pytest.mark.parametrize(("between", "end_s"), [(0.181, 2.0), (0.179, 1.0)])
+def test_forward_head_hysteresis_boundary(between, end_s):
+    fwd = seg((0.25, 1.0), (between, 1.0), (0.0, 2.0))
+    (ep,) = slouch(np.zeros(len(fwd)), fwd).episodes
+    assert (ep.start_s, ep.end_s) == (0.0, end_s)
+
+
+@pytest.mark.parametrize(("frames", "status"), [(79, "pass"), (80, "flag")])
+def test_slouch_share_boundary(frames, status):
+    lean = np.zeros(320)
+    lean[100 : 100 + frames] = 15.0
+    c = slouch(lean)
+    assert c.status == status and c.flagged_fraction == pytest.approx(frames / 320)
+
+
+@pytest.mark.parametrize(("frames", "episodes"), [(15, 0), (16, 1)])
+def test_slouch_minimum_episode_boundary(frames, episodes):
+    lean = np.zeros(128)
+    lean[32 : 32 + frames] = 15.0
+    assert len(slouch(lean).episodes) == episodes
+
+
+@pytest.mark.parametrize(("frames", "status"), [(31, "unknown"), (32, "flag")])
+def test_slouch_minimum_analysable_time_boundary(frames, status):
+    valid = np.zeros(96, bool)
+    valid[:frames] = True
+    c = slouch(np.full(96, 15.0), valid=valid)
+    assert c.status == status
+    assert (c.reason == WHY) is (status == "unknown")
+
+
+def test_slouch_feedback_names_what_slumps():
+    lean_only = slouch(seg((15.0, 3.0)))
+    assert "leans forward about 15°" in lean_only.feedback and "head" not in lean_only.feedback.split(".")[0]
+    both = slouch(seg((15.0, 3.0)), seg((0.3, 3.0)))
+    assert "leans forward about 15° and your head is carried forward" in both.feedback
+    share = slouch(seg((0.0, 2.0), (15.0, 1.2), (0.0, 0.8)))
+    assert share.feedback.startswith("For about 30% of the walk")
+    ok = slouch(seg((-4.0, 3.0)))
+    assert ok.status == "pass" and "about 4° from vertical" in ok.feedback
+
+
+def test_slouch_reports_the_ear_shoulder_hip_angle_when_given():
+    lean = seg((0.0, 2.0))
+    t = np.arange(len(lean)) / FPS
+    esh = np.full(len(t), 172.0)
+    c = slouch_check(lean, lean, t, np.ones(len(t), bool), SL, LIM, WHY, esh)
+    assert c.medians["median_ear_shoulder_hip_deg"] == 172.0
+    assert "median_ear_shoulder_hip_deg" not in slouch(lean).medians
+
+
+# ---- episodes and frame durations ---------------------------------------------------------------
+
+def test_invalid_gap_longer_than_allowed_ends_an_episode():
+    on = np.full(128, 2.0)
+    t = np.arange(128) / FPS
+    for gap_frames, n_eps in ((8, 1), (9, 2)):  # 0.25 s allowed: 8 frames bridge, 9 split
+        valid = np.ones(128, bool)
+        valid[60 : 60 + gap_frames] = False
+        eps = find_episodes(on, on, t, valid, min_s=0.5, peak=on)
+        assert len(eps) == n_eps, gap_frames
+
+
+def test_episode_peak_mode_min():
+    v = seg((2.0, 0.5), (1.5, 0.25), (3.0, 0.25))
+    t = np.arange(len(v)) / FPS
+    (ep,) = find_episodes(v, v, t, np.ones(len(v), bool), min_s=0.5, peak=v, peak_mode="min")
+    assert ep.peak == 1.5
+
+
+def test_frame_durations_of_one_and_none():
+    assert frame_durations(np.array([1.0])).tolist() == [0.0]
+    assert frame_durations(np.zeros(0)).tolist() == []
+
+
+# ---- views --------------------------------------------------------------------------------------
+
+def world_at_yaw(yaw_deg: np.ndarray) -> np.ndarray:
+    """World landmarks whose left-minus-right shoulder and hip vectors point at ``yaw_deg`` (0 = frontal)."""
+    a = np.radians(np.asarray(yaw_deg, float))
+    v = 0.15 * np.stack([np.cos(a), np.zeros_like(a), np.sin(a)], axis=1)
+    world = np.zeros((len(a), 33, 3))
+    for lft, rgt in ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP)):
+        world[:, lft], world[:, rgt] = v, -v
+    return world
+
+
+@pytest.mark.parametrize(("yaw", "label"), [
+    (90.0, "side"), (-90.0, "side"), (60.5, "side"), (59.5, "oblique"), (119.5, "side"), (120.5, "oblique"),
+    (30.5, "oblique"), (29.5, "front"), (-29.5, "front"), (0.0, "front"), (150.5, "back"), (180.0, "back"),
+    (-149.5, "oblique"),
+])
+def test_view_boundaries(yaw, label):
+    w = world_at_yaw(np.full(20, yaw))
+    np.testing.assert_allclose(view.body_yaw_deg(w), yaw, atol=1e-9)
+    assert set(view.frame_views(w)) == {label}
+
+
+def test_view_of_missing_frames_is_unknown_and_a_one_frame_flip_is_smoothed():
+    yaw = np.full(30, 90.0)
+    yaw[12] = 0.0  # one frame seen frontally among side frames
+    w = world_at_yaw(yaw)
+    w[20] = np.nan
+    v = view.frame_views(w)
+    assert v[12] == "side" and v[20] == "" and set(v[:20]) == {"side"}
+    assert view.frame_views(w, smooth_frames=1)[12] == "front"
+    few = world_at_yaw(np.array([90.0, 0.0, 90.0]))  # fewer frames than the window: no smoothing
+    assert view.frame_views(few).tolist() == ["side", "front", "side"]
+
+
+@pytest.mark.parametrize(("n_side", "label"), [(6, "side"), (5, "mixed")])
+def test_clip_view_dominant_share_boundary(n_side, label):
+    labels = np.array(["side"] * n_side + ["back"] * (10 - n_side) + ["", ""], dtype=object)
+    assert view.clip_view(labels) == label
+
+
+# ---- cleaning -----------------------------------------------------------------------------------
+
+def body_px(n: int, hip_x: np.ndarray) -> np.ndarray:
+    """Landmarks of an upright figure of body size 250 px (shoulder-hip 100 + hip-ankle 150)."""
+    px = np.zeros((n, 33, 2))
+    px[:, :, 0] = hip_x[:, None]
+    px[:, [L.LEFT_HIP, L.RIGHT_HIP], 1] = 300.0
+    px[:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 1] = 200.0
+    px[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE], 1] = 450.0
+    return px
+
+
+@pytest.mark.parametrize(("speed", "jump"), [(5.9, False), (6.1, True)])
+def test_identity_jump_speed_boundary(speed, jump):
+    # one frame 1/32 s after the last, moved `speed` body sizes per second further
+    hip = np.zeros(10)
+    hip[6:] += speed * 250.0 / FPS
+    got = identity_jumps(body_px(10, hip), np.arange(10) / FPS, SignalConfig().max_jump_body_heights_per_s)
+    assert got.tolist() == [i == 6 and jump for i in range(10)]
+
+
+@pytest.mark.parametrize(("gap_s", "filled"), [(0.2, True), (0.21, False)])
+def test_gap_filling_boundary(gap_s, filled):
+    t = np.array([0.0, 0.1, 0.1 + gap_s / 2, 0.1 + gap_s])
+    x = np.array([0.0, 1.0, np.nan, 3.0])
+    y = fill_short_gaps(x, t, SignalConfig().max_gap_s)
+    assert np.isnan(y[2]) is not filled
+    if filled:
+        assert y[2] == pytest.approx(2.0)  # on the line between the neighbours, at its time
+
+
+def butterworth_gain(f_hz: float, fs: float, cutoff_hz: float, order: int = 4) -> float:
+    """Forward-backward gain of a bilinear Butterworth low-pass: |H|^2 = 1 / (1 + (tan(pi f/fs) / tan(pi fc/fs))^2n)."""
+    r = np.tan(np.pi * f_hz / fs) / np.tan(np.pi * cutoff_hz / fs)
+    return float(1 / (1 + r ** (2 * order)))
+
+
+@pytest.mark.parametrize(("f_hz", "fs"), [(2.0, 30.0), (6.0, 30.0), (9.0, 30.0), (4.0, 10.0)])
+def test_lowpass_gain_is_the_butterworth_response(f_hz, fs):
+    # 6 Hz cut-off, order 4, run both ways; at fs = 10 Hz the cut-off is held at 0.4 fs = 4 Hz
+    t = np.arange(int(20 * fs)) / fs
+    x = np.sin(2 * np.pi * f_hz * t)
+    y = lowpass(x, fs, 6.0, 4)
+    mid = slice(len(t) // 4, 3 * len(t) // 4)  # away from the edges
+    gain = np.sqrt(np.mean(y[mid] ** 2) / np.mean(x[mid] ** 2))
+    assert gain == pytest.approx(butterworth_gain(f_hz, fs, min(6.0, 0.4 * fs)), abs=0.01)
+
+
+def test_lowpass_leaves_short_runs_and_bad_rates_alone():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=40)
+    x[15] = np.nan  # runs of 15 (too short for the filter's 3 x 5 padding) and 24 samples
+    y = lowpass(x, 30.0, 6.0, 4)
+    np.testing.assert_array_equal(y[:15], x[:15])
+    assert not np.allclose(y[16:], x[16:])
+    x16 = rng.normal(size=16)
+    assert not np.allclose(lowpass(x16, 30.0, 6.0, 4), x16)  # 16 samples: filtered
+    np.testing.assert_array_equal(lowpass(x16, 0.0, 6.0), x16)
+    np.testing.assert_array_equal(lowpass(x16, 30.0, 0.0), x16)
+
+
+def series_of(px: np.ndarray, t: np.ndarray, vis: float | np.ndarray = 0.9) -> PoseSeries:
+    n = len(t)
+    xyz = np.zeros((n, 33, 3), np.float32)
+    xyz[:, :, 0] = px[:, :, 0] / 1000.0
+    xyz[:, :, 1] = px[:, :, 1] / 1000.0
+    return PoseSeries(xyz, np.broadcast_to(np.asarray(vis, np.float32), (n, 33)).copy(),
+                      np.zeros((n, 33, 3), np.float32), t, (1000, 1000))
+
+
+@pytest.mark.parametrize(("vis", "kept"), [(0.49, False), (0.5, True)])
+def test_min_visibility_boundary(vis, kept):
+    t = np.arange(40) / FPS
+    s = series_of(body_px(40, np.arange(40) * 2.0), t, vis)
+    out, jumps = clean_series(s)
+    assert bool(np.isfinite(out.xyz).all()) is kept and bool(np.isnan(out.xyz).all()) is not kept
+    assert not jumps.any()
+
+
+def test_clean_series_drops_an_identity_jump_and_fills_it():
+    t = np.arange(64) / FPS
+    hip = np.arange(64) * 2.0
+    hip[30] += 400.0  # one wrong frame: there and back
+    out, jumps = clean_series(series_of(body_px(64, hip), t))
+    assert jumps.tolist() == [i in (30, 31) for i in range(64)]
+    # refilled from the neighbours and smoothed: the hip follows its line (2 px per frame)
+    x = out.xyz[:, L.LEFT_HIP, 0].astype(float) * 1000
+    np.testing.assert_allclose(x, hip * (np.arange(64) != 30) + np.where(np.arange(64) == 30, 60.0, 0.0), atol=0.5)
+    assert out.visibility[30, 0] == pytest.approx(0.9)
+    empty, none = clean_series(PoseSeries.empty())
+    assert len(empty) == 0 and none.shape == (0,)
+
+
+def test_clean_series_filters_dropped_frames_in_seconds():
+    # frames 1/64 s apart with every third one missing (gaps of 1/64 and 2/64 s): the low-pass must
+    # still cut at 6 Hz in seconds, passing 2 Hz and all but removing 9 Hz, without a phase shift
+    keep = np.array([i % 3 != 2 for i in range(384)])
+    t = (np.arange(384) / 64.0)[keep]
+    slow, fast = 10 * np.sin(2 * np.pi * 2.0 * t), 10 * np.sin(2 * np.pi * 9.0 * t)  # slow enough: no jumps
+    out, jumps = clean_series(series_of(body_px(len(t), 500 + slow + fast), t))
+    x = out.xyz[:, L.LEFT_HIP, 0].astype(float) * 1000 - 500
+    mid = slice(len(t) // 4, 3 * len(t) // 4)
+    rate = 64.0 / 1.5  # resampled at the median gap
+    assert butterworth_gain(9.0, rate, 6.0) < 0.02 and butterworth_gain(2.0, rate, 6.0) > 0.999
+    assert not jumps.any()
+    np.testing.assert_allclose(x[mid], slow[mid], atol=0.4)  # 10 px of 9 Hz cut to under 0.4 px
+
+
+# ---- camera tilt --------------------------------------------------------------------------------
+
+def test_tilt_correction_limits():
+    from _synth import make_extraction, make_walker
+
+    import gaitcheck
+
+    def tilt(roll):
+        r = gaitcheck.score(make_extraction(make_walker(roll_deg=roll, trunk_lean_deg=5.0))).to_dict()
+        return r["camera_tilt_deg"], r["warnings"], r["checks"]["slouch"]["median_trunk_lean_deg"]
+
+    small, warn_small, lean_small = tilt(0.5)
+    assert small == pytest.approx(0.5, abs=0.2) and not any("tilt" in w for w in warn_small)
+    assert lean_small == pytest.approx(5.0, abs=0.3)
+    big, warn_big, lean_big = tilt(1.5)
+    assert big == pytest.approx(1.5, abs=0.2) and any("Camera tilt of 1.5°" in w for w in warn_big)
+    assert lean_big == pytest.approx(5.0, abs=0.3)
+    steep, warn_steep, lean_steep = tilt(12.0)  # beyond 10 deg: perspective, not roll; not corrected
+    assert steep is None and any("slopes 12°, too steep" in w for w in warn_steep)
+    assert lean_steep == pytest.approx(5.0 + 12.0, abs=0.5)  # the rolled image's lean, as seen
+
+
+def test_angles_of_a_known_frame():
+    px = np.zeros((1, 33, 2))
+    px[0, [L.LEFT_HIP, L.RIGHT_HIP]] = (0.0, 0.0)
+    px[0, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = (-30.0, -40.0)  # 50 px trunk leaning back-left
+    px[0, [L.LEFT_EAR, L.RIGHT_EAR]] = (-40.0, -60.0)
+    px[0, L.NOSE] = (-55.0, -58.0)  # faces left
+    px[0, [L.LEFT_EYE, L.RIGHT_EYE]] = (-50.0, -60.0)
+    px[0, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = (0.0, 120.0)
+    f = angles.facing_direction(px, 1)
+    assert f.tolist() == [-1.0]
+    assert angles.trunk_lean_deg(px, f)[0] == pytest.approx(np.degrees(np.arctan2(30, 40)))  # forward: faces left
+    assert angles.forward_head_rel(px, f)[0] == pytest.approx(10 / 50)
+    assert angles.head_pitch_deg(px, f, 0.0)[0] == pytest.approx(0.0)
+    assert angles.body_size(px)[0] == pytest.approx(50 + 120)
+    a, b = np.array([-10.0, -20.0]), np.array([30.0, 40.0])
+    want = np.degrees(np.arccos(a @ b / np.linalg.norm(a) / np.linalg.norm(b)))
+    assert angles.ear_shoulder_hip_deg(px)[0] == pytest.approx(want)
+    assert Config().look_ahead.head_neutral_offset_deg == 13.0
+
+
+# ---- walking or not -----------------------------------------------------------------------------
+
+def legs_px(n: int, hip_speed_bs: float = 0.0, swing_bs: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """A 250 px body whose hips glide at ``hip_speed_bs`` body sizes/s and whose ankles swing apart
+    by ``swing_bs`` body sizes (amplitude of the left-minus-right separation, 1 Hz)."""
+    t = np.arange(n) / FPS
+    px = body_px(n, 300.0 + hip_speed_bs * 250.0 * t)
+    sep = swing_bs * 250.0 * np.sin(2 * np.pi * t)
+    px[:, L.LEFT_ANKLE, 0] += sep / 2
+    px[:, L.RIGHT_ANKLE, 0] -= sep / 2
+    return px, t
+
+
+@pytest.mark.parametrize(("speed", "swing", "walking"), [
+    (0.0, 0.0, False),  # standing
+    (0.0, 0.095, True),  # legs swing (std 0.067 body sizes) on the spot: a treadmill, a panning camera
+    (0.0, 0.075, False),  # std 0.053: under 0.06
+    (0.27, 0.0, True),  # hips travel faster than 0.25 body sizes per second
+    (0.23, 0.0, False),
+])
+def test_walking_boundaries(speed, swing, walking):
+    px, t = legs_px(128, speed, swing)
+    got = angles.walking(px, t)
+    assert set(got[32:96].tolist()) == {walking}  # away from the clip's ends (full 1 s windows)
+
+
+def test_walking_needs_the_ankles_and_three_frames():
+    px, t = legs_px(96, 0.5)
+    px[40, L.LEFT_ANKLE] = np.nan
+    got = angles.walking(px, t)
+    assert not got[40] and got[39] and got[41]
+    assert not angles.walking(px[:2], t[:2]).any()
+    assert not angles.walking(np.full_like(px, np.nan), t).any()

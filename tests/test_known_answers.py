@@ -1,0 +1,223 @@
+"""Known answers from geometry: synthetic walkers whose foot strike, overstride, limp, gaze point and
+posture are set by construction (tests/_synth.py), walking both ways, each verdict checked on both
+sides of its threshold.
+
+The expected numbers come from the walker's geometry (the foot's angle at contact, where the heel
+lands, the floor point a relaxed line of sight meets), never from gaitcheck's own functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _synth import (
+    HEEL_REL,
+    contact_times,
+    head_pitch_looking_at,
+    heel_ahead_at_contact_rel,
+    make_extraction,
+    make_walker,
+    straight_leg_rel,
+)
+from scipy.optimize import brentq
+
+import gaitcheck
+from gaitcheck.config import Config
+
+GAIT = Config().gait
+BOTH_WAYS = pytest.mark.parametrize("direction", [1, -1], ids=["left-to-right", "right-to-left"])
+
+
+def report(height_cm=None, cfg=None, **kw):
+    return gaitcheck.score(make_extraction(make_walker(**kw)), cfg, height_cm=height_cm).to_dict()
+
+
+def contacts(g, kind="initial_contact"):
+    return [(e["t_s"], e["foot"]) for e in g["events"] if e["type"] == kind]
+
+
+# ---- foot strike: the foot's angle when it lands --------------------------------------------
+
+# 8 deg toes up and 5 deg toes down are the limits (GaitConfig); each label is tried 2 deg either side
+# of its limit and well inside it.
+STRIKES = [(20.0, "heel"), (10.0, "heel"), (6.0, "flat"), (-3.0, "flat"), (-7.0, "forefoot"), (-15.0, "forefoot")]
+
+
+@BOTH_WAYS
+@pytest.mark.parametrize(("strike_deg", "label"), STRIKES)
+def test_foot_strike_is_the_foot_angle_at_contact(direction, strike_deg, label):
+    g = report(n_frames=180, direction=direction, strike_deg=strike_deg, speed_px_s=150.0)["gait"]
+    detail = g["foot_strike_detail"]
+    assert g["foot_strike"] == label
+    assert detail["median_foot_angle_deg"] == pytest.approx(strike_deg, abs=1.0)
+    assert detail["counts"][label] == g["steps"] >= 8  # every contact, not only the median
+    assert detail["status"] == "pass"  # landing under the body is fine whatever the strike
+    assert g["overstride"]["status"] == "pass"
+
+
+@pytest.mark.parametrize("strike_deg", [15.0, -12.0])
+def test_contacts_are_found_for_heel_and_forefoot_landings(strike_deg):
+    n, fps = 180, 30.0
+    g = report(n_frames=n, fps=fps, strike_deg=strike_deg, speed_px_s=150.0)["gait"]
+    truth = contact_times(n / fps)
+    got = contacts(g)
+    inner = [(tt, ft) for tt, ft in truth if 0.2 < tt < n / fps - 0.2]
+    assert len(got) >= len(inner)
+    for tg, fg in got:  # each a true contact of the same foot within 2 frames
+        assert any(abs(tg - tt) <= 2 / fps and fg == ft for tt, ft in truth), (tg, fg)
+
+
+# ---- overstride: how far ahead of the pelvis the heel lands ---------------------------------
+
+def amp_for_overstride(rel: float, strike_deg: float) -> float:
+    """The leg swing that lands the heel ``rel`` straight-leg lengths ahead of the pelvis."""
+    return brentq(lambda a: heel_ahead_at_contact_rel(a, strike_deg) - rel, 0.2, 1.5)
+
+
+@BOTH_WAYS
+@pytest.mark.parametrize(("heel_ahead", "strike_deg", "flag", "strike_flag"), [
+    (0.50, 0.0, False, False),  # just inside 0.55
+    (0.50, 15.0, False, False),
+    (0.60, 0.0, True, False),  # just beyond: overstriding, but landing flat is not "reaching onto the heel"
+    (0.60, 15.0, True, True),  # reaching forward onto the heel
+])
+def test_overstride_either_side_of_the_limit(direction, heel_ahead, strike_deg, flag, strike_flag):
+    amp = amp_for_overstride(heel_ahead, strike_deg)
+    g = report(n_frames=180, direction=direction, strike_deg=strike_deg, stride_amp_rel=amp, cadence_spm=100,
+               speed_px_s=150.0)["gait"]
+    assert g["overstride"]["median_rel"] == pytest.approx(heel_ahead, abs=0.015)
+    assert (g["overstride"]["status"] == "flag") is flag
+    assert (g["status"] == "flag") is flag
+    assert (g["foot_strike_detail"]["status"] == "flag") is strike_flag
+    assert ("shorter, quicker steps" in g["feedback"]) is flag
+    assert ("onto your heel" in g["foot_strike_detail"]["feedback"]) is strike_flag
+
+
+@pytest.mark.parametrize("strike_deg", [0.0, 20.0])
+def test_step_length_is_the_distance_between_the_heels(strike_deg):
+    amp = 0.35
+    g = report(n_frames=180, stride_amp_rel=amp, strike_deg=strike_deg, height_cm=170)["gait"]
+    # at contact the landing heel is where heel_ahead_at_contact_rel puts it, and the other foot,
+    # half a stride on, is furthest back and flat: its heel amp + 0.05 leg behind the pelvis
+    behind = (amp - HEEL_REL[0]) / straight_leg_rel(amp, strike_deg)
+    step = heel_ahead_at_contact_rel(amp, strike_deg) + behind
+    assert g["step_length_rel_leg"] == pytest.approx(step, rel=0.03)
+    assert g["step_length_m"] == pytest.approx(step * 0.491 * 1.70, rel=0.03)
+
+
+# ---- timing: cadence, toe-offs, stance, a limp -----------------------------------------------
+
+@BOTH_WAYS
+def test_toe_offs_are_when_each_foot_is_furthest_back_and_stance_is_half_the_cycle(direction):
+    n, fps, cadence = 240, 30.0, 100.0
+    g = report(n_frames=n, fps=fps, cadence_spm=cadence, speed_px_s=100.0, direction=direction)["gait"]
+    f = cadence / 120  # strides per second; a foot is furthest back half a stride before and after it lands
+    truth = sorted({(round(t + h / f, 6), foot) for t, foot in contact_times(n / fps, cadence) for h in (-0.5, 0.5)})
+    tos = contacts(g, "toe_off")
+    assert len(tos) >= len([t for t, _ in truth if 0.3 < t < n / fps - 0.3])
+    for tg, fg in tos:
+        assert any(abs(tg - tt) <= 2 / fps and fg == ft for tt, ft in truth), (tg, fg)
+    # the model's foot is on the floor for exactly half of each stride; the contact is placed up to
+    # two frames early (the heel is within the contact tolerance of the floor before it lands)
+    for side in ("left", "right"):
+        assert g["stance_pct"][side] == pytest.approx(50.0 + 100 * 1.5 / (fps / f), abs=3.0)
+
+
+@BOTH_WAYS
+@pytest.mark.parametrize(("limp", "uneven"), [(0.05, False), (0.15, True)])
+def test_step_time_asymmetry_either_side_of_the_limit(direction, limp, uneven):
+    # 8 s at 100 steps/min, filmed at 60 fps (one frame is 3% of a step; at 30 fps a 5% limp can be
+    # quantised to two frames, 11%). The right foot lands early by limp x half a stride. (An even walk
+    # and a 25% limp at 30 fps: tests/test_gait.py.)
+    g = report(n_frames=480, fps=60.0, cadence_spm=100, speed_px_s=80.0, limp=limp, direction=direction)["gait"]
+    assert g["steps"] >= 12 and g["cadence_spm"] == pytest.approx(100, rel=0.01)
+    assert g["step_time_asymmetry_pct"] == pytest.approx(100 * limp, abs=6.0)  # one frame per contact
+    assert (g["status"] == "flag") is uneven
+    assert ("differ in timing" in g["feedback"]) is uneven
+    if uneven:  # steps onto the left foot are the long ones
+        assert g["step_time_s"]["left"] > g["step_time_s"]["right"]
+    else:
+        assert "even on both sides" in g["feedback"]
+
+
+def test_symmetry_is_not_judged_on_three_steps_a_side():
+    # 4 s at 100 steps/min: 6 steps, a 25% limp; asymmetry is reported but neither flagged nor passed as even
+    g = report(n_frames=120, cadence_spm=100, speed_px_s=80.0, limp=0.25)["gait"]
+    assert min(len([c for c in contacts(g) if c[1] == side]) for side in ("left", "right")) < GAIT.min_steps_per_side
+    assert g["step_time_asymmetry_pct"] > 15
+    assert "differ in timing" not in g["feedback"] and "even on both sides" not in g["feedback"]
+    assert any("Too few steps per side" in n for n in g["notes"])
+
+
+# ---- look-ahead: where the head points ------------------------------------------------------
+
+@BOTH_WAYS
+@pytest.mark.parametrize(("floor_point_m", "status"), [(2.5, "flag"), (3.7, "pass"), (6.0, "pass")])
+def test_look_ahead_either_side_of_3_m(direction, floor_point_m, status):
+    # the walker's relaxed line of sight meets the floor this far ahead; looking nearer than 3 m flags.
+    # 2.5 and 3.7 m leave room for the anatomy's spread (about 0.1 m here); 3.7 m is beyond the 3.5 m
+    # release too, so not even a glance is an episode
+    la = report(direction=direction, head_pitch_deg=head_pitch_looking_at(floor_point_m))["checks"]["look_ahead"]
+    assert la["status"] == status
+    assert la["median_gaze_distance_m"] == pytest.approx(floor_point_m, rel=0.06)
+    assert la["median_head_pitch_deg"] == pytest.approx(head_pitch_looking_at(floor_point_m), abs=2.0)
+    assert (la["flagged_fraction"] > 0.9) if status == "flag" else (la["flagged_fraction"] == 0 and not la["episodes"])
+
+
+@BOTH_WAYS
+def test_looking_down_is_not_a_slouch_and_a_slouch_is_not_looking_down(direction):
+    down = report(direction=direction, head_pitch_deg=head_pitch_looking_at(1.5))["checks"]
+    assert (down["look_ahead"]["status"], down["slouch"]["status"]) == ("flag", "pass")
+    bent = report(direction=direction, trunk_lean_deg=18.0)["checks"]
+    assert (bent["look_ahead"]["status"], bent["slouch"]["status"]) == ("pass", "flag")
+
+
+# ---- slouch: trunk lean and forward head ----------------------------------------------------
+
+@BOTH_WAYS
+@pytest.mark.parametrize(("lean", "status"), [(9.5, "pass"), (10.5, "flag"), (-12.0, "pass")])
+def test_trunk_lean_either_side_of_10_deg(direction, lean, status):
+    sl = report(direction=direction, trunk_lean_deg=lean)["checks"]["slouch"]
+    assert sl["median_trunk_lean_deg"] == pytest.approx(lean, abs=0.05)
+    assert sl["status"] == status
+    assert ("leans forward" in sl["feedback"]) is (status == "flag")
+
+
+@BOTH_WAYS
+@pytest.mark.parametrize(("ahead", "status"), [(0.19, "pass"), (0.21, "flag"), (-0.1, "pass")])
+def test_forward_head_either_side_of_020_trunk_lengths(direction, ahead, status):
+    sl = report(direction=direction, forward_head_rel=ahead)["checks"]["slouch"]
+    assert sl["median_forward_head_rel"] == pytest.approx(ahead, abs=0.002)
+    assert sl["status"] == status
+    assert ("head is carried forward" in sl["feedback"]) is (status == "flag")
+    assert "leans forward" not in sl["feedback"]
+
+
+def test_a_taller_walker_sees_the_same_floor_point_further_away():
+    # same head angle, eyes 200/170 higher: the floor point moves out in proportion
+    ex = make_extraction(make_walker(head_pitch_deg=head_pitch_looking_at(2.0)))
+    d170 = gaitcheck.score(ex, height_cm=170).to_dict()["checks"]["look_ahead"]["median_gaze_distance_m"]
+    d200 = gaitcheck.score(ex, height_cm=200).to_dict()["checks"]["look_ahead"]["median_gaze_distance_m"]
+    assert d200 / d170 == pytest.approx(200 / 170, rel=0.01)
+
+
+def test_a_configured_height_counts_as_given():
+    ex = make_extraction(make_walker(head_pitch_deg=head_pitch_looking_at(2.0)))
+    cfg = Config().with_overrides("body", height_cm=200.0)
+    given, configured, assumed = (gaitcheck.score(ex, height_cm=200).to_dict(), gaitcheck.score(ex, cfg).to_dict(),
+                                  gaitcheck.score(ex).to_dict())
+    assert (configured["height_cm"], configured["height_given"], given["height_given"]) == (200.0, True, True)
+    assert (assumed["height_cm"], assumed["height_given"]) == (170.0, False)
+    assert (configured["checks"]["look_ahead"]["median_gaze_distance_m"]
+            == given["checks"]["look_ahead"]["median_gaze_distance_m"])
+    assert configured["gait"]["step_length_m"] == given["gait"]["step_length_m"] is not None
+    assert assumed["gait"]["step_length_m"] is None
+
+
+def test_straight_leg_is_the_longest_hip_to_ankle_distance():
+    # the walker helper's own geometry, checked against the drawn landmarks
+    from gaitcheck.landmarks import Landmark as L
+
+    img = make_walker(n_frames=300, fps=60.0, stride_amp_rel=0.5, strike_deg=15.0)[0].astype(np.float64)
+    dist = np.linalg.norm(img[:, L.LEFT_ANKLE, :2] - img[:, L.LEFT_HIP, :2], axis=1) / 260.0
+    assert dist.max() == pytest.approx(straight_leg_rel(0.5, 15.0), rel=2e-3)
