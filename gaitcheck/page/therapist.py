@@ -1,5 +1,6 @@
 """The therapist's patients view: a patient's sessions, trends, any session's report, two sessions compared,
-and the patient's personal upload link with its QR code."""
+and the patient's personal upload link with its QR code.
+"""
 
 from __future__ import annotations
 
