@@ -94,7 +94,7 @@ def _peaks(x: F, prominence: float, open_start: bool, open_end: bool) -> list[in
     a foot that came into view late in its swing (``open_start``), or left the view soon after
     landing (``open_end``).
     """
-    from scipy.signal import find_peaks, peak_prominences  # lazy: slow to import (pipeline.load_scoring)
+    from scipy.signal import find_peaks, peak_prominences  # lazy: slow to import (pose.live.load_scoring)
 
     cand, _ = find_peaks(x)
     if not len(cand):
@@ -202,7 +202,7 @@ def _period_s(t: F, x: F, lo_s: float, hi_s: float, rate_hz: float = 120.0) -> f
     lo, hi = int(lo_s * rate_hz), min(int(hi_s * rate_hz), len(ac) - 2)
     if hi <= lo:
         return None
-    from scipy.signal import find_peaks  # lazy: slow to import (pipeline.load_scoring)
+    from scipy.signal import find_peaks  # lazy: slow to import (pose.live.load_scoring)
 
     peaks, _ = find_peaks(ac[lo : hi + 1])
     if not len(peaks) or ac[lo + peaks].max() < 0.2:

@@ -49,7 +49,7 @@ def _smoothed(world: NDArray[np.float64], smooth_frames: int) -> tuple[NDArray[n
     from_frontal = np.minimum(a, 180 - a)
     facing = np.where(a < 90, 1.0, -1.0)
     if ok.sum() >= smooth_frames > 1:
-        from scipy.ndimage import median_filter  # lazy: slow to import (pose.extraction.load_scoring)
+        from scipy.ndimage import median_filter  # lazy: slow to import (pose.live.load_scoring)
 
         idx = np.flatnonzero(ok)
         from_frontal[idx] = median_filter(from_frontal[idx], size=smooth_frames, mode="nearest")
