@@ -95,12 +95,12 @@ def _trend_chart(history: History, panel: Any) -> Spec | None:
         layers.append({"mark": {"type": "line", "color": "#c62828", "strokeDash": [6, 4], "strokeWidth": 2,
                                 "interpolate": "step-after"},
                        "transform": [{"filter": "isValid(datum.limit)"}],
-                       "encoding": {"x": x, "y": {"field": "limit", "type": "quantitative"},
+                       "encoding": {"x": x, "y": {"field": "limit", "type": "quantitative", "title": None},
                                     "tooltip": [{"field": "limit", "type": "quantitative", "title": "threshold",
                                                  "format": ".2f"}]}})
-    if panel.target is not None:
+    if panel.target is not None:  # untitled: a datum's axis title would read "110.000000"
         layers.append({"mark": {"type": "rule", "color": "#2e7d32", "strokeDash": [2, 3]},
-                       "encoding": {"y": {"datum": panel.target}}})
+                       "encoding": {"y": {"datum": panel.target, "title": None}}})
     colors = {"domain": [*_STATUS_COLORS, "none"], "range": [*_STATUS_COLORS.values(), "#1565c0"]}
     layers.append({"mark": {"type": "point", "filled": True, "size": 110},
                    "transform": [{"filter": "isValid(datum.value)"}],
