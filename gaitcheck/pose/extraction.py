@@ -11,6 +11,7 @@ import dataclasses
 import os
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -57,7 +58,8 @@ class Extraction:
 
 
 def extract(path: str | os.PathLike[str], config: Config | None = None, *, model: str | os.PathLike[str] | None = None,
-            progress: Progress | None = None, quiet: bool = False) -> Extraction:
+            progress: Progress | None = None, quiet: bool = False,
+            passes: Literal["live", "sequential"] = "live") -> Extraction:
     """Decode the clip, find everyone with the pose model, link them into tracks and follow the walker.
 
     Everyone is looked for every ``config.pose.scan_interval_s`` (their tracks are sampled: see
@@ -67,13 +69,17 @@ def extract(path: str | os.PathLike[str], config: Config | None = None, *, model
     all in one more decode. ``scan_interval_s = 0`` follows everyone on every frame.
     ``quiet=True`` hides mediapipe's C++ log lines on file descriptor 2, for the whole process
     while a landmarker starts or closes (the command line's choice; a library stays loud).
+    ``passes="sequential"`` runs the scan and the follow one after the other instead of side by side
+    (the same landmarks, bit for bit): for a process that shares the cores with others doing the
+    same (batch workers), where a second thread only adds overhead.
 
     Raises:
         VideoReadError, InputTooLargeError: the file cannot be used.
         ModelError: the pose model cannot be loaded.
     """
     cfg = config or Config()
-    return extract_following(path, cfg, resolve_model(model), progress, quiet=quiet)[0]
+    strategy = sequential if passes == "sequential" else None
+    return extract_following(path, cfg, resolve_model(model), progress, quiet=quiet, strategy=strategy)[0]
 
 
 def extract_following(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, progress: Progress | None, *,
