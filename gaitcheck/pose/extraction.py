@@ -32,7 +32,6 @@ from .passes import (
     follow_target,
     likely_walker,
     scan,
-    scan_stride,
     sequential,
 )
 from .tracking import Track
@@ -99,11 +98,11 @@ def extract_following(path: str | os.PathLike[str], cfg: Config, model: ModelInf
     info = probe_video(path, max_duration_s=cfg.limits.max_duration_s, max_pixels=cfg.limits.max_pixels)
     fps = measured_fps(path) or info.fps  # what the frames say, not what the container declares
     clip = Clip(path, cfg, landmarkers or MediaPipeLandmarkers(model, cfg.pose, quiet), fps)
-    stride = 1 if cfg.pose.max_people == 1 else scan_stride(fps, cfg.pose.scan_interval_s)
+    stride = clip.step if cfg.pose.max_people == 1 else clip.stride(cfg.pose.scan_interval_s)
     bar = Bar(progress, info.frame_count)
-    if stride == 1:  # everyone on every frame, in one pass: the scan is the whole bar
+    if stride == clip.step:  # everyone on every frame (the model runs on), in one pass: the scan is the whole bar
         bar.scan_share = 1.0
-        found = scan(clip, 1, bar.scan)
+        found = scan(clip, stride, bar.scan)
         bar.end(len(found.t))
         return _extraction(found, model), None
     named = track_id is not None or point is not None
@@ -144,7 +143,7 @@ def _checked(clip: Clip, passes: Passes, model: ModelInfo, bar: Bar) -> tuple[Ex
         return _extraction(found, model), None  # nobody: score() says so
     if len(dense.frames) < len(target.frames):
         bar.again(len(found.t))
-        full = scan(clip, 1, bar.scan)
+        full = scan(clip, clip.step, bar.scan)
         note = (f"The walker could not be followed on their own (found on {len(dense.frames)} frames, seen by "
                 f"the scan on {len(target.frames)}); everyone was followed on every frame instead.")
         return _extraction(full, model, warnings=(note,)), None
