@@ -233,6 +233,13 @@ def analyze_cmd(clip: Path) -> list[str]:
     return [sys.executable, "-m", "gaitcheck", "analyze", os.fspath(clip), "-q"]
 
 
+def baseline_cmd(clip: Path, checkout: Path) -> list[str]:
+    """:func:`analyze_cmd` of another checkout of gaitcheck (``--baseline``), in this Python."""
+    code = (f"import sys; sys.path.insert(0, {os.fspath(checkout)!r}); sys.argv = ['gaitcheck', 'analyze', "
+            f"{os.fspath(clip)!r}, '-q']; import runpy; runpy.run_module('gaitcheck', run_name='__main__')")
+    return [sys.executable, "-c", code]
+
+
 def run_process(cmd: list[str], capture: bool = False) -> tuple[float, float, int, float, str]:
     """Run ``cmd``; return (wall s, peak RSS in MB of the process or its largest child, exit code, CPU s,
     its stdout if ``capture``). CPU s is user + system time of the process and its children.
@@ -336,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
                    "e.g. from `pip install myogait==0.9.2` in a venv) on the short clips, with the same model")
     p.add_argument("--no-fast", dest="fast", action="store_false",
                    help="skip the 60 fps clip (built once from lab_woman_indoor_side with minterpolate: ~5 minutes)")
+    p.add_argument("--baseline", type=Path, metavar="DIR", help="also time `analyze` of another checkout of "
+                   "gaitcheck (e.g. `git archive` of an older commit), alternating, on the short clips")
     p.add_argument("--_bare", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args._bare:
@@ -355,10 +364,12 @@ def main(argv: list[str] | None = None) -> int:
         repeat = args.repeat_long if clip == long else args.repeat
         dec = best([decode_only(clip) for _ in range(repeat)])
         frames = int(dec[0])
-        bares, anas = [], []
-        for _ in range(repeat):  # alternate the two, so that a slower spell of a shared machine hits both
+        bares, anas, bases = [], [], []
+        for _ in range(repeat):  # alternate them, so that a slower spell of a shared machine hits all
             bares.append(bare_process(clip))
             anas.append(run_process(analyze_cmd(clip)))
+            if args.baseline and clip != long:
+                bases.append(run_process(baseline_cmd(clip, args.baseline)))
         bare, ana = best(bares), best(anas)
         from gaitcheck.video import probe_video
 
@@ -367,7 +378,9 @@ def main(argv: list[str] | None = None) -> int:
                      "decode": frames / dec[1], "bare": bare[1] / bare[0], "found": bare[2] / bare[1],
                      "bare_proc": bare[1] / bare[3], "bare_cpu": min(b[4] for b in bares) / frames,
                      "analyze": frames / ana[0], "analyze_s": ana[0], "rss": ana[1], "ok": ana[2] == 0,
-                     "cpu": ana[3], "cpu_frame": min(a[3] for a in anas) / frames})
+                     "cpu": ana[3], "cpu_frame": min(a[3] for a in anas) / frames,
+                     "base_cpu_frame": min(b[3] for b in bases) / frames if bases else None,
+                     "base_wall": min(b[0] for b in bases) if bases else None})
 
     print()
     head = (f"{'clip':<28} {'size':>9} {'frames':>6} {'decode':>7} {'bare':>6} {'(found)':>7} {'bare p.':>7} "
@@ -387,6 +400,13 @@ def main(argv: list[str] | None = None) -> int:
           "bare.py CLIP`: start-up and imports included). analyze: the whole `python -m gaitcheck analyze -q` "
           "process, start-up included. CPU ms/f: user + system CPU time per frame of the whole process, analyze "
           "and bare, and x = their ratio. Best of --repeat runs, bare and analyze alternating.)")
+    if args.baseline:
+        print(f"\nbaseline: `analyze` of the checkout {args.baseline} (before this work), in the same runs:")
+        for r in rows:
+            if r["base_cpu_frame"]:
+                print(f"  {r['clip'][:28]:<28} CPU {1000 * r['base_cpu_frame']:5.1f} ms/frame "
+                      f"({r['base_cpu_frame'] / r['bare_cpu']:.2f}x bare) -> {1000 * r['cpu_frame']:5.1f} "
+                      f"({r['cpu_frame'] / r['bare_cpu']:.2f}x); wall {r['base_wall']:.1f} -> {r['analyze_s']:.1f} s")
     by_name = {r["clip"]: r for r in rows}
     targets: list[tuple[str, str, bool]] = []
     for clip in CLIPS:
