@@ -83,10 +83,10 @@ def test_look_down_share_boundary(frames, status):
     assert c.status == status
 
 
-@pytest.mark.parametrize(("frames", "status"), [(31, "unknown"), (32, "flag")])
+@pytest.mark.parametrize(("frames", "status"), [(47, "unknown"), (48, "flag")])
 def test_minimum_analysable_time_boundary(frames, status):
     valid = np.zeros(96, bool)
-    valid[10 : 10 + frames] = True  # 1 s is 32 frames
+    valid[10 : 10 + frames] = True  # limits.min_analysable_s = 1.5 s is 48 frames
     c = look(np.full(96, 2.0), valid)
     assert c.status == status
     if status == "unknown":
@@ -171,7 +171,7 @@ def test_slouch_minimum_episode_boundary(frames, episodes):
     assert len(slouch(lean).episodes) == episodes
 
 
-@pytest.mark.parametrize(("frames", "status"), [(31, "unknown"), (32, "flag")])
+@pytest.mark.parametrize(("frames", "status"), [(47, "unknown"), (48, "flag")])  # 1.5 s at 32 fps
 def test_slouch_minimum_analysable_time_boundary(frames, status):
     valid = np.zeros(96, bool)
     valid[:frames] = True
@@ -441,10 +441,12 @@ def test_walking_boundaries(speed, swing, walking):
     assert set(got[32:96].tolist()) == {walking}  # away from the clip's ends (full 1 s windows)
 
 
-def test_walking_needs_the_ankles_and_three_frames():
+def test_walking_needs_the_hips_and_three_frames():
     px, t = legs_px(96, 0.5)
-    px[40, L.LEFT_ANKLE] = np.nan
+    px[40, L.LEFT_HIP] = np.nan  # no hips on this frame: not judged walking
+    px[60:, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = np.nan  # legs out of the picture: the hips' travel still counts
     got = angles.walking(px, t)
     assert not got[40] and got[39] and got[41]
+    assert got[60:90].all()
     assert not angles.walking(px[:2], t[:2]).any()
     assert not angles.walking(np.full_like(px, np.nan), t).any()
