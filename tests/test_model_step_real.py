@@ -11,14 +11,11 @@ gait events within one 30 fps frame, the same verdicts, and every frame of the 6
 
 from __future__ import annotations
 
-import itertools
-import os
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
 import pytest
+from _derive import interpolate
 
 import gaitcheck
 
@@ -27,48 +24,10 @@ pytestmark = pytest.mark.slow
 SOURCE = "lab_woman_indoor_side.mp4"  # a real 30 fps clip, one walker seen from the side
 
 
-def to_60fps(src: Path, dst: Path) -> Path:
-    """``src`` at twice its frame rate, by ``minterpolate`` (blend), encoded losslessly: its even frames are
-    ``src``'s decoded frames, pixel for pixel (a lossy re-encoding alone moves the landmarks by ~1 px
-    and the head pitch median by up to ~1° on this clip, which would hide what is measured here)."""
-    with av.open(os.fspath(src)) as inp, av.open(os.fspath(dst), "w") as out:
-        vin = inp.streams.video[0]
-        rate = Fraction(vin.average_rate or 30) * 2
-        graph = av.filter.Graph()
-        chain = [graph.add_buffer(template=vin), graph.add("minterpolate", f"fps={rate}:mi_mode=blend"),
-                 graph.add("format", "yuv420p"), graph.add("buffersink")]
-        for a, b in itertools.pairwise(chain):
-            a.link_to(b)
-        graph.configure()
-        stream = out.add_stream("libx264", rate=rate, options={"qp": "0", "preset": "ultrafast"})  # lossless
-        stream.width, stream.height, stream.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
-        stream.codec_context.time_base = 1 / rate
-        n = 0
-
-        def drain() -> None:
-            nonlocal n
-            while True:
-                try:
-                    frame = graph.pull()
-                except (av.error.BlockingIOError, av.error.EOFError):
-                    return
-                frame.pts, frame.time_base = n, 1 / rate
-                n += 1
-                out.mux(stream.encode(frame))
-
-        for frame in inp.decode(vin):
-            graph.push(frame)
-            drain()
-        graph.push(None)
-        drain()
-        out.mux(stream.encode(None))
-    return dst
-
-
 @pytest.fixture(scope="module")
 def reports(shared_videos: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     src = shared_videos / SOURCE
-    fast = to_60fps(src, tmp_path_factory.mktemp("fps") / "walk_60fps.mp4")
+    fast = interpolate(src, tmp_path_factory.mktemp("fps") / "walk_60fps.mp4")  # blend, lossless
     return {"30": gaitcheck.analyze(src).to_dict(), "60": gaitcheck.analyze(fast).to_dict()}
 
 
