@@ -42,6 +42,7 @@ from typing import Any
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "videos"
 CLIPS = [SHARED / "sports2d_demo_park_side.mp4", SHARED / "lab_woman_indoor_side.mp4"]
+SAMPLE = SHARED / "sports2d_demo_park_side.mp4"  # the README's sample clip (sample_videos/ holds the same file)
 LONG_SOURCE = SHARED / "sports2d_demo_park_side.mp4"
 LONG_RANGE = (50, 200)  # frames of the source where both people are in view
 CACHE = Path(tempfile.gettempdir()) / "gaitcheck-bench"
@@ -108,6 +109,22 @@ def long_clip(minutes: float) -> Path:
             out.mux(stream.encode(frame))
         out.mux(stream.encode(None))
     tmp.replace(path)
+    return path
+
+
+def fast_clip(source: Path) -> Path:
+    """``source`` (a real 30 fps clip) at 60 fps, made by FFmpeg's ``minterpolate`` (motion-compensated:
+    ``mi_mode=mci``) through PyAV's libavfilter, built once into the cache folder (slow: ~1 s a frame)."""
+    sys.path.insert(0, os.fspath(Path(__file__).resolve().parents[1] / "tests"))
+    from _derive import interpolate
+
+    path = CACHE / f"{source.stem}_60fps.mp4"
+    if not path.is_file():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        print(f"building {path} (once) ...", file=sys.stderr, flush=True)
+        tmp = path.with_suffix(".part.mp4")
+        interpolate(source, tmp, mode="mci", options={"crf": "18", "preset": "veryfast"})
+        tmp.replace(path)
     return path
 
 
@@ -186,8 +203,16 @@ def analyze_cmd(clip: Path) -> list[str]:
     return [sys.executable, "-m", "gaitcheck", "analyze", os.fspath(clip), "-q"]
 
 
-def run_process(cmd: list[str]) -> tuple[float, float, int, float]:
-    """Run ``cmd``; return (wall s, peak RSS in MB of the process or its largest child, exit code, CPU s).
+def baseline_cmd(clip: Path, checkout: Path) -> list[str]:
+    """:func:`analyze_cmd` of another checkout of gaitcheck (``--baseline``), in this Python."""
+    code = (f"import sys; sys.path.insert(0, {os.fspath(checkout)!r}); sys.argv = ['gaitcheck', 'analyze', "
+            f"{os.fspath(clip)!r}, '-q']; import runpy; runpy.run_module('gaitcheck', run_name='__main__')")
+    return [sys.executable, "-c", code]
+
+
+def run_process(cmd: list[str], capture: bool = False) -> tuple[float, float, int, float, str]:
+    """Run ``cmd``; return (wall s, peak RSS in MB of the process or its largest child, exit code, CPU s,
+    its stdout if ``capture``). CPU s is user + system time of the process and its children.
 
     The peak is each process's own high-water mark (VmHWM), sampled every 50 ms while it runs: the
     ``ru_maxrss`` that ``wait4`` reports would also count the memory of this (parent) process,
@@ -196,7 +221,13 @@ def run_process(cmd: list[str]) -> tuple[float, float, int, float]:
     peaks: dict[int, float] = {}
     done = threading.Event()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE if capture else subprocess.DEVNULL, stderr=subprocess.PIPE)
+    out: list[bytes] = []
+    errs: list[bytes] = []
+    readers = [threading.Thread(target=lambda: out.append(proc.stdout.read() if proc.stdout else b""), daemon=True),
+               threading.Thread(target=lambda: errs.append(proc.stderr.read() if proc.stderr else b""), daemon=True)]
+    for r in readers:  # both pipes drained while it runs (a full pipe would stall it)
+        r.start()
 
     def sample() -> None:
         while not done.wait(0.05):
@@ -210,13 +241,16 @@ def run_process(cmd: list[str]) -> tuple[float, float, int, float]:
     done.set()
     sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
+    for r in readers:
+        r.join()
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe:
+            pipe.close()
+    err = b"".join(errs).decode(errors="replace")
     if proc.returncode:
         print(f"  {' '.join(cmd[-4:])}: exit {proc.returncode}: {err.strip()[-500:]}", file=sys.stderr)
     peak = max(peaks.values(), default=0.0) or usage.ru_maxrss / 1024  # ru_maxrss: KiB (see above)
-    return wall, peak, proc.returncode, usage.ru_utime + usage.ru_stime
+    return wall, peak, proc.returncode, usage.ru_utime + usage.ru_stime, b"".join(out).decode(errors="replace")
 
 
 def best(runs: list[tuple[float, ...]]) -> tuple[float, ...]:
@@ -277,6 +311,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clips", nargs="*", type=Path, help="other clips instead of the two real ones")
     p.add_argument("--myogait", metavar="EXE", help="also time the peer tool myogait (its `myogait` executable, "
                    "e.g. from `pip install myogait==0.9.2` in a venv) on the short clips, with the same model")
+    p.add_argument("--no-fast", dest="fast", action="store_false",
+                   help="skip the 60 fps clip (built once from lab_woman_indoor_side with minterpolate: ~5 minutes)")
+    p.add_argument("--baseline", type=Path, metavar="DIR", help="also time `analyze` of another checkout of "
+                   "gaitcheck (e.g. `git archive` of an older commit), alternating, on the short clips")
     p.add_argument("--_bare", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args._bare:
@@ -287,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     clips = list(args.clips or CLIPS)
     if args.long_minutes > 0:
         clips.append(long_clip(args.long_minutes))
+    fast_source = SHARED / "lab_woman_indoor_side.mp4"
+    fast = fast_clip(fast_source) if args.fast and fast_source.is_file() else None
     rows = []
     long = clips[-1] if args.long_minutes > 0 else None
     for clip in clips:
@@ -294,79 +334,131 @@ def main(argv: list[str] | None = None) -> int:
         repeat = args.repeat_long if clip == long else args.repeat
         dec = best([decode_only(clip) for _ in range(repeat)])
         frames = int(dec[0])
-        bares, anas = [], []
-        cmd = analyze_cmd(clip)
-        for _ in range(repeat):  # alternate the two, so that a slower spell of a shared machine hits both
-            t0 = time.perf_counter()
-            out = subprocess.run([sys.executable, __file__, "--_bare", os.fspath(clip)], capture_output=True,
-                                 text=True, check=True)
-            whole = time.perf_counter() - t0
-            r = json.loads(out.stdout.strip().splitlines()[-1])
-            bares.append((r["seconds"], r["frames"], r["found"], whole))
-            anas.append(run_process(cmd))
+        bares, anas, bases = [], [], []
+        for _ in range(repeat):  # alternate them, so that a slower spell of a shared machine hits all
+            bares.append(bare_process(clip))
+            anas.append(run_process(analyze_cmd(clip)))
+            if args.baseline and clip != long:
+                bases.append(run_process(baseline_cmd(clip, args.baseline)))
         bare, ana = best(bares), best(anas)
-        bare_whole = min(b[3] for b in bares)
         from gaitcheck.video import probe_video
 
         info = probe_video(clip)
         rows.append({"clip": clip.name, "size": f"{info.width}x{info.height}", "frames": frames,
                      "decode": frames / dec[1], "bare": bare[1] / bare[0], "found": bare[2] / bare[1],
-                     "bare_proc": bare[1] / bare_whole,
-                     "analyze": frames / ana[0],
-                     "analyze_s": ana[0], "rss": ana[1], "ok": ana[2] == 0, "cpu": ana[3]})
+                     "bare_proc": bare[1] / bare[3], "bare_cpu": min(b[4] for b in bares) / frames,
+                     "analyze": frames / ana[0], "analyze_s": ana[0], "rss": ana[1], "ok": ana[2] == 0,
+                     "cpu": ana[3], "cpu_frame": min(a[3] for a in anas) / frames,
+                     "base_cpu_frame": min(b[3] for b in bases) / frames if bases else None,
+                     "base_wall": min(b[0] for b in bases) if bases else None})
 
     print()
     head = (f"{'clip':<28} {'size':>9} {'frames':>6} {'decode':>7} {'bare':>6} {'(found)':>7} {'bare p.':>7} "
-            f"{'analyze':>7} {'/bare':>6} {'/bare p.':>8} {'an. s':>6} {'CPU s':>6} {'peak RSS':>9}")
+            f"{'analyze':>7} {'/bare':>6} {'/bare p.':>8} {'an. s':>6} {'CPU ms/f':>8} {'bare':>5} {'x':>5} "
+            f"{'peak RSS':>9}")
     print(head)
     print("-" * len(head))
     for r in rows:
         flag = "" if r["ok"] else "  (analyze FAILED)"
         print(f"{r['clip'][:28]:<28} {r['size']:>9} {r['frames']:>6} {r['decode']:>7.1f} {r['bare']:>6.1f} "
               f"{r['found']:>7.0%} {r['bare_proc']:>7.1f} {r['analyze']:>7.1f} {r['analyze'] / r['bare']:>6.0%} "
-              f"{r['analyze'] / r['bare_proc']:>8.0%} {r['analyze_s']:>6.1f} {r['cpu']:>6.1f} "
-              f"{r['rss']:>6.0f} MB{flag}")
+              f"{r['analyze'] / r['bare_proc']:>8.0%} {r['analyze_s']:>6.1f} {1000 * r['cpu_frame']:>8.1f} "
+              f"{1000 * r['bare_cpu']:>5.1f} {r['cpu_frame'] / r['bare_cpu']:>5.2f} {r['rss']:>6.0f} MB{flag}")
     print("(fps = frames per second. decode: VideoReader alone. bare: a single-person PoseLandmarker loop (VIDEO mode, "
           "the bundled model, decoding inline), the loop alone (landmarker creation included, Python start-up and "
           "imports not); (found): its frames with a pose; bare p.: the same loop as a whole process (`python "
           "bare.py CLIP`: start-up and imports included). analyze: the whole `python -m gaitcheck analyze -q` "
-          "process, start-up included; CPU s: its user + system time. Best of --repeat runs, bare and analyze "
-          "alternating.)")
+          "process, start-up included. CPU ms/f: user + system CPU time per frame of the whole process, analyze "
+          "and bare, and x = their ratio. Best of --repeat runs, bare and analyze alternating.)")
+    if args.baseline:
+        print(f"\nbaseline: `analyze` of the checkout {args.baseline} (before this work), in the same runs:")
+        for r in rows:
+            if r["base_cpu_frame"]:
+                print(f"  {r['clip'][:28]:<28} CPU {1000 * r['base_cpu_frame']:5.1f} ms/frame "
+                      f"({r['base_cpu_frame'] / r['bare_cpu']:.2f}x bare) -> {1000 * r['cpu_frame']:5.1f} "
+                      f"({r['cpu_frame'] / r['bare_cpu']:.2f}x); wall {r['base_wall']:.1f} -> {r['analyze_s']:.1f} s")
+    by_name = {r["clip"]: r for r in rows}
+    targets: list[tuple[str, str, bool]] = []
+    for clip in CLIPS:
+        r = by_name.get(clip.name)
+        if r:
+            x = r["cpu_frame"] / r["bare_cpu"]
+            targets.append((f"CPU per frame, analyze / bare loop, {clip.stem}", f"{x:.2f}x (<= 1.15x)", x <= 1.15))
+    sample = by_name.get(SAMPLE.name)
+    if sample:
+        x = sample["analyze"] / sample["bare_proc"]
+        targets.append(("analyze wall vs bare loop (whole processes), sample clip", f"{x:.2f}x (>= 1.0x)", x >= 1.0))
+    if long is not None and long.name in by_name:
+        r = by_name[long.name]
+        targets.append((f"peak RSS, {args.long_minutes:g}-minute 1080p clip", f"{r['rss']:.0f} MB (< 600 MB)",
+                        r["rss"] < 600))
+
+    if fast is not None:
+        print(f"\n60 fps: {fast.name} (minterpolate mci from the 30 fps {fast_source.name}) against the original "
+              "(whole `analyze` processes, alternating):")
+        runs: dict[Path, list[tuple[float, ...]]] = {fast_source: [], fast: []}
+        for _ in range(args.repeat):
+            for clip in runs:
+                runs[clip].append(run_process(analyze_cmd(clip))[:4])
+        w30, c30 = min(r[0] for r in runs[fast_source]), min(r[3] for r in runs[fast_source])
+        w60, c60 = min(r[0] for r in runs[fast]), min(r[3] for r in runs[fast])
+        print(f"  30 fps: {w30:5.1f} s wall, {c30:5.1f} s CPU;  60 fps: {w60:5.1f} s wall, {c60:5.1f} s CPU;  "
+              f"60/30: wall {w60 / w30:.2f}x, CPU {c60 / c30:.2f}x")
+        targets.append(("60 fps clip cost / its 30 fps original (CPU s)", f"{c60 / c30:.2f}x (<= 1.15x)",
+                        c60 / c30 <= 1.15))
 
     if args.myogait:
-        peer(args.myogait, [c for c in CLIPS if c.is_file()], {r["clip"]: r for r in rows}, args.repeat)
-    if args.no_batch:
-        return 0
-    if not has_batch():
-        print("\nbatch: skipped (this checkout has no `gaitcheck batch` command)")
-        return 0
-    batch_clips = [c for c in CLIPS if c.is_file()]
-    frames = 2 * sum(int(r["frames"]) for r in rows if r["clip"] in {c.name for c in batch_clips})
-    print(f"\nbatch over {', '.join(c.name for c in batch_clips)}, each twice (four files, {frames} frames; "
-          "two unequal files alone would leave one worker idle at the end):")
-    results = {}
+        peer(args.myogait, [c for c in CLIPS if c.is_file()], by_name, args.repeat)
+    if not args.no_batch and has_batch():
+        batch_vs_bare(by_name, args.repeat, targets)
+    print("\ntargets (issue 16), all from this run:")
+    for what, figure, ok in targets:
+        print(f"  {'met ' if ok else 'MISS'}  {what:<62} {figure}")
+    return 0
+
+
+def bare_process(clip: Path) -> tuple[float, float, float, float, float]:
+    """The bare loop in a fresh process: (loop s, frames, frames with a pose, whole-process wall s, CPU s)."""
+    wall, _, code, cpu, out = run_process([sys.executable, __file__, "--_bare", os.fspath(clip)], capture=True)
+    if code:
+        raise SystemExit(f"the bare loop failed on {clip.name}")
+    r = json.loads(out.strip().splitlines()[-1])
+    return r["seconds"], r["frames"], r["found"], wall, cpu
+
+
+def batch_vs_bare(rows: dict[str, dict[str, Any]], repeat: int, targets: list[tuple[str, str, bool]]) -> None:
+    """``gaitcheck batch`` with its default --jobs against one bare loop over the same files, alternating."""
+    from gaitcheck.batch.runners import worker_count
+
+    batch_clips = [c for c in CLIPS if c.is_file() and c.name in rows]
+    frames = 2 * sum(int(rows[c.name]["frames"]) for c in batch_clips)
+    print(f"\nbatch over {', '.join(c.name for c in batch_clips)}, each twice (four files, {frames} frames), "
+          f"default --jobs ({worker_count(0)} workers here), against the bare loop over the same four files one "
+          "after the other (a fresh process each), alternating:")
     with tempfile.TemporaryDirectory() as tmp:
         inputs = []
         for k in (1, 2):
             for clip in batch_clips:
                 link = Path(tmp) / f"{clip.stem}-{k}{clip.suffix}"
                 link.symlink_to(clip)
-                inputs.append(os.fspath(link))
-        for jobs in (1, 2):
-            cmd = [sys.executable, "-m", "gaitcheck", "batch", *inputs,
-                   "--out", os.path.join(tmp, f"jobs{jobs}.csv"), "--jobs", str(jobs), "-q"]
-            wall, rss, code, cpu = best([run_process(cmd) for _ in range(args.repeat)])
-            results[jobs] = (wall, cpu)
-            note = "" if code == 0 else f"  (exit {code})"
-            print(f"  --jobs {jobs}: {wall:6.1f} s, {frames / wall:6.1f} fps, CPU {cpu:.1f} s "
-                  f"({cpu / wall:.2f} cores busy), peak RSS {rss:.0f} MB{note}")
-    (wall1, cpu1), (wall2, cpu2) = results[1], results[2]
-    cores = os.cpu_count() or 1
-    print(f"  --jobs 2 / --jobs 1 throughput: {wall1 / wall2:.2f}x")
-    # what a second worker can add at most: the cores --jobs 1 leaves idle, if a file costs the same CPU
-    print(f"  ceiling on {cores} cores: {min(2, cores) / (cpu1 / wall1):.2f}x (--jobs 1 keeps {cpu1 / wall1:.2f} "
-          f"of them busy; CPU per file --jobs 2 / --jobs 1: {cpu2 / cpu1:.2f})")
-    return 0
+                inputs.append(link)
+        cmd = [sys.executable, "-m", "gaitcheck", "batch", *map(os.fspath, inputs), "--out",
+               os.path.join(tmp, "out.csv"), "-q"]
+        batches, bares = [], []
+        for _ in range(repeat):
+            batches.append(run_process(cmd)[:4])
+            loops = [bare_process(c) for c in inputs]
+            bares.append((sum(b[3] for b in loops), sum(b[4] for b in loops)))
+    wall, rss, code, cpu = best(batches)
+    bare_wall, bare_cpu = best(bares)
+    note = "" if code == 0 else f"  (exit {code})"
+    print(f"  batch: {wall:6.1f} s, {frames / wall:6.1f} fps, CPU {cpu:.1f} s ({cpu / wall:.2f} cores busy), "
+          f"peak RSS {rss:.0f} MB{note}")
+    print(f"  bare loop: {bare_wall:6.1f} s, {frames / bare_wall:6.1f} fps, CPU {bare_cpu:.1f} s "
+          f"({bare_cpu / bare_wall:.2f} cores busy)")
+    x = bare_wall / wall
+    print(f"  batch / one bare loop, throughput: {x:.2f}x; CPU per frame {cpu / bare_cpu:.2f}x the bare loop's")
+    targets.append(("batch (default --jobs) throughput / one bare loop", f"{x:.2f}x (>= 1.7x)", x >= 1.7))
 
 
 if __name__ == "__main__":

@@ -39,10 +39,16 @@ class PoseConfig:
     # on every frame. Looking for two people costs about twice as much as for one, on every frame.
     # 0 = look for max_people on every frame (about twice as slow; every person's landmarks in full).
     scan_interval_s: float = 0.2
+    # High frame rates: the pose model runs on every k-th frame only, the largest k that keeps at least
+    # this many frames per second (k = 2 at 50-60 fps, 4 at 120 fps); the landmarks in between are
+    # interpolated (every frame keeps its time, row and picture). 0 = the model on every frame.
+    min_model_fps: float = 25.0
 
     def __post_init__(self) -> None:
         _require(1 <= self.max_people <= 10, "pose.max_people must be 1 to 10")
         _require(0 <= self.scan_interval_s <= 0.5, "pose.scan_interval_s must be 0 to 0.5 (seconds)")
+        _require(self.min_model_fps == 0 or 10 <= self.min_model_fps <= 240,
+                 "pose.min_model_fps must be 0 (every frame) or 10 to 240 (frames per second)")
         for name in ("min_detection_confidence", "min_presence_confidence", "min_tracking_confidence"):
             _require(0 <= getattr(self, name) <= 1, f"pose.{name} must be between 0 and 1")
 

@@ -41,3 +41,45 @@ def derive(src: Path, dst: Path, *, crop: tuple[float, float, float, float] = (0
             out.mux(s_out.encode(new))
         out.mux(s_out.encode(None))
     return dst
+
+
+def interpolate(src: Path, dst: Path, *, factor: int = 2, mode: str = "blend", options: dict[str, str] | None = None,
+                ) -> Path:
+    """``src`` at ``factor`` times its frame rate, by FFmpeg's ``minterpolate`` filter (PyAV's libavfilter).
+
+    ``mode`` is its ``mi_mode``: ``blend`` (each new frame a blend of its neighbours: quick) or ``mci``
+    (motion-compensated: ~1 s a frame). ``options`` are libx264's (default: lossless, so that the
+    frames at the source's times are the source's decoded frames, pixel for pixel).
+    """
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        s_in = inp.streams.video[0]
+        rate = Fraction(s_in.average_rate or 30) * factor
+        graph = av.filter.Graph()
+        chain = [graph.add_buffer(template=s_in), graph.add("minterpolate", f"fps={rate}:mi_mode={mode}"),
+                 graph.add("format", "yuv420p"), graph.add("buffersink")]
+        for a, b in zip(chain, chain[1:], strict=False):
+            a.link_to(b)
+        graph.configure()
+        s_out = out.add_stream("libx264", rate=rate, options=options or {"qp": "0", "preset": "ultrafast"})
+        s_out.width, s_out.height, s_out.pix_fmt = s_in.codec_context.width, s_in.codec_context.height, "yuv420p"
+        s_out.codec_context.time_base = 1 / rate
+        n = 0
+
+        def drain() -> None:
+            nonlocal n
+            while True:
+                try:
+                    frame = graph.pull()
+                except (av.error.BlockingIOError, av.error.EOFError):
+                    return
+                frame.pts, frame.time_base = n, 1 / rate
+                n += 1
+                out.mux(s_out.encode(frame))
+
+        for frame in inp.decode(s_in):
+            graph.push(frame)
+            drain()
+        graph.push(None)
+        drain()
+        out.mux(s_out.encode(None))
+    return dst

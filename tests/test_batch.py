@@ -27,7 +27,7 @@ from gaitcheck.batch import COLUMNS, expand_inputs, rescore_batch, run_batch
 from gaitcheck.batch.cache import LandmarkCache
 from gaitcheck.batch.distributed import DaskCluster
 from gaitcheck.batch.pool import CRASH_MESSAGE, run_in_processes
-from gaitcheck.batch.runners import InProcess, ProcessPool, runner_for, worker_count
+from gaitcheck.batch.runners import WORKER_MB, InProcess, ProcessPool, cores, runner_for, worker_count
 from gaitcheck.batch.worker import FileResult, Task
 from gaitcheck.config import Config
 from gaitcheck.pose.landmarker import resolve_model
@@ -343,7 +343,9 @@ def test_the_batch_scores_through_the_runner_it_is_given(clinic) -> None:
 def test_jobs_and_cluster_name_a_runner() -> None:
     assert isinstance(runner_for(1), InProcess)
     assert isinstance(runner_for(3), ProcessPool) and runner_for(3).jobs == 3  # type: ignore[attr-defined]
-    assert worker_count(0) == (os.cpu_count() or 1) and worker_count(2) == 2
+    assert worker_count(0, memory_mb=1e9) == cores() and worker_count(2) == 2
+    assert worker_count(0, memory_mb=WORKER_MB - 1) == 1  # one per core, within the memory there is
+    assert worker_count(0, memory_mb=2 * WORKER_MB) == min(2, cores())
     assert isinstance(runner_for(2, "tcp://127.0.0.1:1"), DaskCluster)
     with pytest.raises(gaitcheck.ConfigError, match="--jobs"):
         runner_for(-1)

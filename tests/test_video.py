@@ -100,7 +100,7 @@ def test_vfr_timestamps_are_the_written_pts(tmp_path: Path) -> None:
 
 def test_clock_nudges_duplicates_and_fills_missing_pts() -> None:
     warnings: list[str] = []
-    clock = video._Clock(25.0, Fraction(1, 1000), "x.mp4", warnings.append)
+    clock = video.decode._Clock(25.0, Fraction(1, 1000), "x.mp4", warnings.append)
     pts = [100, 140, 140, 130, None, 300]
     t = [clock.time(SimpleNamespace(pts=p, time_base=Fraction(1, 1000))) for p in pts]
     assert t == pytest.approx([0.0, 0.04, 0.041, 0.042, 0.082, 0.2])
@@ -110,7 +110,7 @@ def test_clock_nudges_duplicates_and_fills_missing_pts() -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.integers(-50, 5000)), min_size=1, max_size=40))
 def test_clock_is_strictly_increasing_by_at_least_1ms(pts: list[int | None]) -> None:
-    clock = video._Clock(30.0, Fraction(1, 1000), "x.mp4", lambda _w: None)
+    clock = video.decode._Clock(30.0, Fraction(1, 1000), "x.mp4", lambda _w: None)
     t = [clock.time(SimpleNamespace(pts=p, time_base=None)) for p in pts]
     assert t[0] == 0.0
     assert all(b - a >= 1e-3 - 1e-9 for a, b in zip(t, t[1:], strict=False))
@@ -214,7 +214,7 @@ def test_ffmpeg_permission_error_is_wrapped(clip60: Path, monkeypatch: pytest.Mo
     def deny(*_args: object, **_kwargs: object) -> None:
         raise av.error.PermissionError(13, "Permission denied", str(clip60))
 
-    monkeypatch.setattr(video.av, "open", deny)
+    monkeypatch.setattr(video.metadata.av, "open", deny)
     with pytest.raises(VideoReadError, match="clip60.mp4.*permission denied"):
         probe_video(clip60)
 
@@ -269,7 +269,7 @@ def test_limits_raise_input_too_large(clip60: Path) -> None:
 
 
 def test_decoded_time_beyond_limit_stops_reading(clip60: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(video, "_check_limits", lambda *_a: None)  # pretend the declared duration lies
+    monkeypatch.setattr(video.metadata, "_check_limits", lambda *_a: None)  # pretend the declared duration lies
     reader = VideoReader(clip60, max_duration_s=0.5)
     seen = []
     with reader, pytest.raises(InputTooLargeError, match="limit is 0.5 s"):
@@ -319,13 +319,13 @@ def test_a_file_is_probed_once_while_it_stays_the_same(tmp_path: Path, monkeypat
     path = tmp_path / "c.mp4"
     clips.make_clip(path, n_frames=10, size=(160, 96))
     opened: list[str] = []
-    real_open = video._open
+    real_open = video.metadata._open
 
     def counting_open(path_s: str, name: str):
         opened.append(name)
         return real_open(path_s, name)
 
-    monkeypatch.setattr(video, "_open", counting_open)
+    monkeypatch.setattr(video.metadata, "_open", counting_open)
     first = probe_video(path)
     assert probe_video(path) == first and VideoReader(path).info == first
     assert video.measured_fps(path) == video.measured_fps(path) == pytest.approx(30.0)

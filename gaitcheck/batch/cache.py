@@ -42,10 +42,11 @@ from ..video import VideoInfo
 __all__ = ["CACHE_FORMAT", "CacheError", "CacheMissError", "LandmarkCache", "cache_variant",
            "load_extraction", "save_extraction"]
 
-CACHE_FORMAT = 3  # bump when the layout of the files changes: old entries then become misses (3: colours)
+CACHE_FORMAT = 4  # bump when the layout of the files changes: old entries then become misses (3: colours, 4: steps)
 _KIND = "gaitcheck-landmarks"
 _ARRAYS = {"t": (np.float64, 1), "track_ids": (np.int64, 1), "track_lengths": (np.int64, 1),
-           "track_strides": (np.int64, 1), "frames": (np.int64, 1), "times": (np.float64, 1),
+           "track_strides": (np.int64, 1), "track_steps": (np.int64, 1), "frames": (np.int64, 1),
+           "times": (np.float64, 1),
            "image": (np.float32, 3), "world": (np.float32, 3), "has_colours": (np.bool_, 1),
            "colours": (np.float32, 3)}
 
@@ -77,6 +78,7 @@ def save_extraction(extraction: Extraction, stem: str | os.PathLike[str], *,
         "track_ids": np.array([tr.track_id for tr in tracks], np.int64),
         "track_lengths": np.array([len(f) for f in frames], np.int64),
         "track_strides": np.array([tr.stride for tr in tracks], np.int64),
+        "track_steps": np.array([tr.step for tr in tracks], np.int64),
         "frames": np.array([i for f in frames for i in f], np.int64),
         "times": np.array([x for tr in tracks for x in tr.times], np.float64),
         "image": _stack([x for tr in tracks for x in tr.image], 5),
@@ -119,14 +121,15 @@ def load_extraction(stem: str | os.PathLike[str], video_path: str | os.PathLike[
     except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:  # damaged files
         raise CacheError(f"cache entry {stem.name} is damaged ({type(exc).__name__}: {exc})") from None
     tracks, start, at = [], 0, 0
-    for tid, n, stride, has in zip(arr["track_ids"].tolist(), arr["track_lengths"].tolist(),
-                                   arr["track_strides"].tolist(), arr["has_colours"].tolist(), strict=True):
+    for tid, n, stride, step, has in zip(arr["track_ids"].tolist(), arr["track_lengths"].tolist(),
+                                         arr["track_strides"].tolist(), arr["track_steps"].tolist(),
+                                         arr["has_colours"].tolist(), strict=True):
         end = start + n
         colours = list(arr["colours"][at:at + n]) if has else []
         at += n if has else 0
         tracks.append(Track(int(tid), arr["frames"][start:end].tolist(), arr["times"][start:end].tolist(),
                             list(arr["image"][start:end]), list(arr["world"][start:end]), stride=int(stride),
-                            colours=colours))
+                            colours=colours, step=int(step)))
         start = end
     return Extraction(info, arr["t"], tuple(tracks), warnings, model)
 
@@ -144,12 +147,13 @@ def _check(arr: dict[str, np.ndarray]) -> None:
     n = int(arr["track_lengths"].sum())
     coloured = int(arr["track_lengths"][arr["has_colours"]].sum()) if len(arr["has_colours"]) == len(
         arr["track_lengths"]) else -1
-    if not len(arr["track_ids"]) == len(arr["track_lengths"]) == len(arr["track_strides"]) or not (
+    if not len(arr["track_ids"]) == len(arr["track_lengths"]) == len(arr["track_strides"]) == len(
+            arr["track_steps"]) or not (
             len(arr["frames"]) == len(arr["times"]) == len(arr["image"]) == len(arr["world"]) == n) or (
             len(arr["colours"]) != coloured):
         raise CacheError("track arrays have inconsistent lengths")
-    if (arr["track_strides"] < 1).any():
-        raise CacheError("track strides must be at least 1")
+    if (arr["track_strides"] < 1).any() or (arr["track_steps"] < 1).any():
+        raise CacheError("track strides and steps must be at least 1")
     if arr["image"].shape[1:] != (NUM_LANDMARKS, 5) or arr["world"].shape[1:] != (NUM_LANDMARKS, 3) or (
             arr["colours"].shape[1:] != APPEARANCE_SHAPE):
         raise CacheError("landmark arrays have the wrong shape")

@@ -12,6 +12,7 @@ checks its workers there, before the results file is touched), leaving it frees 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections.abc import Callable, Sequence
@@ -23,7 +24,7 @@ from .distributed import DaskCluster
 from .pool import run_in_processes
 from .worker import Event, FileResult, Task, pool_work, process_file
 
-__all__ = ["InProcess", "ProcessPool", "Runner", "runner_for", "worker_count"]
+__all__ = ["WORKER_MB", "InProcess", "ProcessPool", "Runner", "available_mb", "cores", "runner_for", "worker_count"]
 
 
 class Runner(Protocol):
@@ -97,12 +98,14 @@ class ProcessPool(_Local):
     def run(self, tasks: Sequence[Task], on_result: Callable[[FileResult], None],
             on_event: Callable[[Event], None]) -> None:
         work = functools.partial(pool_work, quiet=self.quiet)
+        side_by_side = min(self.jobs, len(tasks)) > 1  # each worker then has about one core: no threads beside
+        tasks = [dataclasses.replace(t, sequential=True) for t in tasks] if side_by_side else list(tasks)
         run_in_processes(_largest_first(tasks), self.jobs, on_result, on_event, work=work)
 
 
 def runner_for(jobs: int = 1, cluster: str | None = None) -> Runner:
     """The runner ``jobs`` and ``cluster`` name: the Dask scheduler at ``cluster``, else ``jobs``
-    worker processes (0 = one per CPU), or this process for ``jobs=1``.
+    worker processes (0 = one per CPU core, within memory: :func:`worker_count`), or this process for ``jobs=1``.
 
     Raises:
         ConfigError: ``jobs`` is negative.
@@ -113,12 +116,44 @@ def runner_for(jobs: int = 1, cluster: str | None = None) -> Runner:
     return InProcess() if jobs == 1 else ProcessPool(jobs)
 
 
-def worker_count(jobs: int) -> int:
-    """``jobs``, with 0 meaning one per CPU.
+WORKER_MB = 700  # memory one worker may need: peak RSS of one analysis of 1080p video (~500 MB) with a margin
+
+
+def cores() -> int:
+    """CPU cores this process may run on (its affinity where the system says, else all of them)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def available_mb() -> float | None:
+    """Memory available for new processes (``MemAvailable`` of ``/proc/meminfo``), in MB; None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def worker_count(jobs: int, *, memory_mb: float | None = None) -> int:
+    """``jobs``, with 0 meaning one per CPU core, within memory: at most one per ``WORKER_MB`` available.
+
+    ``memory_mb`` is the memory available (default: what the system says now; unknown: no cap).
+
+    >>> worker_count(3), worker_count(0, memory_mb=1500.0) <= 2, worker_count(0, memory_mb=100.0)
+    (3, True, 1)
 
     Raises:
         ConfigError: ``jobs`` is negative.
     """
     if jobs < 0:
         raise ConfigError(f"--jobs must be 0 (one per CPU) or more, got {jobs}")
-    return jobs or os.cpu_count() or 1
+    if jobs:
+        return jobs
+    memory_mb = available_mb() if memory_mb is None else memory_mb
+    cap = cores() if memory_mb is None else max(1, int(memory_mb // WORKER_MB))
+    return max(1, min(cores(), cap))

@@ -52,6 +52,9 @@ class Task:
     sha256: str | None = None  # already computed (resume)
     records_db: str | None = None  # save the scored file as a session of `patient` in this records database
     patient: str | None = None
+    #: run the pose stage's passes one after the other (:func:`gaitcheck.pose.passes.sequential`) instead of
+    #: side by side: where other workers keep the other cores busy, a second thread only adds overhead
+    sequential: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,9 @@ def _landmarks(task: Task, sha256: str, notify: Notify | None, quiet: bool) -> t
             last[0] = now
             notify(("frames", task.index, done, expected))
 
-    extraction = _with_path(extract(task.source, cfg, model=task.model, progress=progress, quiet=quiet), task.path)
+    found = extract(task.source, cfg, model=task.model, progress=progress, quiet=quiet,
+                    passes="sequential" if task.sequential else "live")
+    extraction = _with_path(found, task.path)
     if cache is not None:
         cache.save(sha256, cfg.pose, extraction)
     return extraction, False

@@ -11,7 +11,7 @@ from rich.console import Console
 from ..batch import BatchResult, run_batch
 from ..batch.distributed import DaskCluster
 from ..batch.results import COLUMNS, FORMATS
-from ..batch.runners import ProcessPool, Runner, worker_count
+from ..batch.runners import WORKER_MB, ProcessPool, Runner, worker_count
 from ..config import load_config
 from ._batch_display import RichBatchProgress, print_summary
 from ._records import add_db
@@ -44,8 +44,8 @@ def jobs(text: str) -> int:
     return n
 
 
-def add_common(p: argparse.ArgumentParser) -> None:
-    """The options ``batch`` and ``rescore`` share."""
+def add_common(p: argparse.ArgumentParser, *, jobs_default: int = 0) -> None:
+    """The options ``batch`` and ``rescore`` share (``jobs_default``: ``--jobs`` when not given)."""
     p.add_argument("paths", nargs="+", metavar="PATH",
                    help="video files, folders (searched recursively for mp4 mov m4v avi mkv webm) or glob patterns")
     p.add_argument("--out", required=True, metavar="RESULTS.csv", help="the results file (replaced unless --resume)")
@@ -57,8 +57,9 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="gaitcheck.toml", help="thresholds and settings (see gaitcheck.example.toml)")
     p.add_argument("--model", metavar="PATH.task",
                    help="another PoseLandmarker model (default: the bundled one, or $GAITCHECK_MODEL)")
-    p.add_argument("--jobs", type=jobs, default=1, metavar="N",
-                   help="files scored at once, each in a worker process (default 1; 0 = one per CPU)")
+    auto = f"one per CPU core, at most one per {WORKER_MB} MB of free memory"
+    p.add_argument("--jobs", type=jobs, default=jobs_default, metavar="N",
+                   help=f"files scored at once, each in a worker process (default {jobs_default}; 0 = {auto})")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 

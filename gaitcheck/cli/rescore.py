@@ -25,7 +25,7 @@ def register(sub: Any) -> None:
     r = sub.add_parser("rescore", help="re-score cached clips with new thresholds (no pose model)",
                        description="Re-score clips from the landmark cache, e.g. with new thresholds in --config.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_common(r)
+    add_common(r, jobs_default=1)  # no pose model: worker processes would cost more than they save
     r.add_argument("--cache", metavar="DIR", required=True, help="the landmark cache written by gaitcheck batch")
     r.set_defaults(run=run)
 

@@ -11,6 +11,7 @@ import dataclasses
 import os
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,7 +32,6 @@ from .passes import (
     follow_target,
     likely_walker,
     scan,
-    scan_stride,
     sequential,
 )
 from .tracking import Track
@@ -57,7 +57,8 @@ class Extraction:
 
 
 def extract(path: str | os.PathLike[str], config: Config | None = None, *, model: str | os.PathLike[str] | None = None,
-            progress: Progress | None = None, quiet: bool = False) -> Extraction:
+            progress: Progress | None = None, quiet: bool = False,
+            passes: Literal["live", "sequential"] = "live") -> Extraction:
     """Decode the clip, find everyone with the pose model, link them into tracks and follow the walker.
 
     Everyone is looked for every ``config.pose.scan_interval_s`` (their tracks are sampled: see
@@ -67,13 +68,17 @@ def extract(path: str | os.PathLike[str], config: Config | None = None, *, model
     all in one more decode. ``scan_interval_s = 0`` follows everyone on every frame.
     ``quiet=True`` hides mediapipe's C++ log lines on file descriptor 2, for the whole process
     while a landmarker starts or closes (the command line's choice; a library stays loud).
+    ``passes="sequential"`` runs the scan and the follow one after the other instead of side by side
+    (the same landmarks, bit for bit): for a process that shares the cores with others doing the
+    same (batch workers), where a second thread only adds overhead.
 
     Raises:
         VideoReadError, InputTooLargeError: the file cannot be used.
         ModelError: the pose model cannot be loaded.
     """
     cfg = config or Config()
-    return extract_following(path, cfg, resolve_model(model), progress, quiet=quiet)[0]
+    strategy = sequential if passes == "sequential" else None
+    return extract_following(path, cfg, resolve_model(model), progress, quiet=quiet, strategy=strategy)[0]
 
 
 def extract_following(path: str | os.PathLike[str], cfg: Config, model: ModelInfo, progress: Progress | None, *,
@@ -93,11 +98,11 @@ def extract_following(path: str | os.PathLike[str], cfg: Config, model: ModelInf
     info = probe_video(path, max_duration_s=cfg.limits.max_duration_s, max_pixels=cfg.limits.max_pixels)
     fps = measured_fps(path) or info.fps  # what the frames say, not what the container declares
     clip = Clip(path, cfg, landmarkers or MediaPipeLandmarkers(model, cfg.pose, quiet), fps)
-    stride = 1 if cfg.pose.max_people == 1 else scan_stride(fps, cfg.pose.scan_interval_s)
+    stride = clip.step if cfg.pose.max_people == 1 else clip.stride(cfg.pose.scan_interval_s)
     bar = Bar(progress, info.frame_count)
-    if stride == 1:  # everyone on every frame, in one pass: the scan is the whole bar
+    if stride == clip.step:  # everyone on every frame (the model runs on), in one pass: the scan is the whole bar
         bar.scan_share = 1.0
-        found = scan(clip, 1, bar.scan)
+        found = scan(clip, stride, bar.scan)
         bar.end(len(found.t))
         return _extraction(found, model), None
     named = track_id is not None or point is not None
@@ -138,7 +143,7 @@ def _checked(clip: Clip, passes: Passes, model: ModelInfo, bar: Bar) -> tuple[Ex
         return _extraction(found, model), None  # nobody: score() says so
     if len(dense.frames) < len(target.frames):
         bar.again(len(found.t))
-        full = scan(clip, 1, bar.scan)
+        full = scan(clip, clip.step, bar.scan)
         note = (f"The walker could not be followed on their own (found on {len(dense.frames)} frames, seen by "
                 f"the scan on {len(target.frames)}); everyone was followed on every frame instead.")
         return _extraction(full, model, warnings=(note,)), None

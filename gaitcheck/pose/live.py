@@ -49,6 +49,7 @@ from .passes import (
     follow_target,
     guides,
     look,
+    model_frames,
     scan,
     stitched,
     target_at,
@@ -68,8 +69,8 @@ WAIT: Literal["wait"] = "wait"
 class _SharedTracker(Tracker):
     """A Tracker the scan thread updates while the follower reads it (under ``cond``)."""
 
-    def __init__(self, cond: threading.Condition, stride: int) -> None:
-        super().__init__(stride)
+    def __init__(self, cond: threading.Condition, stride: int, step: int) -> None:
+        super().__init__(stride, step)
         self._cond = cond
         self.head = -1  # the last frame looked at
         self.look_times: list[float] = []
@@ -111,7 +112,7 @@ class _LiveScan:
     def __init__(self, clip: Clip, stride: int, after: Callable[[], object] | None = None) -> None:
         self._cond = threading.Condition()
         self._after = after
-        self._tracker = _SharedTracker(self._cond, stride)
+        self._tracker = _SharedTracker(self._cond, stride, clip.step)
         self._stop = threading.Event()
         self.ready = threading.Event()  # the scan's landmarker exists (or the scan has ended)
         self._stride = stride
@@ -320,8 +321,12 @@ def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: C
     looked: list[Looked] = []
     planners: list[_Planner] = []
 
+    every = clip.step  # frames the pose model skips are not converted either
+
     def select(i: int, _t: float) -> bool:  # frames nobody needs are not converted; one in HEARTBEAT still is,
-        return not planners or planners[0].needed(i) or i % HEARTBEAT == 0  # so that the progress moves on
+        if i % every:  # so that the progress moves on
+            return False
+        return not planners or planners[0].needed(i) or i % (HEARTBEAT * every) == 0
 
     try:
         limits = clip.cfg.limits
@@ -346,7 +351,7 @@ def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: C
                     if planner.final and not checked:  # the walker is known: is following on still of use?
                         checked = True
                         if planner.key is not None and plan is not None and not _on_course(looked, planner.key,
-                                                                                            plan[0].first, i):
+                                                                                            plan[0].first, i, every):
                             break  # that person will be followed again from their first frame
                     if step is not None:
                         step(i)
@@ -370,12 +375,14 @@ def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: C
         live.close()
 
 
-def _on_course(looked: list[Looked], key: int, first: int, frame: int) -> bool:
-    """True if the looks for ``key`` so far are what following it alone from ``first`` would be."""
+def _on_course(looked: list[Looked], key: int, first: int, frame: int, step: int = 1) -> bool:
+    """True if the looks for ``key`` so far are what following it alone from ``first`` would be
+    (on every ``step``-th frame)."""
     mine = [lk for lk in looked if lk.key == key]
     if frame <= first:
         return not mine
-    return [lk.frame for lk in mine] == list(range(first, frame)) and len({lk.gen for lk in mine}) == 1
+    return ([lk.frame for lk in mine] == list(model_frames(first, frame - 1, step))
+            and len({lk.gen for lk in mine}) == 1)
 
 
 def kept_track(found: Scan, index: int, looked: list[Looked]) -> Track | None:
@@ -389,12 +396,13 @@ def kept_track(found: Scan, index: int, looked: list[Looked]) -> Track | None:
     others = guides([p for j, p in enumerate(found.tracks) if j != index], found.stride)
     mine = [lk for lk in looked if lk.key == key]
     last = min(guide.last, len(found.t) - 1)
-    if [lk.frame for lk in mine] != list(range(guide.first, last + 1)) or len({lk.gen for lk in mine}) != 1:
+    step = person.step
+    if [lk.frame for lk in mine] != list(model_frames(guide.first, last, step)) or len({lk.gen for lk in mine}) != 1:
         return None
     size = (found.info.width, found.info.height)
     if any(lk.target != target_at(guide, others, lk.frame, size) for lk in mine):
         return None
-    out = Track(person.track_id)
+    out = Track(person.track_id, stride=step, step=step)
     for lk in mine:
         if lk.found is not None:
             out.add(lk.frame, lk.t_s, *lk.found)

@@ -71,6 +71,29 @@ def scan_stride(fps: float, interval_s: float) -> int:
     return max(1, round(interval_s * fps))
 
 
+def model_step(fps: float, min_model_fps: float) -> int:
+    """Frames between the frames the pose model runs on: the largest step keeping ``min_model_fps``
+    (0: every frame). A 60 fps clip is looked at 30 times a second, like its 30 fps original.
+
+    >>> model_step(30.0, 25.0), model_step(50.0, 25.0), model_step(59.94, 25.0), model_step(120.0, 25.0)
+    (1, 2, 2, 4)
+    >>> model_step(60.0, 0.0), model_step(0.0, 25.0)
+    (1, 1)
+    """
+    if min_model_fps <= 0 or fps <= 0:
+        return 1
+    return max(1, int(fps // min_model_fps))
+
+
+def model_frames(first: int, last: int, step: int) -> range:
+    """The frames from ``first`` to ``last`` (both included) the pose model runs on (multiples of ``step``).
+
+    >>> list(model_frames(3, 9, 2)), list(model_frames(3, 9, 1))[:2]
+    ([4, 6, 8], [3, 4])
+    """
+    return range(-(-first // step) * step, last + 1, step)
+
+
 def bridge_frames(fps: float, stride: int) -> int:
     """Frames after a person's last look during which a later tracklet may still be stitched onto them.
 
@@ -85,13 +108,23 @@ class Clip:
     """What every pass over a clip needs: the video, the settings, its frame rate and the pose model.
 
     ``landmarkers(num_poses)`` makes a fresh landmarker for each pass (and for each person the live
-    follower changes to); ``fps`` is the rate the frames' timestamps say (it sets the scan stride).
+    follower changes to); ``fps`` is the rate the frames' timestamps say (it sets the scan stride
+    and the :attr:`step`).
     """
 
     path: str | os.PathLike[str]
     cfg: Config
     landmarkers: LandmarkerFactory
     fps: float
+
+    @property
+    def step(self) -> int:
+        """The pose model runs on every ``step``-th frame only (:func:`model_step`; 1 = every frame)."""
+        return model_step(self.fps, self.cfg.pose.min_model_fps)
+
+    def stride(self, interval_s: float) -> int:
+        """Frames between two looks of a scan every ``interval_s``: a multiple of :attr:`step`."""
+        return self.step * scan_stride(self.fps / self.step, interval_s)
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,7 +169,7 @@ def scan(clip: Clip, stride: int, step: Step | None = None, *, tracker: Tracker 
         ready: set once the landmarker is created (e.g. for something else to create its own after).
         threads: decoder threads (0 = all cores; 1 when something else runs beside the scan).
     """
-    tracker = tracker if tracker is not None else Tracker(stride)
+    tracker = tracker if tracker is not None else Tracker(stride, clip.step)
     limits = clip.cfg.limits
     with VideoReader(clip.path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels,
                      select=lambda i, _t: i % stride == 0, prefetch=PREFETCH, threads=threads) as reader:
@@ -307,15 +340,17 @@ def follow(clip: Clip, targets: Sequence[Track], people: Sequence[Track], stride
         guide = Guide(track, stride)
         others = [g for tr, g in zip(people, everyone, strict=True)
                   if tr is not track and g.last >= guide.first and g.first <= guide.last]
-        plans.append((guide, others, Track(track.track_id)))
+        plans.append((guide, others, Track(track.track_id, stride=clip.step, step=clip.step)))
     if not plans:
         return []
     last = max(g.last for g, _, _ in plans)
     limits = clip.cfg.limits
     open_: dict[int, Landmarker] = {}
 
+    step_ = clip.step
+
     def select(i: int, _t: float) -> bool | None:
-        return None if i > last else any(g.covers(i) for g, _, _ in plans)
+        return None if i > last else i % step_ == 0 and any(g.covers(i) for g, _, _ in plans)
 
     try:
         with VideoReader(clip.path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels,

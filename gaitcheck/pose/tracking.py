@@ -43,11 +43,14 @@ class Track:
     #: Clothing colours per look, (3, 3) L*a*b* of torso, thighs and shins (see
     #: :func:`gaitcheck.pose.appearance.appearance`; NaN where not seen): one per frame, or none at all.
     colours: list[NDArray[np.float32]] = field(default_factory=list, kw_only=True)
+    #: Frames between the frames the pose model runs on at all (the clip's model step: 2 for a 60 fps
+    #: clip, see ``pose.min_model_fps``); ``stride`` is a multiple of it.
+    step: int = field(default=1, kw_only=True)
 
     def copy(self) -> Track:
         """A copy whose lists can grow apart from this track's (the arrays in them are shared)."""
         return Track(self.track_id, list(self.frames), list(self.times), list(self.image), list(self.world),
-                     stride=self.stride, colours=list(self.colours))
+                     stride=self.stride, colours=list(self.colours), step=self.step)
 
     def add(self, frame: int, t_s: float, image_px: NDArray[np.float32], world: NDArray[np.float32],
             colours: NDArray[np.float32] | None = None) -> None:
@@ -61,8 +64,8 @@ class Track:
 
     @property
     def full(self) -> bool:
-        """True when the pose model followed this person on every frame (not only sampled)."""
-        return self.stride == 1
+        """True when the pose model followed this person on every frame it ran on (not only sampled)."""
+        return self.stride <= self.step
 
     def ref_size(self) -> float:
         """Median body size over the last few detections (robust to one partial pose)."""
@@ -171,10 +174,11 @@ class Tracker:
     body sizes, plus the change of size; a gate stops links between different people.
     """
 
-    def __init__(self, stride: int = 1) -> None:
+    def __init__(self, stride: int = 1, step: int = 1) -> None:
         self.tracks: list[Track] = []
         self._open: list[Track] = []
         self.stride = stride  # the frames fed are every ``stride``-th: each new track's Track.stride
+        self.step = step  # ... of a clip whose model runs on every ``step``-th frame (Track.step)
 
     def update(self, frame: int, t_s: float, image_px: NDArray[np.float32], world: NDArray[np.float32],
                colours: NDArray[np.float32] | None = None) -> None:
@@ -199,7 +203,7 @@ class Tracker:
             if j in assigned:
                 tr = assigned[j]
             else:
-                tr = Track(len(self.tracks) + 1, stride=self.stride)
+                tr = Track(len(self.tracks) + 1, stride=self.stride, step=self.step)
                 self.tracks.append(tr)
                 self._open.append(tr)
             tr.add(frame, t_s, image_px[j], world[j], None if colours is None else colours[j])
@@ -247,7 +251,9 @@ def track_series(tracks: Track | Sequence[Track], t: NDArray[np.float64], frame_
     as a :class:`PoseSeries` over all ``len(t)`` frames (NaN where they were not seen).
 
     ``meta["track_id"]`` is the first track's id, ``meta["track_ids"]`` all of them; where two
-    tracks share a frame, the one listed first is kept.
+    tracks share a frame, the one listed first is kept. A track followed on every frame the pose
+    model ran on, when that is every ``step``-th frame (``pose.min_model_fps``), is interpolated
+    linearly between two looks ``step`` frames apart (not across a miss): as if followed on every frame.
     """
     group = [tracks] if isinstance(tracks, Track) else list(tracks)
     n = len(t)
@@ -261,5 +267,22 @@ def track_series(tracks: Track | Sequence[Track], t: NDArray[np.float64], frame_
         xyz[idx] = img[:, :, :3] / np.array([w, h, w], np.float32)
         vis[idx] = img[:, :, 3]
         world[idx] = np.stack(track.world)
+        if track.step > 1 and track.full:
+            _between(idx, track.step, xyz, vis, world)
     meta = {"track_id": group[0].track_id, "track_ids": [tr.track_id for tr in group]}
     return PoseSeries(xyz, vis, world, t, frame_size, source, meta=meta)
+
+
+def _between(idx: NDArray[np.int64], step: int, *series: NDArray[np.float32]) -> None:
+    """Fill, in place, the frames between looks ``idx[j]`` and ``idx[j] + step`` of each (T, ...) series,
+    linearly (the frames the pose model skipped; a look it missed leaves its whole span empty).
+
+    >>> x = np.full((5, 1), np.nan, np.float32); x[[0, 2]] = [[0.0], [1.0]]
+    >>> _between(np.array([0, 2]), 2, x); x[:, 0].tolist()[:3]
+    [0.0, 0.5, 1.0]
+    """
+    a = idx[:-1][np.diff(idx) == step]
+    for k in range(1, step):
+        w = np.float32(k / step)
+        for s in series:
+            s[a + k] = (1 - w) * s[a] + w * s[a + step]
