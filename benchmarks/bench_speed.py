@@ -114,7 +114,8 @@ def long_clip(minutes: float) -> Path:
 
 def fast_clip(source: Path) -> Path:
     """``source`` (a real 30 fps clip) at 60 fps, made by FFmpeg's ``minterpolate`` (motion-compensated:
-    ``mi_mode=mci``) through PyAV's libavfilter, built once into the cache folder (slow: ~1 s a frame)."""
+    ``mi_mode=mci``) through PyAV's libavfilter, built once into the cache folder (slow: ~1 s a frame).
+    """
     sys.path.insert(0, os.fspath(Path(__file__).resolve().parents[1] / "tests"))
     from _derive import interpolate
 

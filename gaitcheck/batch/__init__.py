@@ -85,10 +85,12 @@ class BatchResult:
 
     @property
     def failed(self) -> int:
+        """Files that failed."""
         return sum(r.status == "error" for r in self.results)
 
     @property
     def resumed(self) -> int:
+        """Files skipped because ``--resume`` found them done."""
         return sum(r.resumed for r in self.results)
 
     @property

@@ -126,6 +126,7 @@ class DaskCluster:
 
     def run(self, tasks: Sequence[Task], on_result: Callable[[FileResult], None],
             on_event: Callable[[Event], None]) -> None:
+        """Run ``tasks`` on the Dask cluster, calling ``on_result`` for each finished file as it arrives."""
         if self._client is None:  # not entered: connect for this run only
             with self:
                 self.run(tasks, on_result, on_event)

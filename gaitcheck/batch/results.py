@@ -144,11 +144,13 @@ class ResultsWriter:
         self._f: IO[str] | None = self.path.open("a", encoding="utf-8", newline="")
 
     def append(self, row: dict[str, Any]) -> None:
+        """Append one row and flush it to disk."""
         assert self._f is not None, "writer is closed"
         self._f.write(_encode([row], self.fmt, header=False))
         self._f.flush()
 
     def close(self) -> None:
+        """Close the results file."""
         if self._f is not None:
             self._f.close()
             self._f = None

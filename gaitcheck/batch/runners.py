@@ -68,6 +68,7 @@ class InProcess(_Local):
 
     def run(self, tasks: Sequence[Task], on_result: Callable[[FileResult], None],
             on_event: Callable[[Event], None]) -> None:
+        """Run ``tasks`` one after the other in this process, calling ``on_result`` for each."""
         for task in tasks:
             on_result(process_file(task, on_event, quiet=self.quiet))
 
@@ -97,6 +98,7 @@ class ProcessPool(_Local):
 
     def run(self, tasks: Sequence[Task], on_result: Callable[[FileResult], None],
             on_event: Callable[[Event], None]) -> None:
+        """Run ``tasks`` in a pool of worker processes, calling ``on_result`` for each as it finishes."""
         work = functools.partial(pool_work, quiet=self.quiet)
         side_by_side = min(self.jobs, len(tasks)) > 1  # each worker then has about one core: no threads beside
         tasks = [dataclasses.replace(t, sequential=True) for t in tasks] if side_by_side else list(tasks)
@@ -104,8 +106,10 @@ class ProcessPool(_Local):
 
 
 def runner_for(jobs: int = 1, cluster: str | None = None) -> Runner:
-    """The runner ``jobs`` and ``cluster`` name: the Dask scheduler at ``cluster``, else ``jobs``
-    worker processes (0 = one per CPU core, within memory: :func:`worker_count`), or this process for ``jobs=1``.
+    """The runner ``jobs`` and ``cluster`` name.
+
+    The Dask scheduler at ``cluster``, else ``jobs`` worker processes (0 = one per CPU core, within memory:
+    :func:`worker_count`), or this process for ``jobs=1``.
 
     Raises:
         ConfigError: ``jobs`` is negative.

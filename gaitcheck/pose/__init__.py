@@ -1,5 +1,7 @@
-"""The pose stage: decode a clip, find everyone with MediaPipe's PoseLandmarker, link them into
-tracks, choose the walker, join their passes and follow them on every frame.
+"""The pose stage.
+
+Decode a clip, find everyone with MediaPipe's PoseLandmarker, link them into tracks, choose the walker, join
+their passes and follow them on every frame.
 
 This is the only part of gaitcheck that runs the pose model (imported lazily, from the model
 bundled in the package: nothing is downloaded). Its output, an :class:`Extraction`, is what

@@ -57,8 +57,10 @@ _EXPECTED = np.array([_PER_REGION, 2 * len(_ALONG), 2 * len(_ALONG)])  # points 
 
 
 def _points(people_px: NDArray[np.floating]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """Where to sample each region's pixels, (n, 3, k, 2) x, y, and which of them to use (n, 3, k):
-    those whose segment ends the model trusts (the frame's edges are checked later).
+    """Where to sample each region's pixels, and which of them to use.
+
+    (n, 3, k, 2) x, y and (n, 3, k) the samples to use: those whose segment ends the model trusts (the
+    frame's edges are checked later).
     """
     xy = people_px[:, :, :2].astype(np.float64)
     vis: NDArray[np.bool_] = np.asarray(people_px[:, :, 3] >= MIN_VISIBILITY)
@@ -173,8 +175,10 @@ def summarise(colours: Sequence[F32], world: Sequence[F32]) -> Looks:
 
 
 def colour_distance(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
-    """How different two people's clothes look: the mean over the regions seen in both of their
-    colour difference (CIE76 with lightness at half weight), over 100; NaN if no region is.
+    """How different two people's clothes look.
+
+    The mean over the regions seen in both of their colour difference (CIE76 with lightness at half weight),
+    over 100; NaN if no region is.
 
     >>> red = np.tile([50.0, 60.0, 40.0], (3, 1)); blue = np.tile([50.0, 10.0, -50.0], (3, 1))
     >>> round(colour_distance(red, red), 3), round(colour_distance(red, blue), 3)

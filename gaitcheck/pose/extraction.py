@@ -202,8 +202,9 @@ def follow_tracks(path: str | os.PathLike[str], extraction: Extraction, track_id
 
 def follow_track(path: str | os.PathLike[str], extraction: Extraction, track_id: int, config: Config | None = None,
                  ) -> Extraction:
-    """``extraction`` with person ``track_id`` followed on every frame, with all their passes (for choosing
-    another walker).
+    """``extraction`` with person ``track_id`` followed on every frame, with all their passes.
+
+    Used for choosing another walker.
 
     :func:`extract` follows only the walker it chose on every frame; the others are sampled. Pass
     the result to :func:`score` with ``track_id`` for a full analysis of that person; their other

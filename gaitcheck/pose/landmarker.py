@@ -42,6 +42,7 @@ class ModelInfo:
 
     @property
     def name(self) -> str:
+        """The model file's name."""
         return Path(self.path).name
 
 
@@ -97,6 +98,7 @@ class MediaPipeLandmarkers:
     quiet: bool = False
 
     def __call__(self, num_poses: int) -> PoseEstimator:
+        """A new landmarker looking for at most ``num_poses`` people."""
         return PoseEstimator(self.model, self.pose, num_poses=num_poses, quiet=self.quiet)
 
 
@@ -161,6 +163,7 @@ class PoseEstimator:
         return lm, world
 
     def close(self) -> None:
+        """Close the landmarker (MediaPipe's resources are freed)."""
         if self._landmarker is not None:
             with quiet_stderr(self._quiet):  # mediapipe >= 1.2.3 logs "DestroyAccelerator" C++ lines to fd 2 here
                 self._landmarker.close()

@@ -191,8 +191,10 @@ def speculate(people: list[Track], keys: list[int], frame_h: int, dt: float, *, 
     """Whom to follow: the key of a person, None for nobody, or ``"wait"`` for more of the scan.
 
     Args:
-        people: everyone found so far (stitched), and ``keys`` naming them.
-        frame_h: frame height in pixels; ``dt`` the time between frames (s).
+        people: everyone found so far (stitched).
+        keys: the keys naming ``people``.
+        frame_h: frame height in pixels.
+        dt: the time between frames (s).
         ahead: how many frames the scan has looked past the frame to follow next.
         max_wait: wait for at most this many frames of scan ahead.
         final: the scan has ended: the choice is :func:`gaitcheck.pose.tracking.choose_walker`'s.
@@ -376,8 +378,10 @@ def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: C
 
 
 def _on_course(looked: list[Looked], key: int, first: int, frame: int, step: int = 1) -> bool:
-    """True if the looks for ``key`` so far are what following it alone from ``first`` would be
-    (on every ``step``-th frame)."""
+    """True if the looks for ``key`` so far are what following it alone from ``first`` would be.
+
+    Following looks at every ``step``-th frame.
+    """
     mine = [lk for lk in looked if lk.key == key]
     if frame <= first:
         return not mine
@@ -420,8 +424,9 @@ def load_scoring() -> None:
 
 
 def live(clip: Clip, stride: int, choose: Chooser, bar: Bar) -> Passes:
-    """The passes at once (a :data:`~gaitcheck.pose.passes.Strategy`): the same result as
-    :func:`gaitcheck.pose.passes.sequential`, bit for bit.
+    """The passes at once (a :data:`~gaitcheck.pose.passes.Strategy`).
+
+    The same result as :func:`gaitcheck.pose.passes.sequential`, bit for bit.
 
     The follower's looks are kept when they are what following the person ``choose`` names on
     their own gives (:func:`kept_track`); otherwise that person is followed again.

@@ -72,8 +72,10 @@ def scan_stride(fps: float, interval_s: float) -> int:
 
 
 def model_step(fps: float, min_model_fps: float) -> int:
-    """Frames between the frames the pose model runs on: the largest step keeping ``min_model_fps``
-    (0: every frame). A 60 fps clip is looked at 30 times a second, like its 30 fps original.
+    """Frames between the frames the pose model runs on.
+
+    The largest step keeping ``min_model_fps`` (0: every frame). A 60 fps clip is looked at 30 times a
+    second, like its 30 fps original.
 
     >>> model_step(30.0, 25.0), model_step(50.0, 25.0), model_step(59.94, 25.0), model_step(120.0, 25.0)
     (1, 2, 2, 4)
@@ -228,6 +230,7 @@ class Guide:
         self._gap = np.minimum(np.abs(frames - looks[before]), np.abs(looks[after] - frames))
 
     def covers(self, frame: int) -> bool:
+        """Whether ``frame`` lies within this guide's time in view."""
         return self.first <= frame <= self.last
 
     def estimate(self, frame: int) -> tuple[float, ...]:
@@ -240,6 +243,7 @@ class Guide:
 
 
 def guides(tracks: Sequence[Track], stride: int) -> list[Guide]:
+    """One guide per track: where each person is expected on every frame between the scan's looks."""
     return [Guide(tr, stride) for tr in tracks]
 
 
@@ -399,9 +403,11 @@ class Bar:
             self._progress(n, self._expected)
 
     def scan(self, index: int) -> None:
+        """The scan looked at frame ``index``: move the bar on."""
         self._report(self.scan_share * (index + 1))
 
     def frame(self, index: int) -> None:
+        """A follow pass finished frame ``index``: move the bar on."""
         self._report(index + 1)
 
     def follow(self, first: int, last: int, total: int) -> Step:
@@ -420,6 +426,7 @@ class Bar:
         return lambda i: self._report(order.get(i, -1) + 1)
 
     def end(self, total: int) -> None:
+        """The passes are done: fill the bar to ``total``."""
         self._report(total)
 
 

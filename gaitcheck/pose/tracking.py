@@ -102,10 +102,12 @@ def size_of(lm: NDArray[np.float32]) -> float:
 
 
 def centre_of(lm: NDArray[np.float32]) -> NDArray[np.float64]:
+    """(..., 2) centre of the landmarks' bounding box, in pixels."""
     return np.asarray(lm[_TORSO, :2].astype(np.float64).mean(axis=0), np.float64)
 
 
 def box_of(lm: NDArray[np.float32]) -> NDArray[np.float64]:
+    """(..., 4) bounding box x0, y0, x1, y1 of the landmarks, in pixels."""
     xy = lm[:, :2].astype(np.float64)
     return np.concatenate([xy.min(axis=0), xy.max(axis=0)])
 
@@ -182,8 +184,10 @@ class Tracker:
 
     def update(self, frame: int, t_s: float, image_px: NDArray[np.float32], world: NDArray[np.float32],
                colours: NDArray[np.float32] | None = None) -> None:
-        """Add one frame's detections: ``image_px`` (n, 33, 5) with x, y, z in pixels, ``world`` (n, 33, 3)
-        and, if given, their clothing ``colours`` (n, 3, 3).
+        """Add one frame's detections.
+
+        ``image_px`` (n, 33, 5) with x, y, z in pixels, ``world`` (n, 33, 3) and, if given, their clothing
+        ``colours`` (n, 3, 3).
         """
         self._open = [tr for tr in self._open if t_s - tr.times[-1] <= MAX_TRACK_GAP_S]
         keep = _suppress_duplicates(image_px)
@@ -247,8 +251,10 @@ def stitch_tracks(tracks: list[Track], max_gap_s: float = MAX_TRACK_GAP_S) -> li
 
 def track_series(tracks: Track | Sequence[Track], t: NDArray[np.float64], frame_size: tuple[int, int],
                  source: str = "") -> PoseSeries:
-    """One person's track, or several tracks of one person that never overlap in time (their passes),
-    as a :class:`PoseSeries` over all ``len(t)`` frames (NaN where they were not seen).
+    """One person's track, or several tracks of one person, as a series over the whole clip.
+
+    Several tracks never overlap in time (they are the passes); the result is a :class:`PoseSeries` over all
+    ``len(t)`` frames (NaN where they were not seen).
 
     ``meta["track_id"]`` is the first track's id, ``meta["track_ids"]`` all of them; where two
     tracks share a frame, the one listed first is kept. A track followed on every frame the pose
@@ -274,8 +280,9 @@ def track_series(tracks: Track | Sequence[Track], t: NDArray[np.float64], frame_
 
 
 def _between(idx: NDArray[np.int64], step: int, *series: NDArray[np.float32]) -> None:
-    """Fill, in place, the frames between looks ``idx[j]`` and ``idx[j] + step`` of each (T, ...) series,
-    linearly (the frames the pose model skipped; a look it missed leaves its whole span empty).
+    """Fill, in place, the frames between looks ``idx[j]`` and ``idx[j] + step`` of each (T, ...) series.
+
+    Linearly (the frames the pose model skipped; a look it missed leaves its whole span empty).
 
     >>> x = np.full((5, 1), np.nan, np.float32); x[[0, 2]] = [[0.0], [1.0]]
     >>> _between(np.array([0, 2]), 2, x); x[:, 0].tolist()[:3]

@@ -68,8 +68,10 @@ class TrackStats:
 
 
 def _span_frames(tr: Track) -> int:
-    """How many frames of the clip a track covers: a sampled track stands for ``stride`` frames per
-    look, but a single look for one frame (seen once, it may be a spurious pose: too short to judge).
+    """How many frames of the clip a track covers.
+
+    A sampled track stands for ``stride`` frames per look, but a single look for one frame (seen once, it
+    may be a spurious pose: too short to judge).
     """
     return len(tr.frames) * tr.stride if len(tr.frames) > 1 else len(tr.frames)
 
@@ -168,6 +170,7 @@ class WalkerChoice:
 
     @property
     def track_ids(self) -> tuple[int, ...]:
+        """The ids of the tracks joined into this walk, the first chosen first."""
         return tuple(tr.track_id for tr in self.tracks)
 
 
@@ -187,8 +190,9 @@ def _apart(a: Track, b: Track) -> bool:
 
 
 def _side(tr: Track, frame_w: int, end: bool) -> str:
-    """Where ``tr`` left the picture (``end``) or came in: "at the left edge", "at the right edge" or
-    "in the picture".
+    """Where ``tr`` left the picture (``end``) or came in.
+
+    "at the left edge", "at the right edge" or "in the picture".
     """
     lm = tr.image[-1 if end else 0]
     x = float((lm[L.LEFT_HIP, 0] + lm[L.RIGHT_HIP, 0]) / 2) / max(frame_w, 1)
@@ -225,7 +229,11 @@ def choose_walk(tracks: list[Track], stats: list[TrackStats], *, track_id: int |
     only the more alike can join.
 
     Args:
-        tracks, stats, track_id, point, frame_size: as for :func:`choose_walker`.
+        tracks: everyone's tracks, as for :func:`choose_walker`.
+        stats: their summaries, as for :func:`choose_walker`.
+        track_id: the track the user named, if any.
+        point: a point (x, y, t) near the walker the user named, if any.
+        frame_size: the frame's (width, height) in pixels.
         join: False: the chosen track only.
 
     Raises:

@@ -94,11 +94,13 @@ class Throttle:
             return max(0.0, self._next_allowed - self._now())
 
     def failed(self) -> None:
+        """Count a failed sign-in: the next attempt must wait longer."""
         with self._lock:
             self._failures += 1
             self._next_allowed = self._now() + min(self.max_wait_s, 2.0 ** self._failures)
 
     def succeeded(self) -> None:
+        """A sign-in succeeded: forget the failures."""
         with self._lock:
             self._failures = 0
             self._next_allowed = 0.0

@@ -99,6 +99,7 @@ class Runner(Protocol):
         ...
 
     def close(self) -> None:
+        """Stop the runner and free what it holds."""
         ...
 
 
@@ -111,6 +112,7 @@ class LocalRunner:
                                          max_tasks_per_child=_TASKS_PER_WORKER)
 
     def run(self, job: PoseJob, folder: Path) -> Extraction:
+        """Run one pose job in a worker process and return its extraction."""
         from ..ui.frames import VIDEO_TYPES
 
         suffix = Path(job.name).suffix.lower()
@@ -121,6 +123,7 @@ class LocalRunner:
         return fut.result()
 
     def close(self) -> None:
+        """Stop the worker processes."""
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -135,12 +138,14 @@ class DaskRunner:
         self.slots = slots or threads
 
     def run(self, job: PoseJob, folder: Path) -> Extraction:
+        """Run one pose job on the Dask cluster and return its extraction."""
         config = None if job.config is None else job.config.to_dict()
         fut = self._client.submit(extract_bytes, job.data, job.name, config, pure=False)
         result: Extraction = fut.result()
         return result
 
     def close(self) -> None:
+        """Close the connection to the cluster."""
         self._client.close()
 
 
@@ -195,9 +200,11 @@ class PoseQueue:
 
     @property
     def slots(self) -> int:
+        """How many pose jobs run at once."""
         return self.runner.slots
 
     def submit(self, job: PoseJob) -> Ticket:
+        """Queue ``job``; the ticket tells its place and its result."""
         ticket = Ticket(self, job)
         with self._lock:
             if self._closed:
@@ -207,6 +214,7 @@ class PoseQueue:
         return ticket
 
     def position(self, ticket: Ticket) -> int:
+        """How many jobs are ahead of ``ticket`` (0 = running)."""
         with self._lock:
             try:
                 return self._waiting.index(ticket) + 1
@@ -214,8 +222,10 @@ class PoseQueue:
                 return 0
 
     def estimate_s(self, ticket: Ticket) -> float:
-        """The work ahead (the running jobs' rest and the waiting jobs before this one) shared by the slots,
-        plus this job's own run.
+        """Seconds until ``ticket``'s result.
+
+        The work ahead (the running jobs' rest and the waiting jobs before this one) shared by the
+        slots, plus this job's own run.
         """
         now = time.monotonic()
         with self._lock:
@@ -234,6 +244,7 @@ class PoseQueue:
             return max(1.0, wait + own)
 
     def cancel(self, ticket: Ticket) -> bool:
+        """Withdraw ``ticket`` if it has not started; True if it was withdrawn."""
         with self._lock:
             if ticket in self._waiting:
                 self._waiting.remove(ticket)
@@ -281,6 +292,7 @@ class PoseQueue:
             self._rate = (1 - weight) * self._rate + weight * rate
 
     def close(self) -> None:
+        """Stop taking jobs: cancel the waiting ones, then close the runner."""
         with self._lock:
             self._closed = True
             for t in self._waiting:
