@@ -448,3 +448,104 @@ def test_walking_needs_the_ankles_and_three_frames():
     assert not got[40] and got[39] and got[41]
     assert not angles.walking(px[:2], t[:2]).any()
     assert not angles.walking(np.full_like(px, np.nan), t).any()
+
+
+# ---- aimed at survivors of mutation testing ------------------------------------------------------
+
+def test_view_smoothing_applies_from_exactly_one_window_of_frames():
+    yaw = np.full(15, 90.0)
+    yaw[7] = 0.0
+    assert view.frame_views(world_at_yaw(yaw))[7] == "side"  # 15 frames: one window, smoothed
+    assert view.frame_views(world_at_yaw(yaw[:14]))[7] == "front"  # 14: too few, left as seen
+
+
+def test_report_rounding_contract():
+    from gaitcheck.gait import Bout
+    from gaitcheck.verdicts import Episode
+
+    ep = Episode(start_s=1.23456, end_s=2.34567, start_frame=1, end_frame=2, peak_frame=1, peak=12.34567)
+    assert ep.to_dict() == {"start_s": 1.235, "end_s": 2.346, "peak": 12.346, "start_frame": 1, "end_frame": 2,
+                            "peak_frame": 1}
+    assert Bout(start_s=0.12345, end_s=3.45678, steps=5).to_dict() == {"start_s": 0.123, "end_s": 3.457, "steps": 5}
+
+
+def test_gait_numbers_are_rounded_as_documented():
+    from _synth import make_extraction, make_walker
+
+    import gaitcheck
+
+    g = gaitcheck.score(make_extraction(make_walker(n_frames=360, cadence_spm=100, speed_px_s=80.0, limp=0.25)),
+                        height_cm=170).to_dict()["gait"]
+    for key, nd in (("cadence_spm", 1), ("step_time_asymmetry_pct", 1), ("step_length_m", 3),
+                    ("stride_length_m", 3), ("speed_m_s", 3), ("step_length_rel_leg", 3)):
+        assert g[key] is not None and round(g[key], nd) == g[key] and round(g[key], nd - 1) != g[key], key
+    assert all(round(v, 1) == v for v in g["stance_pct"].values())
+
+
+def test_a_lean_exactly_at_the_limit_is_not_called_leaning():
+    # flagged for the head carried forward; the trunk at exactly 10 deg is not "leaning forward"
+    c = slouch(seg((10.0, 3.0)), seg((0.3, 3.0)))
+    assert c.status == "flag" and "leans forward" not in c.feedback and "head is carried forward" in c.feedback
+
+
+def test_clean_series_cuts_at_the_configured_frequency():
+    # 5 Hz at 32 fps: a 6 Hz cut-off keeps 0.83 of it, a lower one far less
+    t = np.arange(256) / FPS
+    wave = 10 * np.sin(2 * np.pi * 5.0 * t)
+    out, _ = clean_series(series_of(body_px(len(t), 500 + wave), t))
+    x = out.xyz[:, L.LEFT_HIP, 0].astype(float) * 1000 - 500
+    mid = slice(64, 192)
+    gain = np.sqrt(np.mean(x[mid] ** 2) / np.mean(wave[mid] ** 2))
+    assert gain == pytest.approx(butterworth_gain(5.0, FPS, 6.0), abs=0.02)
+
+
+def test_oscillation_cadence_needs_two_seconds_of_one_run():
+    from gaitcheck.events import oscillation_cadence_spm
+
+    t = np.arange(300) / 30.0
+    px = np.zeros((300, 33, 2))
+    px[:, L.LEFT_ANKLE, 1] = 10 * np.sin(2 * np.pi * t / 1.2)  # a stride of 1.2 s: 100 steps/min
+    late = (t >= 5.0) & (t < 6.5)  # 1.5 s, starting 5 s in: the run's length counts, not its end time
+    assert oscillation_cadence_spm(px, t, late) is None
+    # Just over 2 s (under two strides) gives a number, but the autocorrelation's overlap shrinks with
+    # the lag and pulls the peak early: 3-5 % fast here. Accuracy needs a longer run (about 1 % at 6 s).
+    short = (t >= 5.0) & (t < 7.1)
+    assert oscillation_cadence_spm(px, t, short) == pytest.approx(100.0, rel=0.05)
+    long = (t >= 2.0) & (t < 8.0)
+    assert oscillation_cadence_spm(px, t, long) == pytest.approx(100.0, rel=0.015)
+
+
+def test_a_tiny_camera_roll_adds_no_warning():
+    from _synth import make_extraction, make_walker
+
+    import gaitcheck
+
+    level = gaitcheck.score(make_extraction(make_walker())).to_dict()["warnings"]
+    tiny = gaitcheck.score(make_extraction(make_walker(roll_deg=0.5))).to_dict()["warnings"]
+    assert tiny == level
+
+
+def test_gait_feedback_of_an_even_walk_reads_as_one_text():
+    from _synth import make_extraction, make_walker
+
+    import gaitcheck
+
+    g = gaitcheck.score(make_extraction(make_walker(n_frames=360, cadence_spm=100, speed_px_s=80.0))).to_dict()["gait"]
+    assert g["feedback"] == (f"You took {g['steps']} steps at about 100 steps per minute. Your steps land under your "
+                             "body and are even on both sides.")
+    assert g["foot_strike_detail"]["feedback"] == "Your foot lands flat, close to your body."
+
+
+def test_report_reads_back_exactly_with_every_field_filled():
+    from _synth import make_extraction, make_walker
+
+    import gaitcheck
+    from gaitcheck.report import Report
+
+    walker = make_walker(n_frames=360, cadence_spm=100, speed_px_s=80.0, limp=0.25, head_pitch_deg=30.0,
+                         trunk_lean_deg=14.0, strike_deg=15.0)
+    d = gaitcheck.score(make_extraction(walker), height_cm=175).to_dict()
+    g = d["gait"]
+    assert None not in (g["stride_length_m"], g["speed_m_s"], g["step_length_m"], g["step_time_asymmetry_pct"])
+    assert d["checks"]["look_ahead"]["episodes"] and d["checks"]["slouch"]["episodes"]
+    assert Report.from_dict(d).to_dict() == d
