@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from .landmarks import Landmark as L
 
 __all__ = ["body_size", "ear_shoulder_hip_deg", "facing_direction", "forward_head_rel", "gaze_distance_m",
-           "head_pitch_deg", "rotate_points", "trunk_lean_deg", "walking"]
+           "head_pitch_deg", "rotate_points", "trunk_lean_deg", "unturn_points", "walking"]
 
 F = NDArray[np.float64]
 
@@ -141,17 +141,22 @@ def walking(px: F, t: F, window_s: float = 1.0, min_swing: float = 0.06, min_spe
     Legs swing when the ankle-to-ankle vector varies (std over ``window_s``, x and y together, so
     that walking towards or away from the camera counts) by more than ``min_swing`` body sizes;
     hips travel when they move faster than ``min_speed`` body sizes per second. The swing test also
-    works when a panning camera keeps the walker in place.
+    works when a panning camera keeps the walker in place; the travel test, when the legs are out of
+    the picture. A frame counts where the hips were found.
     """
     n = len(t)
     out = np.zeros(n, bool)
     if n < 3:
         return out
-    size = np.nanmedian(body_size(px)) if np.isfinite(body_size(px)).any() else np.nan
+    sizes = body_size(px)
+    if np.isfinite(sizes).any():
+        size = float(np.nanmedian(sizes))
+    else:  # no legs in view (the picture cut at the waist): the trunk is about 0.43 of the body size
+        trunk = np.linalg.norm(_mid(px, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(px, L.LEFT_HIP, L.RIGHT_HIP), axis=1)
+        size = float(np.nanmedian(trunk)) / 0.43 if np.isfinite(trunk).any() else np.nan
     if not np.isfinite(size) or size <= 0:
         return out
     sep2 = (px[:, L.LEFT_ANKLE] - px[:, L.RIGHT_ANKLE]) / size  # (T, 2): swings along x from the side, y from the front
-    sep = sep2[:, 0]
     hip_x = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 0] / size
     for i in range(n):
         w = (t >= t[i] - window_s / 2) & (t <= t[i] + window_s / 2)
@@ -160,7 +165,7 @@ def walking(px: F, t: F, window_s: float = 1.0, min_swing: float = 0.06, min_spe
         ok = ~np.isnan(h)
         swing = len(s) >= 5 and float(np.sqrt(np.var(s, axis=0).sum())) > min_swing
         speed = ok.sum() >= 5 and abs(np.polyfit(tw[ok], h[ok], 1)[0]) > min_speed
-        out[i] = bool(swing or speed) and not np.isnan(sep[i])
+        out[i] = bool(swing or speed) and not np.isnan(hip_x[i])
     return out
 
 
@@ -176,3 +181,29 @@ def rotate_points(px: F, angle_deg: float, centre: tuple[float, float]) -> F:
     x = c * d[..., 0] + s * d[..., 1]
     y = -s * d[..., 0] + c * d[..., 1]
     return np.asarray(np.stack([x, y], axis=-1) + np.asarray(centre), np.float64)
+
+
+def unturn_points(px: F, turn_deg: F, max_turn_deg: float = 60.0) -> F:
+    """The landmarks as a side view would show them, for a walker turned ``turn_deg`` from side-on.
+
+    Turned by an angle a about the vertical, a point of the body's mid-plane (the mid-point of
+    both ears, eyes, shoulders or hips) shows its fore-aft offset from the hips shrunk by cos(a),
+    its height unchanged. This stretches every landmark's horizontal offset from the hip mid-point
+    back by 1 / cos(a), so the sagittal angles measured on mid-points (head pitch, trunk lean,
+    forward head) are those of a side view. Offsets of one-sided points (a left heel, a right ear)
+    are not meaningful afterwards: use the result for mid-point measures only.
+
+    Convention:
+        ``turn_deg`` 0 = side-on (nothing changes), up to ``max_turn_deg``; beyond it, or unknown
+        (NaN), the frame's points become NaN (the view cannot support sagittal angles).
+
+    >>> px = np.zeros((1, 33, 2)); px[0, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = (5, -10)
+    >>> unturn_points(px, np.array([60.0]))[0, L.LEFT_SHOULDER].round(6).tolist()
+    [10.0, -10.0]
+    """
+    a = np.radians(np.where(np.asarray(turn_deg, np.float64) <= max_turn_deg, turn_deg, np.nan))
+    hip_x = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 0]
+    out = np.array(px, np.float64, copy=True)
+    out[..., 0] = hip_x[:, None] + (px[..., 0] - hip_x[:, None]) / np.cos(a)[:, None]
+    out[np.isnan(a)] = np.nan
+    return out

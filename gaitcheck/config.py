@@ -18,7 +18,7 @@ from typing import Any
 from .errors import ConfigError
 
 __all__ = ["ASSUMED_HEIGHT_CM", "BodyConfig", "Config", "GaitConfig", "LimitsConfig", "LookAheadConfig", "PoseConfig",
-           "SignalConfig", "SlouchConfig", "load_config"]
+           "SeenConfig", "SignalConfig", "SlouchConfig", "load_config"]
 
 
 def _require(ok: bool, message: str) -> None:
@@ -142,11 +142,20 @@ class GaitConfig:
 
     min_step_s: float = 0.3  # steps closer than this are one step (cadence < 200 steps/min)
     max_step_s: float = 1.5  # a longer gap between contacts is a pause, not a step
-    peak_height_rel: float = 0.15  # the foremost ankle must be this far ahead of the pelvis (leg lengths)
-    peak_prominence_rel: float = 0.15  # and stand out this much from the swing before it
-    contact_tol_rel: float = 0.02  # heel within this of its stance height = on the floor (leg lengths)
-    edge_margin_rel: float = 0.02  # feet closer than this (share of frame width) to an edge do not count
-    run_trim_s: float = 0.1  # trimmed from both ends of each stretch of walking
+    # A step: the landing ankle at least this far ahead of the pelvis (leg lengths; negative = behind).
+    # A step-to gait (a limp: one foot brought up beside the other) lands ~0.1 behind the pelvis.
+    peak_height_rel: float = -0.3
+    peak_prominence_rel: float = 0.15  # and stand out this much from the swing before it (leg lengths)
+    # Toe-off: the toe at least this far behind the pelvis (leg lengths). Short steps end close behind
+    # it: 0.15 missed a Parkinson's walker's toe-off on motion capture that 0.05 keeps.
+    toe_off_height_rel: float = 0.05
+    # The pose model's foot landmarks trail the foot: on video a foot's peak ahead of the pelvis comes
+    # this long after the heel lands, so events are moved this much earlier. Measured: the median of
+    # (plain peak - hand-marked contact) over the 45 contacts of tests/data/gait_initial_contacts.json
+    # (six clips, 24-30 fps) is 42 ms (mean 41, SD 40 ms); on motion capture, where there is no pose
+    # model, the plain peak is -11 +- 29 ms from the heel strike (tests/test_events_mocap.py, lag 0).
+    foot_lag_s: float = 0.04
+    run_trim_s: float = 0.1  # no events this close to a turn (a change of walking direction)
     leg_length_ratio: float = 0.491  # hip-to-ankle / body height (thigh 0.245 + shank 0.246, Drillis & Contini)
     # Heel ahead of the pelvis at initial contact, in leg lengths. Provisional: upright walkers on the
     # real clips land their heel about 0.35-0.5 leg lengths ahead; overstriding reaches further.
@@ -155,6 +164,9 @@ class GaitConfig:
     forefoot_max_deg: float = -5.0  # toes down by at least this = forefoot strike; in between = flat
     asymmetry_max_pct: float = 10.0  # left/right step-time difference beyond this is flagged (limping)
     min_steps_per_side: int = 4  # fewer steps a side than this: asymmetry is reported but not judged
+    # A gait verdict rests on at least this many steps (initial contacts); fewer: unknown, "too few steps".
+    # With 3 steps a single missed or extra contact changes the cadence by a third.
+    min_steps: int = 4
 
     def __post_init__(self) -> None:
         _require(0 < self.min_step_s < self.max_step_s, "gait.min_step_s must be positive and below max_step_s")
@@ -162,6 +174,8 @@ class GaitConfig:
         _require(self.forefoot_max_deg < self.heel_strike_min_deg,
                  "gait.forefoot_max_deg must be below gait.heel_strike_min_deg")
         _require(self.overstride_max_rel > 0 and self.asymmetry_max_pct > 0, "gait limits must be positive")
+        _require(self.min_steps >= 2, "gait.min_steps must be at least 2")
+        _require(0 <= self.foot_lag_s < self.min_step_s, "gait.foot_lag_s must be from 0 to below gait.min_step_s")
 
 
 @dataclass(frozen=True)
@@ -170,11 +184,52 @@ class LimitsConfig:
 
     max_duration_s: float = 1800.0  # refuse clips longer than 30 minutes
     max_pixels: int = 3840 * 2160  # refuse frames larger than 4K UHD
-    min_analysable_s: float = 1.0  # less analysable walking than this = verdict unknown
+    # Posture verdicts rest on at least this much walking in which the body parts they use were seen
+    # (about three steps at a usual cadence); less = verdict unknown.
+    min_analysable_s: float = 1.5
 
     def __post_init__(self) -> None:
         _require(self.max_duration_s > 0 and self.max_pixels > 0, "limits must be positive")
         _require(self.min_analysable_s >= 0, "limits.min_analysable_s must not be negative")
+
+
+@dataclass(frozen=True)
+class SeenConfig:
+    """When a body part counts as seen in a frame: inside the picture, clear of its edges.
+
+    The pose model places every landmark somewhere, also those of a head above the top of the
+    picture or feet below it (with visibility scores near 1), so a part counts as seen only where
+    all its landmarks lie inside the frame by a margin: ``edge_margin_rel`` of the frame's shorter
+    side, or the part's clearance in trunk lengths (shoulder-mid to hip-mid), whichever is larger.
+    """
+
+    edge_margin_rel: float = 0.01
+    # The crown of the head sits about a quarter of a trunk length above the eyes and ears
+    # (Drillis & Contini 1966 proportions): the head's landmarks need that much room to the edges.
+    head_clearance_rel: float = 0.25
+    body_clearance_rel: float = 0.05  # shoulders, hips and feet: a little room for the joint itself
+    # A walker smaller than this in the picture (shoulder-to-hip plus hip-to-ankle, in pixels; about 0.8 x
+    # standing height) is too small to measure: the ear-to-eye line that gives the head pitch spans ~3 px
+    # at 95 px (the high-angle pedestrians clip), ~8 px at 180 px (the smallest walkers judged by eye here).
+    min_body_px: float = 120.0
+    # A body's proportions: thigh / shank of each leg and trunk / thigh (2D, as projected; on the real side
+    # clips 97-100% of walking frames lie within, the median ratios 0.95-1.06 and 1.3-1.5). Outside = a
+    # skeleton the model made up or squeezed, e.g. where the picture's edge cuts the body.
+    thigh_shank: tuple[float, float] = (0.7, 1.45)
+    trunk_thigh: tuple[float, float] = (1.1, 2.3)
+    # More frames than this share with a body out of proportion: the clip cuts the body (the top third of a
+    # real clip cut away gives 50%, the real clips 0-3%, 16% for the tiny high-angle pedestrians).
+    max_distorted_share: float = 0.25
+
+    def __post_init__(self) -> None:
+        _require(0 <= self.edge_margin_rel < 0.5, "seen.edge_margin_rel must be 0 to 0.5")
+        _require(0 <= self.head_clearance_rel <= 2 and 0 <= self.body_clearance_rel <= 2,
+                 "seen clearances must be 0 to 2 trunk lengths")
+        _require(self.min_body_px >= 0, "seen.min_body_px must not be negative")
+        _require(len(self.thigh_shank) == 2 and len(self.trunk_thigh) == 2
+                 and 0 < self.thigh_shank[0] < self.thigh_shank[1] and 0 < self.trunk_thigh[0] < self.trunk_thigh[1],
+                 "seen.thigh_shank and seen.trunk_thigh are [low, high] ranges of positive numbers")
+        _require(0 < self.max_distorted_share <= 1, "seen.max_distorted_share must be in (0, 1]")
 
 
 @dataclass(frozen=True)
@@ -188,10 +243,12 @@ class Config:
     slouch: SlouchConfig = field(default_factory=SlouchConfig)
     gait: GaitConfig = field(default_factory=GaitConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    seen: SeenConfig = field(default_factory=SeenConfig)
 
     def to_dict(self) -> dict[str, Any]:
-        """The settings as plain nested dicts (for the report)."""
-        return dataclasses.asdict(self)
+        """The settings as plain nested dicts (for the report; ranges as lists, as JSON holds them)."""
+        return dataclasses.asdict(self, dict_factory=lambda items: {k: list(v) if isinstance(v, tuple) else v
+                                                                    for k, v in items})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Config:
@@ -272,6 +329,10 @@ def _build(cls: Any, data: Any, where: str) -> Any:
 
 
 def _check_value(name: str, default: Any, value: Any) -> Any:
+    if isinstance(default, tuple):  # a range: [low, high] in TOML and JSON
+        if not isinstance(value, list | tuple) or len(value) != len(default):
+            raise ConfigError(f"{name} must be a list of {len(default)} numbers, got {value!r}")
+        return tuple(_check_value(name, d, v) for d, v in zip(default, value, strict=True))
     if isinstance(default, bool) or isinstance(value, bool):
         raise ConfigError(f"{name} must be a number, got {value!r}")
     if isinstance(default, int) and not isinstance(value, int):

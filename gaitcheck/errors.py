@@ -15,6 +15,10 @@ Hierarchy::
     ├── NoWalkerError              nobody (or not the requested person) found in the clip
     ├── CacheError                 a landmark cache entry is damaged (gaitcheck.batch.cache)
     ├── CacheMissError             a clip is not in the landmark cache (gaitcheck rescore)
+    ├── RecordsError               the patient records database cannot be used (gaitcheck.records)
+    │   ├── DatabaseVersionError   it was written by a newer gaitcheck (it is then left untouched)
+    │   └── RecordNotFoundError    no such patient or session in it
+    ├── LinkError                  a patient's upload link is tampered with, expired or withdrawn
     └── ShapeError (ValueError)    an array handed to a gaitcheck function has the wrong shape
 """
 
@@ -24,11 +28,15 @@ __all__ = [
     "CacheError",
     "CacheMissError",
     "ConfigError",
+    "DatabaseVersionError",
     "GaitcheckError",
     "InputError",
     "InputTooLargeError",
+    "LinkError",
     "ModelError",
     "NoWalkerError",
+    "RecordNotFoundError",
+    "RecordsError",
     "ShapeError",
     "VideoReadError",
 ]
@@ -72,3 +80,19 @@ class CacheError(GaitcheckError):
 
 class CacheMissError(GaitcheckError):
     """The clip (with these pose settings and model) is not in the landmark cache."""
+
+
+class RecordsError(GaitcheckError):
+    """The patient records database cannot be opened, read or written."""
+
+
+class DatabaseVersionError(RecordsError):
+    """The records database was written by a newer gaitcheck; it is refused and never altered."""
+
+
+class RecordNotFoundError(RecordsError):
+    """No patient (or session) with that code (or id) is in the records database."""
+
+
+class LinkError(GaitcheckError):
+    """A patient's upload link is not valid: tampered with, expired or withdrawn (its message says which)."""

@@ -1,15 +1,23 @@
 """Gait events from the levelled pixel landmarks of a side view: initial contacts and toe-offs per foot.
 
-* **Initial contact (IC)**: the coordinate-based method of Zeni et al. (2008, Gait & Posture 27:710),
-  with the ankle's position relative to the pelvis along the walking direction: each peak of the
-  foremost ankle is a step. Because the pose model's foot landmarks lag a little in swing, each
-  peak is refined back to the first frame in which the landing heel is within
-  ``GaitConfig.contact_tol_rel`` leg lengths of the height it keeps in the following stance.
-* **Toe-off (TO)**: troughs of the rearmost toe relative to the pelvis (Zeni's toe-off rule).
-* The walking direction is the walker's facing per frame, so there-and-back clips and both
-  walking directions work; a change of direction ends a pass, and only frames where the walker
-  walks, is seen from the side and has both feet inside the frame count (no turns, standing,
-  entering or leaving).
+* **Initial contact (IC)**: the coordinate method of Zeni et al. (2008, Gait & Posture 27:710) per
+  foot: each peak of a foot's ankle position relative to the pelvis along the walking direction
+  (the foot swings forward, lands, and the pelvis passes over it), timed to a fraction of a frame.
+  Each foot's own peaks count, so a step-to gait (one foot brought up beside the other, as in a
+  limp) has all its steps, not only those of the foot that leads.
+* **Toe-off (TO)**: each foot's troughs of the toe relative to the pelvis (Zeni's toe-off rule), at
+  least ``GaitConfig.toe_off_height_rel`` behind it.
+* **Timing**: on motion-capture trajectories the plain peak is the heel strike (-11 +- 29 ms:
+  tests/test_events_mocap.py). The pose model's foot landmarks trail the foot on video, so every
+  event is moved earlier by ``GaitConfig.foot_lag_s``, measured on hand-marked clips (0 for
+  trajectories that do not come from the pose model).
+* **Seen feet**: an event of a foot needs that foot seen (inside the picture, clear of its edges)
+  and the pelvis. The first and last steps of a pass therefore count while the rest of the walker
+  is still at the edge; a peak whose swing (or stance) runs out of view is judged on the side that
+  is in view.
+* The walking direction is the walker's facing per frame, so there-and-back clips and both walking
+  directions work; no events are placed within ``run_trim_s`` of a turn, or where the walker
+  stands or is not seen from the side.
 * Periods: the step time from the feet's fore-aft separation (side views), the stride time from the
   left-right ankle oscillation (front or back views), by autocorrelation.
 
@@ -22,16 +30,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .config import GaitConfig
-from .landmarks import FOOT, SOLES
+from .landmarks import FOOT
 from .landmarks import Landmark as L
 
-__all__ = ["detect_initial_contacts", "detect_toe_offs", "leg_length_px", "oscillation_cadence_spm", "runs",
-           "step_period_s", "valid_for_events"]
+__all__ = ["detect_initial_contacts", "detect_toe_offs", "feet_in_frame", "leg_length_px", "oscillation_cadence_spm",
+           "runs", "step_period_s", "valid_for_events"]
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 _FEET = FOOT  # each foot's heel, ankle and toe, by side
 _HEEL, _ANKLE, _TOE = 0, 1, 2  # positions in a _FEET entry
+# The pelvis moves steadily while the foot lands; its landmark jitters from frame to frame (and is
+# misplaced while the walker is cut by the frame edge): events are timed against its moving average.
+PELVIS_WINDOW_S = 0.3
+_FLAT = 0.02  # leg lengths: the landmarks' jitter from frame to frame
 
 
 def leg_length_px(px: F) -> float:
@@ -47,68 +59,114 @@ def leg_length_px(px: F) -> float:
     return float(np.percentile(lengths, 90)) if len(lengths) else float("nan")
 
 
-def _rel(px: F, facing: F, part: int, leg: float) -> F:
-    """(2, T) position of a foot part of each foot ahead of the pelvis, in leg lengths."""
+def _rel(px: F, facing: F, part: int, leg: float, t: F | None = None) -> F:
+    """(2, T) position of a foot part of each foot ahead of the pelvis, in leg lengths; with ``t``,
+    ahead of the pelvis's moving average over ``PELVIS_WINDOW_S``."""
     hip_x = (px[:, L.LEFT_HIP, 0] + px[:, L.RIGHT_HIP, 0]) / 2
+    if t is not None:
+        hip_x = _moving_average(hip_x, t, PELVIS_WINDOW_S)
     return np.stack([facing * (px[:, f[part], 0] - hip_x) / leg for f in _FEET.values()])
 
 
-def _peaks(signal: F, t: F, valid: B, cfg: GaitConfig) -> list[int]:
-    """Peaks of ``signal`` above the height and prominence limits, at least ``min_step_s`` apart in
-    *time* (frames may be irregular), not at the edge of a valid run; the highest wins a conflict."""
-    from scipy.signal import find_peaks  # lazy: slow to import (pipeline.load_scoring)
+def _moving_average(x: F, t: F, window_s: float) -> F:
+    """The mean of ``x`` over the frames within ``window_s / 2`` of each frame, within each run of
+    finite values (frames may be irregular).
 
-    cand, _ = find_peaks(signal, height=cfg.peak_height_rel, prominence=cfg.peak_prominence_rel)
-    cand = [int(p) for p in cand if 0 < p < len(valid) - 1 and valid[p - 1] and valid[p + 1]]
-    kept: list[int] = []
-    for p in sorted(cand, key=lambda p: -signal[p]):
-        if all(abs(t[p] - t[k]) >= cfg.min_step_s for k in kept):
-            kept.append(p)
-    return sorted(kept)
+    >>> _moving_average(np.array([0.0, 3.0, 0.0, np.nan, 5.0]), np.arange(5.0), 2.0).tolist()
+    [1.5, 1.0, 1.5, nan, 5.0]
+    """
+    out = np.full(len(x), np.nan)
+    for r in runs(np.isfinite(x)):
+        tr, cum = t[r], np.concatenate([[0.0], np.cumsum(x[r])])
+        lo = np.searchsorted(tr, tr - window_s / 2, side="left")
+        hi = np.searchsorted(tr, tr + window_s / 2, side="right")
+        out[r] = (cum[hi] - cum[lo]) / (hi - lo)
+    return out
 
 
-def detect_initial_contacts(px: F, facing: F, t: F, valid: B, cfg: GaitConfig) -> list[tuple[int, str]]:
+def _peaks(x: F, prominence: float, open_start: bool, open_end: bool) -> list[int]:
+    """Peaks of ``x`` (one foot's run of judged frames) that stand out by ``prominence`` on both
+    sides, or on the one side that is seen when the other runs into an open start or end of ``x``:
+    a foot that came into view late in its swing (``open_start``), or left the view soon after
+    landing (``open_end``)."""
+    from scipy.signal import find_peaks, peak_prominences  # lazy: slow to import (pipeline.load_scoring)
+
+    cand, _ = find_peaks(x)
+    if not len(cand):
+        return []
+    _, left, right = peak_prominences(x, cand)
+    out = []
+    for p, lb, rb in zip(cand, left, right, strict=True):
+        rise, fall = x[p] - x[lb], x[p] - x[rb]
+        # a side runs out of view when nothing lower than its first (last) value is seen before (after) the peak
+        if (rise >= prominence or (open_start and x[0] - x[lb] <= _FLAT)) and \
+                (fall >= prominence or (open_end and x[-1] - x[rb] <= _FLAT)) and max(rise, fall) >= prominence:
+            out.append(int(p))
+    return out
+
+
+def _subframe_t(t: F, x: F, p: int) -> float:
+    """The time of the peak of ``x`` at frame ``p``: the vertex of the parabola through it and its
+    neighbours (frames may be irregular), or ``t[p]`` when a neighbour is missing."""
+    if not 0 < p < len(x) - 1 or not np.isfinite(x[p - 1 : p + 2]).all():
+        return float(t[p])
+    coef = np.polyfit(t[p - 1 : p + 2] - t[p], x[p - 1 : p + 2], 2)
+    if coef[0] >= 0:
+        return float(t[p])
+    return float(t[p] + np.clip(-coef[1] / (2 * coef[0]), t[p - 1] - t[p], t[p + 1] - t[p]))
+
+
+def _at(t: F, when: float) -> int:
+    """The frame nearest the time ``when``."""
+    return int(np.argmin(np.abs(t - when)))
+
+
+def _events(px: F, facing: F, t: F, valid: B, feet: B | None, cfg: GaitConfig, part: int, sign: float,
+            height: float) -> list[tuple[int, str]]:
+    """Each foot's peaks of ``sign`` x its ``part`` ahead of the pelvis (leg lengths) over the frames
+    where events may be placed and that foot was seen, at least ``height``; of two peaks closer
+    than ``min_step_s`` (either foot: the model swaps the feet at times) the higher; as
+    ``(frame, foot)``, moved earlier by the foot lag. A stretch of frames is open at an end where
+    the foot goes out of view or the clip ends (not where the walker starts or stops walking, or
+    turns)."""
+    leg = leg_length_px(px)
+    if not np.isfinite(leg) or leg <= 0:
+        return []
+    seen = np.ones((2, len(t)), bool) if feet is None else np.asarray(feet, bool)
+    rel = sign * _rel(px, facing, part, leg, t)
+    rel[~(valid[None, :] & seen)] = np.nan
+    n = len(t)
+    cand = [(int(r[0]) + q, k) for k in range(2) for r in runs(np.isfinite(rel[k]))
+            for q in _peaks(rel[k, r], cfg.peak_prominence_rel, r[0] == 0 or not seen[k, r[0] - 1],
+                            r[-1] == n - 1 or not seen[k, r[-1] + 1])
+            if rel[k, r[0] + q] >= height]
+    kept: list[tuple[int, int]] = []
+    for p, k in sorted(cand, key=lambda c: -rel[c[1], c[0]]):
+        if all(abs(t[p] - t[q]) >= cfg.min_step_s for q, _ in kept):
+            kept.append((p, k))
+    names = list(_FEET)
+    return sorted({(_at(t, _subframe_t(t, rel[k], p) - cfg.foot_lag_s), names[k]) for p, k in kept})
+
+
+def detect_initial_contacts(px: F, facing: F, t: F, valid: B, cfg: GaitConfig, feet: B | None = None,
+                            ) -> list[tuple[int, str]]:
     """Initial contacts as ``(frame, foot)``, in frame order (see the module docstring).
 
     Args:
         px: (T, 33, 2) levelled pixel landmarks.
         facing: (T,) +1 / -1 walking direction in the image.
-        valid: (T,) frames where events may be placed.
         t: (T,) seconds.
+        valid: (T,) frames where events may be placed (walking, seen from the side).
         cfg: gait settings.
+        feet: (2, T) where the left and right foot were seen, and the pelvis (default: everywhere).
     """
-    leg = leg_length_px(px)
-    if not np.isfinite(leg) or leg <= 0:
-        return []
-    rel = _rel(px, facing, _ANKLE, leg)
-    rel[:, ~valid] = np.nan
-    front = np.nanmax(np.where(np.isnan(rel), -np.inf, rel), axis=0)
-    front = np.where(np.isfinite(front), front, -9.0)
-    out: list[tuple[int, str]] = []
-    names = list(_FEET)
-    for p in _peaks(front, t, valid, cfg):
-        foot = names[int(np.nanargmax(rel[:, p]))]
-        heel_y = px[:, _FEET[foot][_HEEL], 1]
-        floor = np.nanmedian(heel_y[p : p + 6])
-        k = p
-        on_floor = np.isfinite(heel_y) & (heel_y >= floor - cfg.contact_tol_rel * leg)
-        while k - 1 >= 0 and t[p] - t[k - 1] <= 0.27 and valid[k - 1] and on_floor[k - 1]:
-            k -= 1
-        out.append((k, foot))
-    return sorted(set(out))
+    return _events(px, facing, t, valid, feet, cfg, _ANKLE, 1.0, cfg.peak_height_rel)
 
 
-def detect_toe_offs(px: F, facing: F, t: F, valid: B, cfg: GaitConfig) -> list[tuple[int, str]]:
+def detect_toe_offs(px: F, facing: F, t: F, valid: B, cfg: GaitConfig, feet: B | None = None,
+                    ) -> list[tuple[int, str]]:
     """Toe-offs as ``(frame, foot)``: troughs of the rearmost toe relative to the pelvis (Zeni 2008)."""
-    leg = leg_length_px(px)
-    if not np.isfinite(leg) or leg <= 0:
-        return []
-    rel = _rel(px, facing, _TOE, leg)
-    rel[:, ~valid] = np.nan
-    back = np.nanmin(np.where(np.isnan(rel), np.inf, rel), axis=0)
-    back = np.where(np.isfinite(back), back, 9.0)
-    names = list(_FEET)
-    return [(p, names[int(np.nanargmin(rel[:, p]))]) for p in _peaks(-back, t, valid, cfg)]
+    return _events(px, facing, t, valid, feet, cfg, _TOE, -1.0, cfg.toe_off_height_rel)
 
 
 def _period_s(t: F, x: F, lo_s: float, hi_s: float, rate_hz: float = 120.0) -> float | None:
@@ -188,19 +246,24 @@ def oscillation_cadence_spm(px: F, t: F, valid: B) -> float | None:
     return None if stride_s is None else float(2 * 60.0 / stride_s)
 
 
-def valid_for_events(px: F, facing: F, base: B, frame_w: float, t: F, cfg: GaitConfig) -> B:
-    """Frames where events may be placed: ``base`` (walking, side view, detected), both feet inside
-    the frame, and a steady direction; each run is trimmed at both ends so that entering, leaving
-    and turning do not produce events."""
-    feet_x = px[:, list(SOLES), 0]
-    margin = cfg.edge_margin_rel * frame_w
-    inside = np.all(np.isfinite(feet_x) & (feet_x > margin) & (feet_x < frame_w - margin), axis=1)
-    ok = base & inside & np.isfinite(facing)
-    ok[1:] &= ~(np.isfinite(facing[:-1]) & (facing[1:] != facing[:-1]))  # a turn starts a new run
+def feet_in_frame(px: F, frame_w: float) -> B:
+    """(2, T): where each foot's heel, ankle and toe lie inside the frame's width (when no finer
+    :class:`~gaitcheck.posture.Seen` mask is at hand)."""
+    x = np.stack([px[:, list(f), 0] for f in _FEET.values()])  # (2, T, 3)
+    return np.asarray(np.all(np.isfinite(x) & (x >= 0) & (x <= frame_w), axis=2), dtype=bool)
+
+
+def valid_for_events(facing: F, base: B, t: F, cfg: GaitConfig) -> B:
+    """Frames where events may be placed: ``base`` (walking, seen from the side) with a steady
+    direction. A turn starts a new stretch, and ``run_trim_s`` is trimmed on both sides of it so
+    that turning does not produce events; the ends of the walk are not trimmed (each foot's events
+    need only that foot seen, so the first and last steps of a pass count)."""
+    ok = base & np.isfinite(facing)
+    turn = np.zeros(len(ok), bool)
+    turn[1:] = np.isfinite(facing[:-1]) & np.isfinite(facing[1:]) & (facing[1:] != facing[:-1])
     out = ok.copy()
-    for run in runs(ok):
-        out[run[t[run] - t[run[0]] < cfg.run_trim_s]] = False
-        out[run[t[run[-1]] - t[run] < cfg.run_trim_s]] = False
+    for i in np.flatnonzero(turn):
+        out[np.abs(t - (t[i] + t[i - 1]) / 2) < cfg.run_trim_s] = False
     return np.asarray(out, dtype=bool)
 
 

@@ -42,13 +42,13 @@ from .gait import GaitResult
 from .series import PoseSeries
 from .verdicts import Check
 
-__all__ = ["FRAME_FIELDS", "SCHEMA_VERSION", "Frames", "Report", "Software", "Subject", "TrackRow", "VideoSummary",
-           "csv_text", "json_text", "write_csv", "write_json"]
+__all__ = ["FRAME_FIELDS", "SCHEMA_VERSION", "Frames", "JoinedTrack", "Pass", "Report", "Software", "Subject",
+           "TrackRow", "VideoSummary", "csv_text", "json_text", "write_csv", "write_json"]
 
 SCHEMA_VERSION = 1
 FRAME_FIELDS = ("frame", "t_s", "detected", "hip_x", "hip_y", "head_pitch_deg", "trunk_lean_deg",
                 "gaze_distance_m", "forward_head_rel", "ear_shoulder_hip_deg", "facing", "view", "walking",
-                "identity_jump", "look_down", "slouch", "gait_event")
+                "seen_head", "seen_trunk", "seen_feet", "identity_jump", "look_down", "slouch", "gait_event", "pass")
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -132,8 +132,24 @@ class TrackRow:
 
 
 @dataclass(frozen=True, kw_only=True)
+class JoinedTrack:
+    """Another pass of the walker: a track joined to the first one, and why (see :func:`gaitcheck.pose.choose_walk`)."""
+
+    track_id: int
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"track_id": self.track_id, "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, d: Data) -> JoinedTrack:
+        return cls(track_id=int(d["track_id"]), reason=str(d.get("reason", "")))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Subject:
-    """The walker: which track, how often found, and everyone else who was tracked."""
+    """The walker: which track (the first chosen, and the passes joined to it), how often found, and
+    everyone else who was tracked."""
 
     track_id: int
     detection_rate: float
@@ -141,18 +157,21 @@ class Subject:
     seen_to_s: float
     analysable_s: float  # walking, seen from the side, detected: the time the posture verdicts rest on
     tracks: tuple[TrackRow, ...] = ()
+    joined: tuple[JoinedTrack, ...] = ()  # the walker's other tracks (their other passes), best match first
 
     def to_dict(self) -> dict[str, Any]:
         return {"track_id": self.track_id, "detection_rate": rounded(self.detection_rate, 4),
                 "seen_from_s": rounded(self.seen_from_s, 3), "seen_to_s": rounded(self.seen_to_s, 3),
-                "analysable_s": rounded(self.analysable_s, 3), "tracks": [tr.to_dict() for tr in self.tracks]}
+                "analysable_s": rounded(self.analysable_s, 3), "tracks": [tr.to_dict() for tr in self.tracks],
+                "joined": [j.to_dict() for j in self.joined]}
 
     @classmethod
     def from_dict(cls, d: Data) -> Subject:
         return cls(track_id=int(d.get("track_id") or 0), detection_rate=_num(d.get("detection_rate")),
                    seen_from_s=_num(d.get("seen_from_s")), seen_to_s=_num(d.get("seen_to_s")),
                    analysable_s=_num(d.get("analysable_s")),
-                   tracks=tuple(TrackRow.from_dict(tr) for tr in d.get("tracks") or ()))
+                   tracks=tuple(TrackRow.from_dict(tr) for tr in d.get("tracks") or ()),
+                   joined=tuple(JoinedTrack.from_dict(j) for j in d.get("joined") or ()))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,6 +191,51 @@ class Software:
     def from_dict(cls, d: Data) -> Software:
         return cls(gaitcheck=str(d.get("gaitcheck", "")), model=str(d.get("model", "")),
                    model_sha256=str(d.get("model_sha256", "")), model_bundled=bool(d.get("model_bundled")))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pass:
+    """One pass of the walker across the picture (see :func:`gaitcheck.posture.pass_spans`) and its numbers."""
+
+    index: int
+    start_s: float
+    end_s: float
+    start_frame: int
+    end_frame: int
+    direction: str  # "left to right", "right to left", "towards the camera", "away from the camera" or ""
+    track_ids: tuple[int, ...]  # the tracked people joined into this pass (the walker's tracks)
+    seen_s: float  # walking in a side or oblique view with the head or the trunk seen
+    steps: int  # initial contacts in it
+    cadence_spm: float | None  # from its contacts (at least three)
+    median_head_pitch_deg: float | None
+    median_gaze_distance_m: float | None  # None: at or above the horizon, or unknown
+    median_trunk_lean_deg: float | None
+    median_forward_head_rel: float | None
+    look_down_share: float | None  # share of its judged time flagged looking down
+    slouch_share: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "start_s": rounded(self.start_s, 3), "end_s": rounded(self.end_s, 3),
+                "start_frame": self.start_frame, "end_frame": self.end_frame, "direction": self.direction,
+                "track_ids": list(self.track_ids), "seen_s": rounded(self.seen_s, 2), "steps": self.steps,
+                "cadence_spm": rounded(self.cadence_spm, 1),
+                "median_head_pitch_deg": rounded(self.median_head_pitch_deg, 2),
+                "median_gaze_distance_m": rounded(self.median_gaze_distance_m, 2),
+                "median_trunk_lean_deg": rounded(self.median_trunk_lean_deg, 2),
+                "median_forward_head_rel": rounded(self.median_forward_head_rel, 3),
+                "look_down_share": rounded(self.look_down_share, 3), "slouch_share": rounded(self.slouch_share, 3)}
+
+    @classmethod
+    def from_dict(cls, d: Data) -> Pass:
+        return cls(index=int(d["index"]), start_s=_num(d.get("start_s")), end_s=_num(d.get("end_s")),
+                   start_frame=int(d["start_frame"]), end_frame=int(d["end_frame"]),
+                   direction=str(d.get("direction") or ""), track_ids=tuple(int(x) for x in d.get("track_ids") or ()),
+                   seen_s=_num(d.get("seen_s")), steps=int(d.get("steps") or 0), cadence_spm=_opt(d.get("cadence_spm")),
+                   median_head_pitch_deg=_opt(d.get("median_head_pitch_deg")),
+                   median_gaze_distance_m=_opt(d.get("median_gaze_distance_m")),
+                   median_trunk_lean_deg=_opt(d.get("median_trunk_lean_deg")),
+                   median_forward_head_rel=_opt(d.get("median_forward_head_rel")),
+                   look_down_share=_opt(d.get("look_down_share")), slouch_share=_opt(d.get("slouch_share")))
 
 
 def _frozen(arr: NDArray[Any]) -> NDArray[Any]:
@@ -199,13 +263,17 @@ class Frames:
     facing: F  # +1 facing image-right, -1 image-left, NaN unknown
     view: NDArray[np.object_]
     walking: B
+    seen_head: B  # the head (nose, eyes, ears) inside the picture, clear of its edges
+    seen_trunk: B  # the shoulders and hips likewise
+    seen_feet: B  # both feet likewise
     identity_jump: B
     gait_event: NDArray[np.object_]  # e.g. "initial_contact_left"
+    pass_index: NDArray[np.int64]  # the walker's pass this frame belongs to (0, 1, ...), -1 none
 
     def __post_init__(self) -> None:
         for name in ("t_s", "detected", "hip_xy", "head_pitch_deg", "trunk_lean_deg", "gaze_distance_m",
-                     "forward_head_rel", "ear_shoulder_hip_deg", "facing", "view", "walking", "identity_jump",
-                     "gait_event"):
+                     "forward_head_rel", "ear_shoulder_hip_deg", "facing", "view", "walking", "seen_head",
+                     "seen_trunk", "seen_feet", "identity_jump", "gait_event", "pass_index"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
 
     def __len__(self) -> int:
@@ -226,10 +294,12 @@ class Frames:
                 "ear_shoulder_hip_deg": r(self.ear_shoulder_hip_deg[i]),
                 "facing": None if not np.isfinite(self.facing[i]) else int(self.facing[i]),
                 "view": self.view[i] or None, "walking": bool(self.walking[i]),
-                "identity_jump": bool(self.identity_jump[i]),
+                "seen_head": bool(self.seen_head[i]), "seen_trunk": bool(self.seen_trunk[i]),
+                "seen_feet": bool(self.seen_feet[i]), "identity_jump": bool(self.identity_jump[i]),
                 "look_down": None if look_down is None else bool(look_down[i]),
                 "slouch": None if slouch is None else bool(slouch[i]),
                 "gait_event": self.gait_event[i] or None,
+                "pass": None if self.pass_index[i] < 0 else int(self.pass_index[i]),
             })
         return out
 
@@ -243,13 +313,18 @@ class Frames:
         gaze = col("gaze_distance_m")
         gaze = np.where(np.isnan(gaze) & ~np.isnan(pitch), np.inf, gaze)  # null with a pitch = at/above the horizon
         hip = np.column_stack([col("hip_x"), col("hip_y")]) if rows else np.zeros((0, 2))
+
+        def flag(key: str) -> B:
+            return np.array([bool(r.get(key)) for r in rows], bool)
+
+        passes = np.array([p if isinstance(p := r.get("pass"), int) else -1 for r in rows], np.int64)
         return cls(t_s=col("t_s"), detected=np.array([bool(r.get("detected")) for r in rows], bool), hip_xy=hip,
                    head_pitch_deg=pitch, trunk_lean_deg=col("trunk_lean_deg"), gaze_distance_m=gaze,
                    forward_head_rel=col("forward_head_rel"), ear_shoulder_hip_deg=col("ear_shoulder_hip_deg"),
                    facing=col("facing"), view=np.array([r.get("view") or "" for r in rows], dtype=object),
-                   walking=np.array([bool(r.get("walking")) for r in rows], bool),
-                   identity_jump=np.array([bool(r.get("identity_jump")) for r in rows], bool),
-                   gait_event=np.array([r.get("gait_event") or "" for r in rows], dtype=object))
+                   walking=flag("walking"), seen_head=flag("seen_head"), seen_trunk=flag("seen_trunk"),
+                   seen_feet=flag("seen_feet"), identity_jump=flag("identity_jump"),
+                   gait_event=np.array([r.get("gait_event") or "" for r in rows], dtype=object), pass_index=passes)
 
 
 def _flags(rows: Sequence[Data], key: str) -> B | None:
@@ -280,6 +355,7 @@ class Report:
     height_given: bool
     settings: Config
     software: Software
+    passes: tuple[Pass, ...] = ()
     #: The walker's cleaned landmarks (for overlays); not part of the JSON (None when read from JSON).
     series: PoseSeries | None = field(default=None, repr=False)
 
@@ -297,6 +373,7 @@ class Report:
         d.update({"warnings": list(self.warnings), "camera_tilt_deg": rounded(self.camera_tilt_deg, 2),
                   "height_cm": self.height_cm, "height_given": self.height_given,
                   "settings": self.settings.to_dict(), "software": self.software.to_dict(),
+                  "passes": [p.to_dict() for p in self.passes],
                   "frames": self.frames.rows(self.look_ahead.flagged, self.slouch.flagged)})
         return d
 
@@ -331,7 +408,8 @@ class Report:
                        camera_tilt_deg=_opt(d.get("camera_tilt_deg")), height_cm=_num(d.get("height_cm")),
                        height_given=bool(d.get("height_given")),
                        settings=Config.from_dict(d.get("settings") or {}),
-                       software=Software.from_dict(d.get("software") or {}))
+                       software=Software.from_dict(d.get("software") or {}),
+                       passes=tuple(Pass.from_dict(p) for p in d.get("passes") or ()))
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"a damaged gaitcheck report ({type(exc).__name__}: {exc})") from None
 

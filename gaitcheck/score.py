@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -12,51 +14,76 @@ from .errors import NoWalkerError
 from .gait import GaitResult, analyze_gait
 from .pose.extraction import Extraction
 from .pose.tracking import Track, track_series
-from .pose.walker import TrackStats, choose_walker, track_summary
-from .posture import PostureSeries, measure_posture
-from .report import Frames, Report, Software, Subject, TrackRow, VideoSummary
-from .verdicts import frame_durations, look_ahead_check, slouch_check
+from .pose.walker import TrackStats, WalkerChoice, choose_walk, track_summary
+from .posture import PostureSeries, headings, measure_posture, pass_spans, seen_parts
+from .report import Frames, JoinedTrack, Pass, Report, Software, Subject, TrackRow, VideoSummary
+from .verdicts import Check, Evidence, frame_durations, look_ahead_check, slouch_check
 from .video import frame_step
 from .view import clip_view
 
 __all__ = ["clip_warnings", "score", "why_unknown"]
 
 B = NDArray[np.bool_]
+F = NDArray[np.float64]
 
 
-def why_unknown(view: str, post: PostureSeries, valid_s: float, min_s: float) -> str:
-    """Why the posture checks cannot be judged: the reason given with an ``unknown`` verdict.
+_PARTS = {"head": "the head", "trunk": "the shoulders and hips"}
+
+
+def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: float, min_s: float,
+                min_distorted: float = 0.25) -> str:
+    """Why a posture check cannot be judged: the reason given with an ``unknown`` verdict.
 
     Args:
+        part: what the check measures: "head" (look ahead) or "trunk" (slouch).
         view: the clip's view (:func:`gaitcheck.view.clip_view`).
         post: the walker's posture series.
-        valid_s: seconds of analysable walking found.
+        valid: (T,) the frames the check could use (walking, side or oblique view, the part seen).
+        valid_s: seconds of them.
         min_s: seconds needed (``limits.min_analysable_s``).
+        min_distorted: ``seen.max_distorted_share``.
     """
     if view in ("front", "back"):
         where = "from the front" if view == "front" else "from behind"
         return (f"the clip is filmed {where}; head pitch and trunk lean need a side view "
                 "(camera at the walker's side, about hip height)")
-    if not post.side.any():
-        return "the walker is never seen from the side; head pitch and trunk lean need a side view"
-    return (f"only {valid_s:.1f} s of walking seen from the side with the body visible "
+    if not post.sagittal.any():
+        return ("the walker is never seen from the side; head pitch and trunk lean need a side view, or one turned "
+                "at most 60° from it")
+    seen = post.seen.head if part == "head" else post.seen.trunk
+    if post.seen.distorted_share >= min_distorted:
+        return (f"the body's proportions are distorted in {post.seen.distorted_share:.0%} of the frames, as when "
+                "an edge of the picture cuts the body (the whole body must be inside the picture: film from head "
+                "to feet)")
+    if not (post.seen.large & post.sagittal).any():
+        return ("the walker is too small in the picture to measure posture (film closer: the walker should fill "
+                "at least a third of the picture's height)")
+    if not (seen & post.sagittal).any():
+        return (f"{_PARTS[part]} {'is' if part == 'head' else 'are'} not in view in this clip (the whole body must be "
+                "inside the picture, clear of its edges: film from head to feet)")
+    return (f"only {valid_s:.1f} s of walking seen from the side with {_PARTS[part]} in view "
             f"(at least {min_s:g} s is needed)")
 
 
-def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walker: Track, jumps: B, t: NDArray[np.float64],
-                  detection_rate: float, view: str, tilt_note: str, height_given: bool,
+def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: WalkerChoice, jumps: B,
+                  t: NDArray[np.float64], detection_rate: float, view: str, tilt_note: str, height_given: bool,
                   height_cm: float, cutoff_hz: float) -> tuple[str, ...]:
     """The notes a report carries about the clip: who was chosen, what was dropped or assumed."""
     warnings = list(extraction.warnings)
+    walker = walk.first
     if len(stats) > 1:
-        warnings.append(f"{len(stats)} people were found; the walker is track {walker.track_id} "
-                        f"(seen {walker.times[0]:.1f}-{walker.times[-1]:.1f} s). If that is the wrong person, "
-                        "choose another by its track id (listed under subject.tracks; --track on the command line).")
-    if not walker.full:
-        warnings.append(f"Track {walker.track_id} was only looked at every {walker.stride} frames (the pose model "
-                        "follows on every frame only the person chosen while analysing), so its measures and steps "
-                        f"are approximate: analyse the clip again choosing it (--track {walker.track_id}) for full "
-                        "detail.")
+        seen = ", ".join(f"{tr.times[0]:.1f}-{tr.times[-1]:.1f} s" for tr in walk.tracks)
+        who = (f"track {walker.track_id}" if len(walk.tracks) == 1 else
+               f"tracks {', '.join(str(i) for i in walk.track_ids)} (one person's passes, joined: see subject.joined)")
+        warnings.append(f"{len(stats)} people were found; the walker is {who} (seen {seen}). If that is the wrong "
+                        "person, choose another by its track id (listed under subject.tracks; --track on the command "
+                        "line).")
+    for tr in walk.tracks:
+        if not tr.full:
+            warnings.append(f"Track {tr.track_id} was only looked at every {tr.stride} frames (the pose model follows "
+                            "on every frame only the person chosen while analysing), so its measures and steps are "
+                            f"approximate: analyse the clip again choosing it (--track {tr.track_id}) for full "
+                            "detail.")
     if jumps.any():
         first = float(t[np.argmax(jumps)])
         warnings.append(f"The walker's landmarks jumped to someone or something else in {int(jumps.sum())} "
@@ -80,7 +107,50 @@ def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walker: Tr
     return tuple(warnings)
 
 
-def _frames(post: PostureSeries, detected: B, jumps: B, gait: GaitResult) -> Frames:
+def _passes(post: PostureSeries, detected: B, la: Check, sl: Check, gait: GaitResult, head_ok: B, trunk_ok: B,
+            dur: F, walker: tuple[Track, ...]) -> tuple[tuple[Pass, ...], NDArray[np.int64]]:
+    """The walker's passes with their numbers, and (T,) the pass of each frame (-1: none)."""
+    t = post.t
+    spans = pass_spans(t, detected, headings(post.views, post.facing))
+    index = np.full(len(t), -1, np.int64)
+    contacts = np.array([e.frame for e in gait.events if e.type == "initial_contact"], np.int64)
+    out = []
+    for k, (a, b, direction) in enumerate(spans):
+        index[a : b + 1] = k
+        inside = np.zeros(len(t), bool)
+        inside[a : b + 1] = True
+        ics = contacts[(contacts >= a) & (contacts <= b)]
+        cadence = 60.0 * (len(ics) - 1) / float(t[ics[-1]] - t[ics[0]]) if len(ics) >= 3 else None
+        head, trunk = inside & head_ok, inside & trunk_ok
+
+        def share(c: Check, use: B) -> float | None:
+            if c.flagged is None or not use.any():
+                return None
+            return float(dur[use & c.flagged].sum() / dur[use].sum())
+
+        out.append(Pass(index=k, start_s=float(t[a]), end_s=float(t[b] + dur[b]), start_frame=a, end_frame=b,
+                        direction=direction,
+                        track_ids=tuple(tr.track_id for tr in walker if any(a <= f <= b for f in tr.frames)),
+                        seen_s=float(dur[head | trunk].sum()), steps=len(ics), cadence_spm=cadence,
+                        median_head_pitch_deg=_median(post.head_pitch_deg, head),
+                        median_gaze_distance_m=_median(post.gaze_distance_m, head),
+                        median_trunk_lean_deg=_median(post.trunk_lean_deg, trunk),
+                        median_forward_head_rel=_median(post.forward_head_rel, trunk & post.seen.head),
+                        look_down_share=share(la, head), slouch_share=share(sl, trunk)))
+    return tuple(out), index
+
+
+def _median(x: F, use: B) -> float | None:
+    v = x[use & ~np.isnan(x)]
+    return float(np.median(v)) if len(v) else None
+
+
+def _count(passes: tuple[Pass, ...], frames: B) -> int:
+    """How many of ``passes`` contain any of ``frames``."""
+    return sum(bool(frames[p.start_frame : p.end_frame + 1].any()) for p in passes)
+
+
+def _frames(post: PostureSeries, detected: B, jumps: B, gait: GaitResult, pass_index: NDArray[np.int64]) -> Frames:
     events = np.full(len(post.t), "", dtype=object)
     for e in gait.events:  # one per frame: where two fall on a frame, the later in the list
         events[e.frame] = f"{e.type}_{e.foot}"
@@ -88,7 +158,9 @@ def _frames(post: PostureSeries, detected: B, jumps: B, gait: GaitResult) -> Fra
                   trunk_lean_deg=post.trunk_lean_deg, gaze_distance_m=post.gaze_distance_m,
                   forward_head_rel=post.forward_head_rel, ear_shoulder_hip_deg=post.ear_shoulder_hip_deg,
                   facing=post.facing, view=np.array([v or "" for v in post.views], dtype=object),
-                  walking=post.walking, identity_jump=jumps, gait_event=events)
+                  walking=post.walking, seen_head=post.seen.head, seen_trunk=post.seen.trunk,
+                  seen_feet=np.asarray(post.seen.feet.all(axis=0)), identity_jump=jumps, gait_event=events,
+                  pass_index=pass_index)
 
 
 def score(extraction: Extraction, config: Config | None = None, *, height_cm: float | None = None,
@@ -113,41 +185,58 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     if len(t) == 0:
         raise NoWalkerError("no frame could be decoded")
     stats = track_summary(list(extraction.tracks), info.height, frame_step(t, info.fps))
-    walker = choose_walker(list(extraction.tracks), stats, track_id=track_id, point=walker_point,
-                           frame_size=(info.width, info.height))
-    raw = track_series(walker, t, (info.width, info.height), info.path)
+    walk = choose_walk(list(extraction.tracks), stats, track_id=track_id, point=walker_point,
+                       frame_size=(info.width, info.height))
+    walker = walk.first
+    raw = track_series(walk.tracks, t, (info.width, info.height), info.path)
     series, jumps = clean_series(raw, cfg.signal)
-    post = measure_posture(series, cfg, height)
+    seen = seen_parts(raw, cfg.seen, cfg.signal.min_visibility)
+    post = measure_posture(series, cfg, height, seen)
     view = clip_view(post.views[raw.detected])
     dur = frame_durations(t)
 
-    valid = post.walking & post.side & raw.detected & ~jumps
-    valid_s = float(dur[valid & ~np.isnan(post.trunk_lean_deg)].sum())
-    why = why_unknown(view, post, valid_s, cfg.limits.min_analysable_s)
-    la = look_ahead_check(post.head_pitch_deg, post.gaze_distance_m, t, valid, cfg.look_ahead, cfg.limits, why)
-    sl = slouch_check(post.trunk_lean_deg, post.forward_head_rel, t, valid, cfg.slouch, cfg.limits, why,
+    judged = post.walking & post.sagittal & raw.detected & ~jumps
+    head_ok = judged & np.isfinite(post.head_pitch_deg)
+    trunk_ok = judged & np.isfinite(post.trunk_lean_deg)
+    head_s, trunk_s = float(dur[head_ok].sum()), float(dur[trunk_ok].sum())
+    min_s = cfg.limits.min_analysable_s
+    la = look_ahead_check(post.head_pitch_deg, post.gaze_distance_m, t, judged, cfg.look_ahead, cfg.limits,
+                          why_unknown("head", view, post, head_ok, head_s, min_s,
+                                                      cfg.seen.max_distorted_share))
+    sl = slouch_check(post.trunk_lean_deg, post.forward_head_rel, t, judged, cfg.slouch, cfg.limits,
+                      why_unknown("trunk", view, post, trunk_ok, trunk_s, min_s, cfg.seen.max_distorted_share),
                       post.ear_shoulder_hip_deg)
 
     usable = raw.detected & ~jumps & post.walking
-    gait = analyze_gait(post.px, post.facing, t, usable & np.isin(post.views, ["side", "oblique"]),
-                        usable & np.isin(post.views, ["front", "back"]), info.width,
-                        None if given is None else height, cfg.gait)
-
+    feet = seen.hips & seen.feet.all(axis=0)
+    frontal = usable & np.isin(post.views, ["front", "back"])
+    gait = analyze_gait(post.px, post.facing, t, usable & post.sagittal, frontal, info.width,
+                        None if given is None else height, cfg.gait, feet=seen.feet & seen.hips)
+    passes, pass_index = _passes(post, raw.detected, la, sl, gait, head_ok, trunk_ok, dur, walk.tracks)
+    la = la.with_evidence(Evidence(seen_s=head_s, passes=_count(passes, head_ok)))
+    sl = sl.with_evidence(Evidence(seen_s=trunk_s, passes=_count(passes, trunk_ok)))
+    contacts = np.zeros(len(t), bool)
+    contacts[[e.frame for e in gait.events if e.type == "initial_contact"]] = True
+    gait = dataclasses.replace(gait, evidence=Evidence(seen_s=float(dur[usable & post.sagittal & feet].sum()),
+                                                       steps=int(contacts.sum()), passes=_count(passes, contacts)))
+    valid_s = trunk_s
     detection_rate = float(raw.detected.mean())
-    warnings = clip_warnings(extraction=extraction, stats=stats, walker=walker, jumps=jumps, t=t,
+    warnings = clip_warnings(extraction=extraction, stats=stats, walk=walk, jumps=jumps, t=t,
                              detection_rate=detection_rate, view=view, tilt_note=post.tilt_note,
                              height_given=given is not None, height_cm=height, cutoff_hz=cfg.signal.lowpass_hz)
     video = VideoSummary(path=str(info.path), fps=info.fps, frame_count=len(t),
                          duration_s=float(t[-1] + dur[-1] - t[0]), width=info.width, height=info.height,
                          rotation_deg=info.rotation_deg, codec=info.codec, declared_frame_count=info.frame_count)
-    subject = Subject(track_id=walker.track_id, detection_rate=detection_rate, seen_from_s=walker.times[0],
-                      seen_to_s=walker.times[-1], analysable_s=valid_s,
+    subject = Subject(track_id=walker.track_id, detection_rate=detection_rate, seen_from_s=walk.tracks[0].times[0],
+                      seen_to_s=max(tr.times[-1] for tr in walk.tracks), analysable_s=valid_s,
                       tracks=tuple(TrackRow(track_id=s.track_id, frames=s.frames, start_s=s.start_s, end_s=s.end_s,
                                             size_rel=s.size_rel, travel_rel=s.travel_rel,
                                             leg_swing_rel=s.leg_swing_rel, score=s.score,
-                                            chosen=s.track_id == walker.track_id) for s in stats))
+                                            chosen=s.track_id in walk.track_ids) for s in stats),
+                      joined=tuple(JoinedTrack(track_id=j.track_id, reason=j.reason) for j in walk.joined))
     software = Software(gaitcheck=version(), model=extraction.model.name, model_sha256=extraction.model.sha256,
                         model_bundled=extraction.model.bundled)
     return Report(video=video, view=view, subject=subject, look_ahead=la, slouch=sl, gait=gait, warnings=warnings,
-                  frames=_frames(post, raw.detected, jumps, gait), camera_tilt_deg=post.tilt_deg, height_cm=height,
-                  height_given=given is not None, settings=cfg, software=software, series=series)
+                  frames=_frames(post, raw.detected, jumps, gait, pass_index), camera_tilt_deg=post.tilt_deg,
+                  height_cm=height, height_given=given is not None, settings=cfg, software=software, passes=passes,
+                  series=series)

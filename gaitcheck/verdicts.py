@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from .config import LimitsConfig, LookAheadConfig, SlouchConfig
 
-__all__ = ["NEEDS_SIDE_STEPS", "Check", "Episode", "find_episodes", "foot_strike_words", "frame_durations",
+__all__ = ["NEEDS_SIDE_STEPS", "Check", "Episode", "Evidence", "find_episodes", "foot_strike_words", "frame_durations",
            "gait_unknown_words", "gait_words", "look_ahead_check", "overstride_words", "slouch_check"]
 
 F = NDArray[np.float64]
@@ -45,7 +45,37 @@ class Episode:
                    peak=float(peak) if isinstance(peak, int | float) else math.nan)
 
 
-_CHECK_KEYS = ("status", "reason", "flagged_fraction", "episodes", "feedback")
+_CHECK_KEYS = ("status", "reason", "flagged_fraction", "episodes", "feedback", "evidence")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Evidence:
+    """What a verdict rests on: seconds of walking in which what it measures was seen, steps, passes."""
+
+    seen_s: float
+    steps: int | None = None  # the gait check's initial contacts (None for posture checks)
+    passes: int = 0  # passes of the walker that contributed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seen_s": round(self.seen_s, 2), "steps": self.steps, "passes": self.passes}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Evidence:
+        steps = d.get("steps")
+        return cls(seen_s=float(d.get("seen_s") or 0.0), steps=int(steps) if isinstance(steps, int) else None,
+                   passes=int(d.get("passes") or 0))
+
+    def words(self) -> str:
+        """E.g. "judged on 6.2 s of walking, 2 passes" (with the steps when there are any).
+
+        >>> Evidence(seen_s=6.24, steps=9, passes=2).words()
+        'judged on 6.2 s of walking, 9 steps, 2 passes'
+        """
+        parts = [f"judged on {self.seen_s:.1f} s of walking"]
+        if self.steps is not None:
+            parts.append(f"{self.steps} step{'s' if self.steps != 1 else ''}")
+        parts.append(f"{self.passes} pass{'es' if self.passes != 1 else ''}")
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -62,12 +92,21 @@ class Check:
     feedback: str
     medians: dict[str, float | None] = field(default_factory=dict)
     flagged: B | None = None  # (T,) per-frame flag, for the report's frames and the overlays
+    evidence: Evidence | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "reason": self.reason,
-                "flagged_fraction": None if self.flagged_fraction is None else round(self.flagged_fraction, 4),
-                "episodes": [e.to_dict() for e in self.episodes], **{k: _num(v) for k, v in self.medians.items()},
-                "feedback": self.feedback}
+        d: dict[str, Any] = {"status": self.status, "reason": self.reason,
+                             "flagged_fraction": None if self.flagged_fraction is None else round(
+                                 self.flagged_fraction, 4),
+                             "episodes": [e.to_dict() for e in self.episodes],
+                             **{k: _num(v) for k, v in self.medians.items()}, "feedback": self.feedback}
+        if self.evidence is not None:
+            d["evidence"] = self.evidence.to_dict()
+        return d
+
+    def with_evidence(self, evidence: Evidence) -> Check:
+        """The same verdict with what it rests on."""
+        return replace(self, evidence=evidence)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], flagged: B | None = None) -> Check:
@@ -78,7 +117,8 @@ class Check:
         return cls(status=str(d["status"]), reason=d.get("reason"),
                    flagged_fraction=float(frac) if isinstance(frac, int | float) else None,
                    episodes=tuple(Episode.from_dict(e) for e in d.get("episodes") or ()),
-                   feedback=str(d.get("feedback", "")), medians=medians, flagged=flagged)
+                   feedback=str(d.get("feedback", "")), medians=medians, flagged=flagged,
+                   evidence=Evidence.from_dict(d["evidence"]) if isinstance(d.get("evidence"), Mapping) else None)
 
 
 def _num(v: float | None, nd: int = 3) -> float | None:

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from .landmarks import Landmark as L
 
-__all__ = ["VIEWS", "body_yaw_deg", "clip_view", "frame_views"]
+__all__ = ["FRONTAL_MAX_DEG", "SIDE_MIN_DEG", "VIEWS", "body_yaw_deg", "clip_view", "frame_views", "turn_from_side_deg"]
 
 VIEWS = ("side", "front", "back", "oblique")
 SIDE_MIN_DEG = 60.0  # body turned at least this far from facing the camera = side view
@@ -35,27 +35,50 @@ def body_yaw_deg(world: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.degrees(np.arctan2(v[:, 2], v[:, 0]))
 
 
+def _smoothed(world: NDArray[np.float64], smooth_frames: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(T,) the angle from frontal (0 = chest or back to the camera, 90 = side-on; NaN unknown) and
+    (T,) +1 facing the camera / -1 away, each median-smoothed over ``smooth_frames`` detected frames."""
+    yaw = body_yaw_deg(world)
+    ok = np.isfinite(yaw)
+    a = np.abs(yaw)
+    from_frontal = np.minimum(a, 180 - a)
+    facing = np.where(a < 90, 1.0, -1.0)
+    if ok.sum() >= smooth_frames > 1:
+        from scipy.ndimage import median_filter  # lazy: slow to import (pose.extraction.load_scoring)
+
+        idx = np.flatnonzero(ok)
+        from_frontal[idx] = median_filter(from_frontal[idx], size=smooth_frames, mode="nearest")
+        facing[idx] = median_filter(facing[idx], size=smooth_frames, mode="nearest")
+    return np.where(ok, from_frontal, np.nan), facing
+
+
+def turn_from_side_deg(world: NDArray[np.float64], smooth_frames: int = 15) -> NDArray[np.float64]:
+    """(T,) how far the body is turned away from a pure side view, in degrees (0 = side-on, 90 =
+    facing the camera or facing away; NaN unknown), from the world landmarks' yaw, median-smoothed.
+
+    Convention: unsigned, degrees; 90 minus the angle from frontal of :func:`frame_views`.
+
+    >>> w = np.zeros((1, 33, 3)); w[0, L.LEFT_SHOULDER] = (0.1, 0, 0.1); w[0, L.LEFT_HIP] = (0.1, 0, 0.1)
+    >>> turn_from_side_deg(w, 1).round(1)
+    array([45.])
+    """
+    from_frontal, _ = _smoothed(world, smooth_frames)
+    return np.asarray(90.0 - from_frontal, np.float64)
+
+
 def frame_views(world: NDArray[np.float64], smooth_frames: int = 15) -> NDArray[np.object_]:
     """(T,) view label per frame ("side", "front", "back", "oblique", or "" where unknown).
 
     The angle from frontal is median-smoothed over ``smooth_frames`` detected frames so one bad
     frame does not flip the label.
     """
-    yaw = body_yaw_deg(world)
-    ok = np.isfinite(yaw)
-    a = np.abs(yaw)
-    from_frontal = np.minimum(a, 180 - a)  # 0 = chest or back to the camera, 90 = side-on
-    facing = np.where(a < 90, 1.0, -1.0)
-    if ok.sum() >= smooth_frames > 1:
-        from scipy.ndimage import median_filter  # lazy: slow to import (pipeline.load_scoring)
-
-        idx = np.flatnonzero(ok)
-        from_frontal[idx] = median_filter(from_frontal[idx], size=smooth_frames, mode="nearest")
-        facing[idx] = median_filter(facing[idx], size=smooth_frames, mode="nearest")
+    from_frontal, facing = _smoothed(world, smooth_frames)
+    ok = np.isfinite(from_frontal)
     out = np.full(len(world), "", dtype=object)
-    out[ok & (from_frontal >= SIDE_MIN_DEG)] = "side"
-    out[ok & (from_frontal < SIDE_MIN_DEG) & (from_frontal > FRONTAL_MAX_DEG)] = "oblique"
-    frontal = ok & (from_frontal <= FRONTAL_MAX_DEG)
+    with np.errstate(invalid="ignore"):
+        out[ok & (from_frontal >= SIDE_MIN_DEG)] = "side"
+        out[ok & (from_frontal < SIDE_MIN_DEG) & (from_frontal > FRONTAL_MAX_DEG)] = "oblique"
+        frontal = ok & (from_frontal <= FRONTAL_MAX_DEG)
     out[frontal & (facing > 0)] = "front"
     out[frontal & (facing < 0)] = "back"
     return out

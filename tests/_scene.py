@@ -6,7 +6,7 @@ frame and writes an H.264 clip. :class:`FakeLandmarkers` is a
 :data:`gaitcheck.pose.landmarker.LandmarkerFactory` whose landmarkers behave like MediaPipe's
 where the pose stage relies on it, and only as far as the frames they are shown allow:
 
-- a person is found only where their box is still bright at their torso centre: painted over
+- a person is found only where their box is still bright (in some colour) at their torso centre: painted over
   with the follower's flat grey (or out of view), they are not;
 - at most ``num_poses`` people per frame; a single-person landmarker keeps to the person it
   found last (as MediaPipe's tracking does), else takes the largest;
@@ -43,6 +43,7 @@ class Person:
     image: np.ndarray  # (T, 33, 5) pixels, visibility, presence
     world: np.ndarray  # (T, 33, 3)
     present: np.ndarray  # (T,) bool: in view
+    colour: tuple[int, int, int] = (BRIGHT, BRIGHT, BRIGHT)  # RGB of their box (their clothes)
 
     def box(self, i: int) -> tuple[int, int, int, int]:
         xy = self.image[i, :, :2]
@@ -56,11 +57,13 @@ class Person:
 
 
 def person(n: int, *, first: int = 0, last: int | None = None, start_x: float = 40.0, speed: float = 60.0,
-           direction: int = 1, scale: float = 0.16, cadence: float = 110.0, dy: float = 0.0) -> Person:
+           direction: int = 1, scale: float = 0.16, cadence: float = 110.0, dy: float = 0.0,
+           colour: tuple[int, int, int] = (BRIGHT, BRIGHT, BRIGHT)) -> Person:
     """A synthetic walker in a :data:`SIZE` frame (at ``start_x`` at 0 s), in view on frames ``first`` to ``last``.
 
     ``scale`` 0.16 is about 90 px tall; ``dy`` moves them up (< 0) or down in the frame;
-    ``speed=0`` and a tiny ``cadence`` make a bystander standing still.
+    ``speed=0`` and a tiny ``cadence`` make a bystander standing still; ``colour`` (RGB, some
+    channel at least :data:`SEEN`) is what they wear.
     """
     t = np.arange(n) / FPS
     img, world, _ = make_walker(t=t, frame_size=SIZE, scale=scale, start_x=start_x, speed_px_s=speed,
@@ -68,7 +71,7 @@ def person(n: int, *, first: int = 0, last: int | None = None, start_x: float = 
     img[:, :, 1] += dy
     present = np.zeros(n, bool)
     present[first:(n if last is None else last + 1)] = True
-    return Person(img.astype(np.float32), world.astype(np.float32), present)
+    return Person(img.astype(np.float32), world.astype(np.float32), present, colour)
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,7 +93,7 @@ def write_scene(scene: Scene, path: str | os.PathLike[str]) -> Path:
             for p in scene.people:
                 if p.present[i]:
                     x0, y0, x1, y1 = p.box(i)
-                    img[y0:y1, x0:x1] = BRIGHT
+                    img[y0:y1, x0:x1] = p.colour
             frame = av.VideoFrame.from_ndarray(img, format="rgb24")
             frame.pts = i
             container.mux(stream.encode(frame))
@@ -113,7 +116,7 @@ class FakeLandmarker:
         for k, p in enumerate(self.scene.people):
             x, y = p.centre(i)
             if p.present[i] and 0 <= x < SIZE[0] and 0 <= y < SIZE[1]:
-                if image[max(0, y - 1):y + 2, max(0, x - 1):x + 2].mean() >= SEEN:
+                if image[max(0, y - 1):y + 2, max(0, x - 1):x + 2].max(axis=2).mean() >= SEEN:
                     out.append(k)
         return out
 
@@ -132,7 +135,7 @@ class FakeLandmarker:
         for j, k in enumerate(chosen):
             p = self.scene.people[k]
             x, y = p.centre(i)
-            shade = float(image[y, x].mean()) / 255  # what it was shown ...
+            shade = float(image[y, x].max()) / 255  # what it was shown ...
             lm[j] = p.image[i] / np.array([SIZE[0], SIZE[1], SIZE[0], 1, 1], np.float32)
             lm[j, :, 3] = 0.5 + 0.4 * shade
             lm[j, :, 2] += np.float32(1e-4 * len(self.looks))  # ... and how much it has seen so far

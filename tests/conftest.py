@@ -106,3 +106,7 @@ def extracted_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(worker, "extract", counting_extract)
     return names
+
+
+# --- patient records: the SQLite / PostgreSQL databases (fail-not-skip logic in _records_db) ---
+from _records_db import db_url, postgres_server  # noqa: E402, F401

@@ -29,7 +29,8 @@ SHA = "ab" * 32
 @pytest.fixture(scope="module")
 def extraction() -> gaitcheck.Extraction:
     """A walker and a bystander, the walker missing for a few frames (two tracks, gaps); the
-    bystander sampled as a scan does (every 6th frame, ``stride`` 6)."""
+    bystander sampled as a scan does (every 6th frame, ``stride`` 6); the walker with clothing
+    colours on every look (some regions unseen: NaN), the bystander with none."""
     walker = make_walker(120, trunk_lean_deg=14.0, head_pitch_deg=30.0)
     other = make_walker(120, start_x=1100.0, speed_px_s=0.0)
     present = np.ones(120, bool)
@@ -37,6 +38,9 @@ def extraction() -> gaitcheck.Extraction:
     ext = make_extraction(walker, other, present=[present, np.ones(120, bool)])
     full, by = ext.tracks
     sampled = Track(by.track_id, by.frames[::6], by.times[::6], by.image[::6], by.world[::6], stride=6)
+    colours = np.random.default_rng(0).uniform(-50, 100, (len(full.frames), 3, 3)).astype(np.float32)
+    colours[::7, 2] = np.nan
+    full = dataclasses.replace(full, colours=list(colours))
     return dataclasses.replace(ext, tracks=(full, sampled),
                                warnings=("The video is damaged: 1 frame(s) could not be decoded.",))
 
@@ -47,13 +51,15 @@ def assert_same_extraction(a: gaitcheck.Extraction, b: gaitcheck.Extraction) -> 
     assert len(a.tracks) == len(b.tracks)
     for ta, tb in zip(a.tracks, b.tracks, strict=True):
         assert (ta.track_id, ta.stride, ta.frames, ta.times) == (tb.track_id, tb.stride, tb.frames, tb.times)
-        for xa, xb in ((ta.image, tb.image), (ta.world, tb.world)):
+        for xa, xb in ((ta.image, tb.image), (ta.world, tb.world), (ta.colours, tb.colours)):
             assert len(xa) == len(xb)
-            assert all(u.dtype == v.dtype == np.float32 and np.array_equal(u, v) for u, v in zip(xa, xb, strict=True))
+            assert all(u.dtype == v.dtype == np.float32 and np.array_equal(u, v, equal_nan=True)
+                       for u, v in zip(xa, xb, strict=True))
 
 
 def test_round_trip_is_exact_and_scores_the_same(tmp_path: Path, extraction: gaitcheck.Extraction) -> None:
     assert len(extraction.tracks) == 2
+    assert [len(tr.colours) for tr in extraction.tracks] == [len(extraction.tracks[0].frames), 0]
     save_extraction(extraction, tmp_path / "entry")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["entry.json", "entry.npz"]  # no temporary files left
     loaded = load_extraction(tmp_path / "entry", extraction.info.path)

@@ -64,8 +64,8 @@ def assert_same_track(a: Track | None, b: Track | None) -> None:
     if a is None or b is None:
         return
     assert (a.track_id, a.stride, a.frames, a.times) == (b.track_id, b.stride, b.frames, b.times)
-    for xa, xb in ((a.image, b.image), (a.world, b.world)):
-        assert len(xa) == len(xb) and all(np.array_equal(u, v) for u, v in zip(xa, xb, strict=True))
+    for xa, xb in ((a.image, b.image), (a.world, b.world), (a.colours, b.colours)):
+        assert len(xa) == len(xb) and all(np.array_equal(u, v, equal_nan=True) for u, v in zip(xa, xb, strict=True))
 
 
 def assert_same_passes(a: _passes.Passes, b: _passes.Passes) -> None:
@@ -182,3 +182,90 @@ def test_extract_through_the_injected_model_matches_the_strategies(clips: dict[s
     for a, b in zip(ex.tracks, expected, strict=True):
         assert_same_track(a, b)
     assert dataclasses.replace(ex.info, path="") == dataclasses.replace(ref.scan.info, path="")
+
+
+# ---- every pass of the walker ------------------------------------------------------------------
+
+RED, BLUE = (230, 60, 40), (40, 90, 230)
+M = 180  # frames of the there-and-back scenes: there on 0-50, nobody on 51-109 (2 s), back on 110-170
+
+
+def there_and_back(back_colour: tuple[int, int, int] = RED, *, back_first: int = 110, back_speed: float = 60.0,
+                   back_cadence: float = 110.0, back_dy: float = 0.0) -> Scene:
+    """A walker in red crossing left to right, gone for a while, then someone walking back right to left."""
+    there = person(M, first=0, last=50, start_x=30, speed=150, colour=RED)  # leaves at the right edge
+    x0 = 300 + back_speed * back_first / 30  # at x = 300 on their first frame
+    back = person(M, first=back_first, last=back_first + 60, start_x=x0, speed=back_speed, direction=-1,
+                  cadence=back_cadence, colour=back_colour, dy=back_dy)
+    return Scene((there, back))
+
+
+def analysed_scene(scene: Scene, path: Path, **kw: object) -> tuple[gaitcheck.Extraction, gaitcheck.Report]:
+    fake = FakeLandmarkers(scene)
+    ex, _ = extract_following(write_scene(scene, path), Config(), MODEL, None, landmarkers=fake, **kw)  # type: ignore[arg-type]
+    assert all(lm.closed for lm in fake.made)
+    return ex, gaitcheck.score(ex)
+
+
+def test_a_walker_who_leaves_and_comes_back_in_the_same_clothes_is_joined_and_followed(tmp_path: Path) -> None:
+    scene = there_and_back()
+    ex, report = analysed_scene(scene, tmp_path / "c.mp4")
+    assert len(ex.tracks) == 2 and all(tr.full for tr in ex.tracks)  # both passes followed on every frame
+    for tr, p in zip(sorted(ex.tracks, key=lambda tr: tr.frames[0]), scene.people, strict=True):
+        assert tr.frames == list(np.flatnonzero(p.present))
+        assert len(tr.colours) == len(tr.frames)  # colours on every look
+    subject = report.subject
+    (join,) = subject.joined
+    first = subject.track_id
+    assert {join.track_id, first} == {tr.track_id for tr in ex.tracks}
+    assert f"never seen together with track {first}" in join.reason, join.reason
+    assert ("came back 2.0 s after leaving at the right edge (came in at the right edge)" in join.reason
+            or "left at the right edge 2.0 s before track" in join.reason), join.reason
+    assert (subject.seen_from_s, subject.seen_to_s) == (0.0, pytest.approx(170 / 30))
+    assert [p.direction for p in report.passes] == ["left to right", "right to left"]
+    assert [p.track_ids for p in report.passes] == [(1,), (2,)]
+    assert all(row.chosen for row in subject.tracks)
+    assert not any("only looked at" in w for w in report.warnings), report.warnings
+    d = report.to_dict()
+    assert d["subject"]["joined"] == [{"track_id": join.track_id, "reason": join.reason}]
+    assert gaitcheck.Report.from_dict(d).to_dict() == d  # the joins read back
+
+
+@pytest.mark.parametrize("case", ["other clothes", "standing", "seen together"])
+def test_someone_else_is_not_joined(tmp_path: Path, case: str) -> None:
+    if case == "other clothes":  # a walker in blue comes by after the one in red has left
+        scene = there_and_back(BLUE)
+    elif case == "standing":  # someone in red stands in view after the walker has left
+        scene = there_and_back(back_speed=0.0, back_cadence=0.001)
+    else:  # someone in red walks the other way, further back, while the walker is still in view (a reflection)
+        scene = there_and_back(back_first=30, back_dy=-40)
+    ex, report = analysed_scene(scene, tmp_path / "c.mp4")
+    assert len(ex.tracks) == 2 and report.subject.joined == ()
+    walker = next(tr for tr in ex.tracks if tr.track_id == report.subject.track_id)
+    assert walker.full and not all(tr.full for tr in ex.tracks)  # the other one is only sampled
+    assert all(p.track_ids == (walker.track_id,) for p in report.passes)
+
+
+def test_the_walkers_passes_are_the_same_from_both_strategies_and_when_named(tmp_path: Path) -> None:
+    scene = there_and_back()
+    path = write_scene(scene, tmp_path / "c.mp4")
+    runs = {}
+    for name, kw in {"live": {}, "sequential": {"strategy": _passes.sequential}, "named": {"track_id": 2}}.items():
+        ex, followed = extract_following(path, Config(), MODEL, None, landmarkers=FakeLandmarkers(scene), **kw)
+        assert all(tr.full for tr in ex.tracks), name  # the pass named by hand gets the other one joined too
+        runs[name] = (ex, followed)
+    for a, b in zip(runs["live"][0].tracks, runs["sequential"][0].tracks, strict=True):
+        assert_same_track(a, b)
+    assert runs["named"][1] == 2 and gaitcheck.score(runs["named"][0], track_id=2).subject.joined[0].track_id == 1
+
+
+def test_following_several_people_in_one_decode_is_following_each_alone(clips: dict[str, Path]) -> None:
+    found, _ = run(_passes.sequential, "re-follow", clips["re-follow"])
+    clip = _passes.Clip(clips["re-follow"], Config(), FakeLandmarkers(SCENES["re-follow"]), 30.0)
+    both = _passes.follow(clip, found.scan.tracks, found.scan.tracks, STRIDE)
+    assert len(both) == 2 and all(len(tr.frames) > 30 for tr in both)
+    for tr, dense in zip(found.scan.tracks, both, strict=True):
+        alone = _passes.follow(clip, [tr], found.scan.tracks, STRIDE)[0]
+        assert_same_track(alone, dense)
+    # the two are in view together: each was shown a frame with the other painted over
+    assert both[0].frames[-1] > both[1].frames[0]

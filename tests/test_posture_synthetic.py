@@ -217,7 +217,7 @@ def test_front_or_back_view_is_unknown_with_reason(view):
 def test_too_short_clip_is_unknown():
     r = run(n_frames=20)
     assert r["checks"]["look_ahead"]["status"] == "unknown"
-    assert "1 s" in r["checks"]["look_ahead"]["reason"]
+    assert "at least 1.5 s is needed" in r["checks"]["look_ahead"]["reason"]
 
 
 def test_variable_frame_rate_uses_timestamps():
@@ -241,9 +241,11 @@ def test_frames_have_contract_fields():
 
 
 def test_walker_leaving_the_frame_is_not_measured():
-    # 250 px/s from x = 192 px: the head crosses the right edge of the 1280 px frame after ~4.3 s
+    # 250 px/s from x = 192 px: the head crosses the right edge of the 1280 px frame after ~4.3 s; it
+    # counts as seen only while clear of the edge by a quarter trunk length (50 px: the back of the
+    # head and the crown lie beyond its landmarks), i.e. until ~3.9 s
     r = run(n_frames=150)
     outside = [f for f in r["frames"] if f["t_s"] > 4.5]
-    inside = [f for f in r["frames"] if f["t_s"] < 4.0]
+    inside = [f for f in r["frames"] if f["t_s"] < 3.7]
     assert all(f["head_pitch_deg"] is None and f["trunk_lean_deg"] is None for f in outside)
     assert all(f["head_pitch_deg"] is not None for f in inside)

@@ -233,7 +233,7 @@ def _looks(found: _passes.Scan, index: int, frames: range, gen: int = 1) -> list
     for i in frames:
         target = _passes.target_at(guide, others, i, SIZE)
         k = person.frames.index(i) if i in person.frames else None
-        hit = None if k is None else (person.image[k], person.world[k])
+        hit = None if k is None else (person.image[k], person.world[k], np.full((3, 3), np.nan, np.float32))
         out.append(_live.Looked(i, float(found.t[i]), found.keys[index], gen, target, hit))
     return out
 

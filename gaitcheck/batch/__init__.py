@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from .._io import atomic_write, sha256_file
 from ..config import Config
 from ..errors import ConfigError
+from .distributed import DaskCluster
 from .inputs import VIDEO_EXTENSIONS, BatchInput, expand_inputs
 from .results import COLUMNS, ResultsWriter, error_row, format_for, read_results, report_name, write_results
 from .runners import InProcess, Runner, runner_for
@@ -122,6 +123,33 @@ def _check_options(out: Path, inputs: list[BatchInput], reports: str | None, cac
             raise ConfigError(f"{name} {folder} is a file, not a folder")
 
 
+def _records_db(records: str | os.PathLike[str] | None, patient_from: str | None, runner: Runner) -> str | None:
+    """The records database the workers save sessions in (as a full URL), opened once here to fail early."""
+    if patient_from is None:
+        return None
+    if patient_from != "parent":
+        raise ConfigError(f"unknown --patient-from {patient_from!r}; use: parent")
+    if isinstance(runner, DaskCluster):
+        raise ConfigError("--patient-from saves sessions from this machine's workers; it cannot be used with --cluster")
+    from ..records import open_store
+
+    with open_store(records) as store:
+        return store.url.render_as_string(hide_password=False)
+
+
+def _patient(path: str, patient_from: str | None) -> tuple[str | None, str | None]:
+    """The patient a clip belongs to (its folder's name), or the reason it has none."""
+    if patient_from is None:
+        return None, None
+    from ..records import check_code
+
+    folder = Path(os.path.abspath(path)).parent.name
+    try:
+        return check_code(folder), None
+    except ConfigError as exc:
+        return None, f"its folder does not name a patient: {exc}"
+
+
 def _resumable(item: BatchInput, prev: dict[str, Any] | None, reports: str | None) -> FileResult | None:
     """The earlier row of ``item`` if it still holds: status ok, same content, report still there."""
     if prev is None or prev.get("status") != "ok" or not prev.get("sha256"):
@@ -179,7 +207,8 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[st
               config: Config | None = None, fmt: str | None = None, reports: str | os.PathLike[str] | None = None,
               resume: bool = False, cache: str | os.PathLike[str] | None = None,
               model: str | os.PathLike[str] | None = None, runner: Runner | None = None, jobs: int = 1,
-              cluster: str | None = None, progress: BatchProgress | None = None) -> BatchResult:
+              cluster: str | None = None, progress: BatchProgress | None = None,
+              records: str | os.PathLike[str] | None = None, patient_from: str | None = None) -> BatchResult:
     """Score every video in ``paths`` and write one row per file to ``out``.
 
     Args:
@@ -206,6 +235,10 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[st
         cluster: the address of a Dask scheduler (``tcp://host:port``) to score the files on; needs
             ``pip install 'gaitcheck[distributed]'`` and the videos at the same paths on the workers.
         progress: told about each file's start, frames and end (see :class:`BatchProgress`).
+        records: the patient records database (a path or URL; default as in
+            :func:`gaitcheck.records.open_store`) that ``patient_from`` saves sessions in.
+        patient_from: ``"parent"``: save each scored file as a session of the patient its folder
+            is named after (a folder name that is not a patient code makes that file an error row).
 
     Returns:
         The :class:`BatchResult`; ``exit_code`` is 0 when every file was scored, else 1.
@@ -216,13 +249,15 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[st
             unreachable).
     """
     return _run(paths, out, config or Config(), _runner(runner, jobs, cluster), fmt=fmt, reports=reports,
-                resume=resume, cache=cache, model=model, progress=progress)
+                resume=resume, cache=cache, model=model, progress=progress, records=records,
+                patient_from=patient_from)
 
 
 def _run(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], cfg: Config, runner: Runner, *,
          fmt: str | None, reports: str | os.PathLike[str] | None, resume: bool,
          cache: str | os.PathLike[str] | None, model: str | os.PathLike[str] | None,
-         progress: BatchProgress | None, from_cache: bool = False) -> BatchResult:
+         progress: BatchProgress | None, from_cache: bool = False, records: str | os.PathLike[str] | None = None,
+         patient_from: str | None = None) -> BatchResult:
     """:func:`run_batch` with its options checked; ``from_cache``: never run the pose model."""
     start = time.perf_counter()
     fmt = format_for(out, fmt)
@@ -231,6 +266,7 @@ def _run(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], c
     cache_dir = None if cache is None else os.fspath(cache)
     inputs = expand_inputs(paths)
     _check_options(out, inputs, reports_dir, cache_dir, from_cache)
+    db = _records_db(records, patient_from, runner)
     for folder in (reports_dir, cache_dir):
         if folder is not None:
             Path(folder).mkdir(parents=True, exist_ok=True)
@@ -243,12 +279,13 @@ def _run(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str], c
     tasks, presets = [], []
     for i, item in enumerate(inputs):
         kept = None if item.error else _resumable(item, old_by_key.get(_key(item.path)), reports_dir)
+        patient, bad_patient = _patient(item.path, patient_from)
         task = Task(i, item.path, os.path.abspath(item.path), cfg, None if model is None else os.fspath(model),
-                    cache_dir, reports_dir, reports_dir is not None, from_cache)
+                    cache_dir, reports_dir, reports_dir is not None, from_cache, records_db=db, patient=patient)
         if kept is not None:
             results[i] = kept
-        elif item.error:
-            presets.append(failure(task, item.error))
+        elif item.error or bad_patient:
+            presets.append(failure(task, item.error or bad_patient or ""))
         else:
             tasks.append(task)
 

@@ -33,6 +33,7 @@ from .._version import version
 from ..config import PoseConfig
 from ..errors import CacheError, CacheMissError
 from ..landmarks import NUM_LANDMARKS
+from ..pose.appearance import APPEARANCE_SHAPE
 from ..pose.extraction import Extraction
 from ..pose.landmarker import ModelInfo
 from ..pose.tracking import Track
@@ -41,11 +42,12 @@ from ..video import VideoInfo
 __all__ = ["CACHE_FORMAT", "CacheError", "CacheMissError", "LandmarkCache", "cache_variant",
            "load_extraction", "save_extraction"]
 
-CACHE_FORMAT = 2  # bump when the layout of the files changes: old entries then become misses (2: track_strides)
+CACHE_FORMAT = 3  # bump when the layout of the files changes: old entries then become misses (3: colours)
 _KIND = "gaitcheck-landmarks"
 _ARRAYS = {"t": (np.float64, 1), "track_ids": (np.int64, 1), "track_lengths": (np.int64, 1),
            "track_strides": (np.int64, 1), "frames": (np.int64, 1), "times": (np.float64, 1),
-           "image": (np.float32, 3), "world": (np.float32, 3)}
+           "image": (np.float32, 3), "world": (np.float32, 3), "has_colours": (np.bool_, 1),
+           "colours": (np.float32, 3)}
 
 
 def cache_variant(model_sha256: str, pose: PoseConfig) -> str:
@@ -79,6 +81,8 @@ def save_extraction(extraction: Extraction, stem: str | os.PathLike[str], *,
         "times": np.array([x for tr in tracks for x in tr.times], np.float64),
         "image": _stack([x for tr in tracks for x in tr.image], 5),
         "world": _stack([x for tr in tracks for x in tr.world], 3),
+        "has_colours": np.array([bool(tr.colours) for tr in tracks], np.bool_),
+        "colours": _stack([x for tr in tracks for x in tr.colours], APPEARANCE_SHAPE[1], APPEARANCE_SHAPE[0]),
     }
     info = dataclasses.asdict(extraction.info)
     info["path"] = ""
@@ -114,19 +118,22 @@ def load_extraction(stem: str | os.PathLike[str], video_path: str | os.PathLike[
         raise
     except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:  # damaged files
         raise CacheError(f"cache entry {stem.name} is damaged ({type(exc).__name__}: {exc})") from None
-    tracks, start = [], 0
-    for tid, n, stride in zip(arr["track_ids"].tolist(), arr["track_lengths"].tolist(),
-                              arr["track_strides"].tolist(), strict=True):
+    tracks, start, at = [], 0, 0
+    for tid, n, stride, has in zip(arr["track_ids"].tolist(), arr["track_lengths"].tolist(),
+                                   arr["track_strides"].tolist(), arr["has_colours"].tolist(), strict=True):
         end = start + n
+        colours = list(arr["colours"][at:at + n]) if has else []
+        at += n if has else 0
         tracks.append(Track(int(tid), arr["frames"][start:end].tolist(), arr["times"][start:end].tolist(),
-                            list(arr["image"][start:end]), list(arr["world"][start:end]), stride=int(stride)))
+                            list(arr["image"][start:end]), list(arr["world"][start:end]), stride=int(stride),
+                            colours=colours))
         start = end
     return Extraction(info, arr["t"], tuple(tracks), warnings, model)
 
 
-def _stack(rows: list[Any], width: int) -> np.ndarray:
+def _stack(rows: list[Any], width: int, length: int = NUM_LANDMARKS) -> np.ndarray:
     if not rows:
-        return np.zeros((0, NUM_LANDMARKS, width), np.float32)
+        return np.zeros((0, length, width), np.float32)
     return np.stack(rows).astype(np.float32, copy=False)
 
 
@@ -135,12 +142,16 @@ def _check(arr: dict[str, np.ndarray]) -> None:
         if arr[name].dtype != dtype or arr[name].ndim != ndim:
             raise CacheError(f"array {name} has dtype {arr[name].dtype} and {arr[name].ndim} dimensions")
     n = int(arr["track_lengths"].sum())
+    coloured = int(arr["track_lengths"][arr["has_colours"]].sum()) if len(arr["has_colours"]) == len(
+        arr["track_lengths"]) else -1
     if not len(arr["track_ids"]) == len(arr["track_lengths"]) == len(arr["track_strides"]) or not (
-            len(arr["frames"]) == len(arr["times"]) == len(arr["image"]) == len(arr["world"]) == n):
+            len(arr["frames"]) == len(arr["times"]) == len(arr["image"]) == len(arr["world"]) == n) or (
+            len(arr["colours"]) != coloured):
         raise CacheError("track arrays have inconsistent lengths")
     if (arr["track_strides"] < 1).any():
         raise CacheError("track strides must be at least 1")
-    if arr["image"].shape[1:] != (NUM_LANDMARKS, 5) or arr["world"].shape[1:] != (NUM_LANDMARKS, 3):
+    if arr["image"].shape[1:] != (NUM_LANDMARKS, 5) or arr["world"].shape[1:] != (NUM_LANDMARKS, 3) or (
+            arr["colours"].shape[1:] != APPEARANCE_SHAPE):
         raise CacheError("landmark arrays have the wrong shape")
 
 

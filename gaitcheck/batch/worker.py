@@ -22,6 +22,7 @@ from ..config import Config
 from ..errors import CacheError, CacheMissError, GaitcheckError, VideoReadError
 from ..pose.extraction import Extraction, extract
 from ..pose.landmarker import resolve_model
+from ..report import Report
 from ..score import score
 from ..video import probe_video
 from .cache import LandmarkCache
@@ -49,6 +50,8 @@ class Task:
     want_report: bool = False
     from_cache: bool = False  # rescore: never run the pose model
     sha256: str | None = None  # already computed (resume)
+    records_db: str | None = None  # save the scored file as a session of `patient` in this records database
+    patient: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,13 @@ def _landmarks(task: Task, sha256: str, notify: Notify | None, quiet: bool) -> t
     return extraction, False
 
 
+def _save_session(task: Task, report: Report, sha256: str) -> None:
+    from ..records import open_store
+
+    with open_store(task.records_db) as store:
+        store.add(report, task.patient or "", video=task.source, clip_sha256=sha256)
+
+
 def process_file(task: Task, notify: Notify | None = None, *, quiet: bool = False) -> FileResult:
     """Score one file; never raises for a problem with the file (it becomes an error result).
 
@@ -138,6 +148,8 @@ def process_file(task: Task, notify: Notify | None = None, *, quiet: bool = Fals
         sha256 = sha256 or _hash(task)
         extraction, cached = _landmarks(task, sha256, notify, quiet)
         report = score(extraction, task.config)
+        if task.patient is not None:
+            _save_session(task, report, sha256)
     except GaitcheckError as exc:
         return failure(task, str(exc), sha256, time.perf_counter() - start)
     except OSError as exc:  # writing the cache failed (disk full, permissions)

@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from .._version import version
 from ..errors import ConfigError, GaitcheckError
-from . import analyze, batch, compare, rescore
+from . import analyze, batch, compare, export, forget, history, patients, rescore, serve
 from ._summary import format_summary
 
 __all__ = ["format_summary", "main"]
@@ -25,7 +25,7 @@ __all__ = ["format_summary", "main"]
 #: The commands, in the order ``gaitcheck --help`` lists them. A command module defines
 #: ``register(subparsers)``, which adds its parser with ``set_defaults(run=run)``, where
 #: ``run(args) -> int`` returns the exit code and raises GaitcheckError for bad input.
-COMMANDS = (analyze, batch, rescore, compare)
+COMMANDS = (analyze, batch, rescore, compare, patients, history, export, forget, serve)
 
 
 class _Parser(argparse.ArgumentParser):

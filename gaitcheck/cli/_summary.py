@@ -11,8 +11,18 @@ from ..report import Report
 __all__ = ["format_summary"]
 
 
+def _fmt(x: float, fmt: str) -> str:
+    """``x`` formatted, never as "-0" (a lean of -0.3 degrees shows as 0)."""
+    digits = int(fmt[1:-1]) if fmt.startswith(".") and fmt.endswith("f") else None
+    return format(round(x, digits) + 0.0 if digits is not None else x, fmt)
+
+
 def _num(x: float | None, fmt: str, unit: str = "") -> str:
-    return "unknown" if x is None or not math.isfinite(x) else format(x, fmt) + unit
+    return "unknown" if x is None or not math.isfinite(x) else _fmt(x, fmt) + unit
+
+
+def _cell(x: float | None, fmt: str, unit: str = "") -> str:
+    return "-" if x is None or not math.isfinite(x) else _fmt(x, fmt) + unit
 
 
 def format_summary(report: Report) -> str:
@@ -36,10 +46,16 @@ def format_summary(report: Report) -> str:
         frac = "" if c.flagged_fraction is None else f", flagged {c.flagged_fraction:.0%} of the time"
         lines.append(f"{name:<11} {c.status.upper():<8} {nums}{frac}")
         lines.append(f"{'':<20} {c.feedback}")
+        if c.evidence is not None:
+            lines.append(f"{'':<20} ({c.evidence.words()})")
     g = report.gait
     if g is not None:
         lines.append(f"{'Gait':<11} {g.status.upper():<8} {_gait_numbers(g)}")
         lines.append(f"{'':<20} {g.feedback}")
+        if g.evidence is not None:
+            lines.append(f"{'':<20} ({g.evidence.words()})")
+    if len(report.passes) > 1 or any(len(p.track_ids) > 1 for p in report.passes):
+        lines += ["", _pass_table(report)]
     notes = [*report.warnings, *(g.notes if g is not None else ())]
     if notes:
         lines += ["", "Notes:"] + [f"  - {w}" for w in notes]
@@ -65,3 +81,18 @@ def _gait_numbers(g: GaitResult) -> str:
         lands = "" if over is None else f", lands {over:.2f} leg ahead of hip"
         parts.append(f"foot strike {g.foot_strike.pattern}{lands}")
     return "; ".join(parts)
+
+
+def _pass_table(report: Report) -> str:
+    """The walker's passes, one line each: when, which way, steps, cadence and the posture numbers."""
+    rows = [("pass", "time (s)", "direction", "steps", "cadence", "head", "gaze", "trunk", "fwd head", "flagged")]
+    for p in report.passes:
+        flagged = "/".join("-" if x is None else f"{x:.0%}" for x in (p.look_down_share, p.slouch_share))
+        rows.append((str(p.index + 1), f"{p.start_s:.1f}-{p.end_s:.1f}", p.direction or "?", str(p.steps),
+                     _cell(p.cadence_spm, ".0f"), _cell(p.median_head_pitch_deg, ".0f", "°"),
+                     _cell(p.median_gaze_distance_m, ".1f", " m"), _cell(p.median_trunk_lean_deg, ".0f", "°"),
+                     _cell(p.median_forward_head_rel, ".2f"), flagged))
+    widths = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
+    lines = ["Passes (flagged: looking down / slouching; unknown numbers: -):"]
+    lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(lines)

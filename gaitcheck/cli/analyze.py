@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..config import load_config
+from ..config import Config, load_config
 from ..errors import ConfigError
 from ..pipeline import analyze
 from ..report import write_csv, write_json
 from ._args import check_outputs, frame_progress, height_cm, walker_point
+from ._records import add_db, open_db
 from ._summary import format_summary
+
+if TYPE_CHECKING:
+    from ..records import RecordStore
 
 
 def register(sub: Any) -> None:
@@ -36,7 +41,35 @@ def register(sub: Any) -> None:
     who.add_argument("--walker-at", type=walker_point, metavar="X,Y,T",
                      help="choose the person nearest this point (fractions of the frame) at T seconds")
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    rec = a.add_argument_group("patient records", "save the session in the records database (see gaitcheck history)")
+    rec.add_argument("--patient", type=patient_code, metavar="CODE",
+                     help="save this analysis as a session of the patient with this code (a pseudonym, e.g. P-0042)")
+    rec.add_argument("--patient-name", metavar="NAME", help="the patient's display name (stored with the code)")
+    rec.add_argument("--note", metavar="TEXT", help="the therapist's note on this session")
+    rec.add_argument("--recorded-at", type=recorded_at, metavar="WHEN",
+                     help="when the clip was recorded, e.g. 2026-03-14 or 2026-03-14T10:30 (default: the clip's own "
+                          "creation time, else its file time)")
+    rec.add_argument("--keep-video", action="store_true",
+                     help="store the clip itself too (by default only its sha256 is kept)")
+    add_db(rec)
     a.set_defaults(run=run)
+
+
+def patient_code(text: str) -> str:
+    from ..records.sessions import check_code
+
+    try:
+        return check_code(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def recorded_at(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date or date and time (e.g. 2026-03-14T10:30), got {text!r}"
+                                         ) from None
 
 
 def _check_distinct(args: argparse.Namespace) -> None:
@@ -55,7 +88,18 @@ def _check_distinct(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     check_outputs(args.video, [args.json, args.csv, args.annotated, args.pdf])
     _check_distinct(args)
+    if args.patient is None and any(getattr(args, k) for k in ("patient_name", "note", "recorded_at", "keep_video")):
+        raise ConfigError("--patient-name, --note, --recorded-at and --keep-video need --patient CODE")
     cfg = load_config(args.config)
+    store = open_db(args) if args.patient else None  # a bad or newer database fails before the analysis
+    try:
+        return _analyse(args, cfg, store)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _analyse(args: argparse.Namespace, cfg: Config, store: RecordStore | None) -> int:
     old = None
     if args.compare:  # read it before the long analysis: a bad file fails at once
         from ..compare import load_report
@@ -87,4 +131,9 @@ def run(args: argparse.Namespace) -> int:
 
         write_pdf_report(report, args.pdf, video=args.video, compare_to=old)
         print(f"PDF report written to {args.pdf}")
+    if store is not None:
+        session = store.add(report, args.patient, video=args.video, note=args.note, display_name=args.patient_name,
+                            recorded_at=args.recorded_at, keep_video=args.keep_video)
+        print(f"\nSaved as session {session.id} of patient {session.patient} (recorded "
+              f"{session.recorded_at:%Y-%m-%d %H:%M} UTC) in {store.where}")
     return 0

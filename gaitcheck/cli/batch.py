@@ -14,6 +14,7 @@ from ..batch.results import COLUMNS, FORMATS
 from ..batch.runners import ProcessPool, Runner, worker_count
 from ..config import load_config
 from ._batch_display import RichBatchProgress, print_summary
+from ._records import add_db
 
 EPILOG = f"""\
 Each file gets one row (columns: {", ".join(COLUMNS)}).
@@ -70,6 +71,10 @@ def register(sub: Any) -> None:
     b.add_argument("--cluster", metavar="tcp://HOST:PORT",
                    help="score on this Dask scheduler's workers instead (needs gaitcheck[distributed], and the "
                         "videos at the same paths on every worker; --jobs is then ignored)")
+    b.add_argument("--patient-from", choices=["parent"],
+                   help="save each scored clip as a session of a patient: 'parent' = the clip's folder is named "
+                        "after the patient's code (e.g. visits/P-0042/walk.mp4)")
+    add_db(b)
     b.set_defaults(run=run)
 
 
@@ -90,4 +95,5 @@ def run(args: argparse.Namespace) -> int:
     # workers are processes of their own, so mediapipe's C++ log lines are hidden there
     runner: Runner = (DaskCluster(args.cluster) if args.cluster is not None
                       else ProcessPool(worker_count(args.jobs), quiet=True))
-    return run_and_summarise(args, run_batch, runner, cache=args.cache)
+    return run_and_summarise(args, run_batch, runner, cache=args.cache, records=args.db,
+                             patient_from=args.patient_from)

@@ -1,7 +1,7 @@
 """Key frames for the PDF report: which moments to show (pure), and their annotated pictures.
 
-The worst moment of each flagged episode (its ``peak_frame``), a good moment (the frame seen
-from the side, walking and unflagged, with the most level head and upright trunk) and, when that
+The worst moment of each flagged episode (its ``peak_frame``), a good moment (the frame with the
+whole walker in the picture, walking and unflagged, with the most level head and upright trunk) and, when that
 makes fewer than three, moments spread over the walk. Pictures are taken with
 :class:`gaitcheck.video.VideoReader` and drawn by :mod:`gaitcheck.evidence.draw`.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -21,7 +21,8 @@ from ..video import VideoReader
 from .draw import thumbnail
 from .marks import clip_overlay
 
-__all__ = ["KeyFrame", "choose_key_frames", "crop_size", "describe_frame", "fewer_key_frames", "key_frame_images"]
+__all__ = ["KeyFrame", "choose_key_frames", "crop_size", "describe_frame", "fewer_key_frames", "key_frame_images",
+           "key_frame_pictures"]
 
 _NEAR_S = 0.3  # two chosen moments closer than this are one
 _SPREAD_S = 0.6  # spread-out samples stay this far from other moments
@@ -65,9 +66,13 @@ def describe_frame(frames: Frames, i: int) -> str:
 
 
 def _valid(frames: Frames) -> NDArray[np.bool_]:
-    """Frames a moment may be shown from: the walker found, walking, seen from the side, measured."""
-    return np.asarray(frames.detected & frames.walking & (frames.view == "side") & ~frames.identity_jump
-                      & np.isfinite(frames.head_pitch_deg) & np.isfinite(frames.trunk_lean_deg))
+    """Frames a moment may be shown from: the walker found and walking, the head and trunk measured
+    (so seen, from the side or obliquely) and, where any frame has them, the feet in the picture too,
+    so that a picture never shows a walker cut by the frame edge when a whole one exists."""
+    measured = (frames.detected & frames.walking & ~frames.identity_jump & np.isfinite(frames.head_pitch_deg)
+                & np.isfinite(frames.trunk_lean_deg))
+    whole = measured & frames.seen_head & frames.seen_trunk & frames.seen_feet
+    return np.asarray(whole if whole.any() else measured)
 
 
 def _badness(frames: Frames) -> NDArray[np.float64]:
@@ -190,19 +195,35 @@ def key_frame_images(video: str | os.PathLike[str], report: Report, keys: Sequen
         VideoReadError: the video cannot be read.
         InputError: the report carries no landmarks.
     """
+    wanted = sorted({k.frame for k in keys if 0 <= k.frame < len(report.frames)})
+    frames: dict[int, NDArray[np.uint8]] = {}
+    if wanted:
+        with VideoReader(video) as reader:
+            for frame in reader:
+                if frame.index in wanted:
+                    frames[frame.index] = frame.image
+                if len(frames) == len(wanted) or frame.index >= wanted[-1]:
+                    break
+    return key_frame_pictures(frames, report, keys, width)
+
+
+def key_frame_pictures(frames: Mapping[int, NDArray[np.uint8]], report: Report, keys: Sequence[KeyFrame],
+                       width: int = 720) -> list[NDArray[np.uint8]]:
+    """Like :func:`key_frame_images`, from frames already decoded (``frames[index]``, upright RGB).
+
+    A key whose frame is missing gets a blank picture.
+
+    Raises:
+        InputError: the report carries no landmarks.
+    """
     clip = clip_overlay(report)
     wanted = sorted({k.frame for k in keys if 0 <= k.frame < len(clip)})
     found = [i for i in wanted if np.isfinite(clip.px[i]).any()]
     size = crop_size(clip.px[found], clip.frame_size) if found else None
     images: dict[int, NDArray[np.uint8]] = {}
-    if wanted:
-        with VideoReader(video) as reader:
-            for frame in reader:
-                i = frame.index
-                if i in wanted:
-                    crop = _centred(size, clip.px[i], clip.frame_size) if size else None
-                    images[i] = thumbnail(frame.image, clip.frame(i), width, crop=crop)
-                if len(images) == len(wanted) or i >= wanted[-1]:
-                    break
+    for i in wanted:
+        if i in frames:
+            crop = _centred(size, clip.px[i], clip.frame_size) if size else None
+            images[i] = thumbnail(frames[i], clip.frame(i), width, crop=crop)
     blank = np.full((round(width * 9 / 16), width, 3), 235, np.uint8)
     return [images.get(k.frame, blank) for k in keys]

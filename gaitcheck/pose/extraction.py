@@ -7,7 +7,9 @@ both at once.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +27,7 @@ from .passes import (
     Progress,
     Scan,
     Strategy,
+    follow,
     follow_target,
     likely_walker,
     scan,
@@ -32,17 +35,17 @@ from .passes import (
     sequential,
 )
 from .tracking import Track
-from .walker import choose_walker, track_summary
+from .walker import choose_walk, choose_walker, track_summary
 
-__all__ = ["Extraction", "Progress", "extract", "extract_following", "follow_track", "load_scoring"]
+__all__ = ["Extraction", "Progress", "extract", "extract_following", "follow_track", "follow_tracks", "load_scoring"]
 
 
 @dataclass(frozen=True, eq=False)
 class Extraction:
     """Everyone the pose model found in a clip, linked into tracks (the expensive stage's output).
 
-    The walker chosen while extracting has landmarks on every frame the model found them; the
-    others were looked at every few frames only (``Track.stride``), which is enough to list them
+    The walker chosen while extracting, with all their passes, has landmarks on every frame the
+    model found them; the others were looked at every few frames only (``Track.stride``), which is enough to list them
     and to choose among them: :func:`follow_track` follows one of them on every frame.
     """
 
@@ -59,7 +62,9 @@ def extract(path: str | os.PathLike[str], config: Config | None = None, *, model
 
     Everyone is looked for every ``config.pose.scan_interval_s`` (their tracks are sampled: see
     :attr:`Track.stride <gaitcheck.pose.tracking.Track.stride>`); the walker (:func:`choose_walker`)
-    is then followed on every frame. ``scan_interval_s = 0`` follows everyone on every frame.
+    is then followed on every frame, and so are the walker's other passes (tracks of the same
+    person after they left the picture and came back: :func:`~gaitcheck.pose.walker.choose_walk`),
+    all in one more decode. ``scan_interval_s = 0`` follows everyone on every frame.
     ``quiet=True`` hides mediapipe's C++ log lines on file descriptor 2, for the whole process
     while a landmarker starts or closes (the command line's choice; a library stays loud).
 
@@ -100,6 +105,8 @@ def extract_following(path: str | os.PathLike[str], cfg: Config, model: ModelInf
     run = strategy or (sequential if named else live)
     ex, followed = _checked(clip, run(clip, stride, choose, bar), model, bar)
     bar.end(len(ex.t))
+    if followed is not None:
+        ex = _follow_walk(clip, ex, followed, bar)
     return ex, followed
 
 
@@ -138,13 +145,65 @@ def _checked(clip: Clip, passes: Passes, model: ModelInfo, bar: Bar) -> tuple[Ex
     return _extraction(found, model, tuple(dense if tr is target else tr for tr in found.tracks)), target.track_id
 
 
+def _follow_walk(clip: Clip, extraction: Extraction, track_id: int, bar: Bar) -> Extraction:
+    """``extraction`` with all passes of the walker whose first track is ``track_id`` followed on every frame."""
+    info = extraction.info
+    tracks = list(extraction.tracks)
+    stats = track_summary(tracks, info.height, frame_step(extraction.t, info.fps))
+    walk = choose_walk(tracks, stats, track_id=track_id, frame_size=(info.width, info.height))
+    return _follow_tracks(clip, extraction, [tr.track_id for tr in walk.tracks], bar)
+
+
+def _follow_tracks(clip: Clip, extraction: Extraction, track_ids: Collection[int], bar: Bar) -> Extraction:
+    """``extraction`` with the sampled tracks among ``track_ids`` followed on every frame, in one decode.
+
+    A track the model finds on fewer frames than the scan did (it kept to someone else) stays as
+    sampled, with a warning.
+    """
+    tracks = list(extraction.tracks)
+    targets = [tr for tr in tracks if tr.track_id in track_ids and not tr.full]
+    if not targets:
+        return extraction
+    stride = max(tr.stride for tr in targets)
+    n = len(extraction.t)
+    frames = {f for tr in targets for f in range(max(0, tr.frames[0] - stride + 1), min(n, tr.frames[-1] + stride))}
+    dense = follow(clip, targets, tracks, stride, bar.more(frames))
+    kept = {id(tr): d for tr, d in zip(targets, dense, strict=True) if len(d.frames) >= len(tr.frames)}
+    notes = tuple(f"Track {tr.track_id} could not be followed on its own (found on {len(d.frames)} frames, seen by "
+                  f"the scan on {len(tr.frames)}); it stays looked at every {tr.stride} frames."
+                  for tr, d in zip(targets, dense, strict=True) if id(tr) not in kept)
+    bar.end(len(frames))
+    return dataclasses.replace(extraction, tracks=tuple(kept.get(id(tr), tr) for tr in tracks),
+                               warnings=(*extraction.warnings, *notes))
+
+
+def follow_tracks(path: str | os.PathLike[str], extraction: Extraction, track_ids: Collection[int],
+                  config: Config | None = None) -> Extraction:
+    """``extraction`` with the people ``track_ids`` followed on every frame (several in one decode).
+
+    Tracks already followed on every frame are left as they are; returns ``extraction`` itself
+    when all of them are.
+
+    Args:
+        path: the same video the extraction came from.
+        extraction: what :func:`extract` returned for it (its model is used again).
+        track_ids: track ids of ``extraction`` (ids that are not there are ignored).
+        config: the settings used for the extraction.
+    """
+    cfg = config or Config()
+    clip = Clip(path, cfg, MediaPipeLandmarkers(extraction.model, cfg.pose), extraction.info.fps)
+    return _follow_tracks(clip, extraction, track_ids, Bar(None, 0))
+
+
 def follow_track(path: str | os.PathLike[str], extraction: Extraction, track_id: int, config: Config | None = None,
                  ) -> Extraction:
-    """``extraction`` with person ``track_id`` followed on every frame (for choosing another walker).
+    """``extraction`` with person ``track_id`` followed on every frame, with all their passes (for choosing
+    another walker).
 
     :func:`extract` follows only the walker it chose on every frame; the others are sampled. Pass
-    the result to :func:`score` with ``track_id`` for a full analysis of that person. Returns
-    ``extraction`` itself when that person is already followed on every frame.
+    the result to :func:`score` with ``track_id`` for a full analysis of that person; their other
+    passes (:func:`gaitcheck.pose.walker.choose_walk`) are followed too. Returns ``extraction``
+    itself when all of them are already followed on every frame.
 
     Args:
         path: the same video the extraction came from.
@@ -160,9 +219,12 @@ def follow_track(path: str | os.PathLike[str], extraction: Extraction, track_id:
     tracks = list(extraction.tracks)
     stats = track_summary(tracks, info.height, frame_step(extraction.t, info.fps))
     target = choose_walker(tracks, stats, track_id=track_id)
-    if target.full:
-        return extraction
-    found = Scan(info, extraction.t, tracks, [tr.track_id for tr in tracks], target.stride, extraction.warnings)
     clip = Clip(path, cfg, MediaPipeLandmarkers(extraction.model, cfg.pose), info.fps)
     bar = Bar(None, 0)
-    return _checked(clip, Passes(found, target, follow_target(clip, found, target, bar)), extraction.model, bar)[0]
+    if not target.full:
+        found = Scan(info, extraction.t, tracks, [tr.track_id for tr in tracks], target.stride, extraction.warnings)
+        extraction, followed = _checked(clip, Passes(found, target, follow_target(clip, found, target, bar)),
+                                        extraction.model, bar)
+        if followed is None:  # everyone was followed on every frame instead
+            return extraction
+    return _follow_walk(clip, extraction, track_id, bar)

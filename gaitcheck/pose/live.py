@@ -39,6 +39,7 @@ from .passes import (
     Bar,
     Chooser,
     Clip,
+    Found,
     Guide,
     Passes,
     Scan,
@@ -73,9 +74,10 @@ class _SharedTracker(Tracker):
         self.head = -1  # the last frame looked at
         self.look_times: list[float] = []
 
-    def update(self, frame: int, t_s: float, image_px: NDArray[np.float32], world: NDArray[np.float32]) -> None:
+    def update(self, frame: int, t_s: float, image_px: NDArray[np.float32], world: NDArray[np.float32],
+               colours: NDArray[np.float32] | None = None) -> None:
         with self._cond:
-            super().update(frame, t_s, image_px, world)
+            super().update(frame, t_s, image_px, world, colours)
             self.head = frame
             self.look_times.append(t_s)
             self._cond.notify_all()
@@ -164,8 +166,7 @@ class _LiveScan:
                 r = self.result
                 dt = frame_step(r.t, r.info.fps)
                 return _Snapshot(r.tracks, r.keys, len(r.t) - 1, True, dt)
-            tracklets = [Track(tr.track_id, list(tr.frames), list(tr.times), list(tr.image), list(tr.world),
-                               stride=tr.stride) for tr in self._tracker.tracks]
+            tracklets = [tr.copy() for tr in self._tracker.tracks]
             head, times = self._tracker.head, list(self._tracker.look_times)
         people, keys = stitched(tracklets)
         dt = frame_step(times) / self._stride
@@ -305,7 +306,7 @@ class Looked:
     key: int
     gen: int
     target: Target
-    found: tuple[NDArray[np.float32], NDArray[np.float32]] | None
+    found: Found | None
 
 
 def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: Callable[[], object] | None = None,
@@ -396,10 +397,7 @@ def kept_track(found: Scan, index: int, looked: list[Looked]) -> Track | None:
     out = Track(person.track_id)
     for lk in mine:
         if lk.found is not None:
-            out.frames.append(lk.frame)
-            out.times.append(lk.t_s)
-            out.image.append(lk.found[0])
-            out.world.append(lk.found[1])
+            out.add(lk.frame, lk.t_s, *lk.found)
     return out
 
 

@@ -37,13 +37,14 @@ from numpy.typing import NDArray
 from ..config import Config
 from ..landmarks import TORSO
 from ..video import VideoInfo, VideoReader, frame_step
+from .appearance import appearance
 from .landmarker import Landmarker, LandmarkerFactory
 from .tracking import MAX_TRACK_GAP_S, Track, Tracker, box_size, stitch_tracks
 from .walker import choose_walker, track_summary
 
-__all__ = ["Bar", "Chooser", "Clip", "Guide", "Passes", "Progress", "Scan", "Strategy", "Target", "bridge_frames",
-           "follow", "follow_target", "guides", "likely_walker", "look", "mask_others", "scan", "scan_stride",
-           "sequential", "target_at"]
+__all__ = ["Bar", "Chooser", "Clip", "Found", "Guide", "Passes", "Progress", "Scan", "Strategy", "Target",
+           "bridge_frames", "follow", "follow_target", "guides", "likely_walker", "look", "mask_others", "scan",
+           "scan_stride", "sequential", "target_at"]
 
 Step = Callable[[int], None]  # called with the index of the frame just done
 Progress = Callable[[int, int], None]  # (frames done, frames expected or 0)
@@ -111,8 +112,7 @@ class Scan:
 
 def stitched(tracklets: Sequence[Track]) -> tuple[list[Track], list[int]]:
     """Stitch copies of ``tracklets`` (left unchanged); return the people and their first tracklet's id."""
-    copies = [Track(tr.track_id, list(tr.frames), list(tr.times), list(tr.image), list(tr.world), stride=tr.stride)
-              for tr in tracklets if tr.frames]
+    copies = [tr.copy() for tr in tracklets if tr.frames]
     first = {id(tr): tr.track_id for tr in copies}
     people = stitch_tracks(copies)
     return people, [first[id(tr)] for tr in people]
@@ -149,7 +149,8 @@ def scan(clip: Clip, stride: int, step: Step | None = None, *, tracker: Tracker 
                 if stop is not None and stop.is_set():
                     break
                 lm, world = estimator.detect(frame.image, round(frame.t_s * 1000))
-                tracker.update(frame.index, frame.t_s, lm * scale, world)
+                px = lm * scale
+                tracker.update(frame.index, frame.t_s, px, world, appearance(frame.image, px))
                 if step is not None:
                     step(frame.index)
         t = np.asarray(reader.times, np.float64)
@@ -254,12 +255,15 @@ def mask_others(image: NDArray[np.uint8], others: Collection[Box], keep: Box, fi
     image[ky0:ky1, kx0:kx1] = saved
 
 
-def look(estimator: Landmarker, image: NDArray[np.uint8], t_s: float, target: Target,
-         ) -> tuple[NDArray[np.float32], NDArray[np.float32]] | None:
+Found = tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]  # image px, world, colours
+
+
+def look(estimator: Landmarker, image: NDArray[np.uint8], t_s: float, target: Target) -> Found | None:
     """Run the single-person ``estimator`` on ``image`` with the others painted over.
 
-    Returns the image landmarks (33, 5) in pixels and the world landmarks (33, 3), or None when
-    nobody was found or the person found is not where ``target`` expects.
+    Returns the image landmarks (33, 5) in pixels, the world landmarks (33, 3) and the clothing
+    colours (3, 3) (:func:`~gaitcheck.pose.appearance.appearance`), or None when nobody was found
+    or the person found is not where ``target`` expects.
     """
     h, w = image.shape[:2]
     est = target.estimate
@@ -275,44 +279,66 @@ def look(estimator: Landmarker, image: NDArray[np.uint8], t_s: float, target: Ta
     near = np.hypot(centre[0, 0] - est[4], centre[0, 1] - est[5]) <= target.tolerance * est[6]
     if not near or not 1 / SIZE_RATIO <= found[0] / est[6] <= SIZE_RATIO:
         return None
-    return px, world[0]
+    return px, world[0], appearance(image, px[None])[0]
 
 
-def follow(clip: Clip, track: Track, others: Sequence[Track], stride: int, step: Step | None = None) -> Track:
-    """Follow ``track``'s person with a single-person model on every frame of their time in view.
+def follow(clip: Clip, targets: Sequence[Track], people: Sequence[Track], stride: int, step: Step | None = None,
+           ) -> list[Track]:
+    """Follow each of ``targets`` with a single-person model on every frame of their time in view, in one decode.
+
+    Each target has a landmarker of its own, made at their first frame and closed after their
+    last (what following each one on their own does: the tracks are the same, bit for bit); on a
+    frame where several are in view each is shown its own copy, with everyone else painted over.
 
     Args:
         clip: the video, the settings and the pose model (the scan's).
-        track: the person, as the scan sampled them.
-        others: everyone else the scan found, painted over where the scan saw them.
+        targets: the people to follow, as the scan sampled them (some of ``people``).
+        people: everyone the scan found: all but the one followed are painted over where the scan saw them.
         stride: frames between the scan's looks.
         step: called with each frame's index.
 
     Returns:
-        The person's track on every frame where the model found them where the scan saw them
-        (same id as ``track``; ``stride`` 1: every frame was looked at).
+        Each target's track on every frame where the model found them where the scan saw them
+        (same id; ``stride`` 1: every frame was looked at), in the order of ``targets``.
     """
-    guide = Guide(track, stride)
-    other_guides = [g for g in guides(others, stride) if g.last >= guide.first and g.first <= guide.last]
-    out = Track(track.track_id)
+    plans = []
+    everyone = guides(people, stride)
+    for track in targets:
+        guide = Guide(track, stride)
+        others = [g for tr, g in zip(people, everyone, strict=True)
+                  if tr is not track and g.last >= guide.first and g.first <= guide.last]
+        plans.append((guide, others, Track(track.track_id)))
+    if not plans:
+        return []
+    last = max(g.last for g, _, _ in plans)
     limits = clip.cfg.limits
+    open_: dict[int, Landmarker] = {}
 
     def select(i: int, _t: float) -> bool | None:
-        return None if i > guide.last else i >= guide.first
+        return None if i > last else any(g.covers(i) for g, _, _ in plans)
 
-    with VideoReader(clip.path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels, select=select,
-                     prefetch=PREFETCH, threads=1) as reader, contextlib.closing(clip.landmarkers(1)) as estimator:
-        size = (reader.info.width, reader.info.height)
-        for frame in reader:
-            found = look(estimator, frame.image, frame.t_s, target_at(guide, other_guides, frame.index, size))
-            if step is not None:
-                step(frame.index)
-            if found is not None:
-                out.frames.append(frame.index)
-                out.times.append(frame.t_s)
-                out.image.append(found[0])
-                out.world.append(found[1])
-    return out
+    try:
+        with VideoReader(clip.path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels,
+                         select=select, prefetch=PREFETCH, threads=1) as reader:
+            size = (reader.info.width, reader.info.height)
+            for frame in reader:
+                active = [k for k, (g, _, _) in enumerate(plans) if g.covers(frame.index)]
+                for n, k in enumerate(active):
+                    guide, others, out = plans[k]
+                    if k not in open_:
+                        open_[k] = clip.landmarkers(1)
+                    image = frame.image if n == len(active) - 1 else frame.image.copy()
+                    found = look(open_[k], image, frame.t_s, target_at(guide, others, frame.index, size))
+                    if found is not None:
+                        out.add(frame.index, frame.t_s, *found)
+                for k in [k for k in open_ if plans[k][0].last <= frame.index]:
+                    open_.pop(k).close()
+                if step is not None:
+                    step(frame.index)
+    finally:
+        for estimator in open_.values():
+            estimator.close()
+    return [out for _, _, out in plans]
 
 
 # ---- the strategies --------------------------------------------------------------------------
@@ -352,6 +378,12 @@ class Bar:
         """A scan of all ``total`` frames starts (e.g. a fallback): the bar grows by ``total`` frames."""
         self._base, self._expected, self.scan_share = self._done, self._done + total, 1.0
 
+    def more(self, frames: Collection[int]) -> Step:
+        """A pass over ``frames`` follows: the bar grows by their number; the step moves it on frame by frame."""
+        order = {f: k for k, f in enumerate(sorted(frames))}
+        self._base, self._expected, self.scan_share = self._done, self._done + len(order), 1.0
+        return lambda i: self._report(order.get(i, -1) + 1)
+
     def end(self, total: int) -> None:
         self._report(total)
 
@@ -385,7 +417,7 @@ def follow_target(clip: Clip, found: Scan, target: Track, bar: Bar) -> Track:
     """:func:`follow` the scan's person ``target``, with everyone else painted over, moving ``bar``."""
     n, margin = len(found.t), found.stride - 1
     step = bar.follow(max(0, target.frames[0] - margin), min(n - 1, target.frames[-1] + margin), n)
-    return follow(clip, target, [tr for tr in found.tracks if tr is not target], found.stride, step)
+    return follow(clip, [target], found.tracks, found.stride, step)[0]
 
 
 def sequential(clip: Clip, stride: int, choose: Chooser, bar: Bar) -> Passes:

@@ -7,6 +7,7 @@ Every detection is linked into a track by landmark distance (Hungarian assignmen
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,24 @@ class Track:
     #: 1 = looked for on every frame (full landmarks, even where the model missed them), k = only
     #: every k-th frame was looked at (a scan sampling everyone, see ``pose.scan_interval_s``).
     stride: int = field(default=1, kw_only=True)
+    #: Clothing colours per look, (3, 3) L*a*b* of torso, thighs and shins (see
+    #: :func:`gaitcheck.pose.appearance.appearance`; NaN where not seen): one per frame, or none at all.
+    colours: list[NDArray[np.float32]] = field(default_factory=list, kw_only=True)
+
+    def copy(self) -> Track:
+        """A copy whose lists can grow apart from this track's (the arrays in them are shared)."""
+        return Track(self.track_id, list(self.frames), list(self.times), list(self.image), list(self.world),
+                     stride=self.stride, colours=list(self.colours))
+
+    def add(self, frame: int, t_s: float, image_px: NDArray[np.float32], world: NDArray[np.float32],
+            colours: NDArray[np.float32] | None = None) -> None:
+        """Append one look (``colours`` None: this track keeps no colours)."""
+        self.frames.append(frame)
+        self.times.append(t_s)
+        self.image.append(image_px)
+        self.world.append(world)
+        if colours is not None:
+            self.colours.append(colours)
 
     @property
     def full(self) -> bool:
@@ -157,8 +176,10 @@ class Tracker:
         self._open: list[Track] = []
         self.stride = stride  # the frames fed are every ``stride``-th: each new track's Track.stride
 
-    def update(self, frame: int, t_s: float, image_px: NDArray[np.float32], world: NDArray[np.float32]) -> None:
-        """Add one frame's detections: ``image_px`` (n, 33, 5) with x, y, z in pixels, ``world`` (n, 33, 3)."""
+    def update(self, frame: int, t_s: float, image_px: NDArray[np.float32], world: NDArray[np.float32],
+               colours: NDArray[np.float32] | None = None) -> None:
+        """Add one frame's detections: ``image_px`` (n, 33, 5) with x, y, z in pixels, ``world`` (n, 33, 3)
+        and, if given, their clothing ``colours`` (n, 3, 3)."""
         self._open = [tr for tr in self._open if t_s - tr.times[-1] <= MAX_TRACK_GAP_S]
         keep = _suppress_duplicates(image_px)
         assigned: dict[int, Track] = {}
@@ -180,10 +201,7 @@ class Tracker:
                 tr = Track(len(self.tracks) + 1, stride=self.stride)
                 self.tracks.append(tr)
                 self._open.append(tr)
-            tr.frames.append(frame)
-            tr.times.append(t_s)
-            tr.image.append(image_px[j])
-            tr.world.append(world[j])
+            tr.add(frame, t_s, image_px[j], world[j], None if colours is None else colours[j])
 
 
 def stitch_tracks(tracks: list[Track], max_gap_s: float = MAX_TRACK_GAP_S) -> list[Track]:
@@ -212,6 +230,9 @@ def stitch_tracks(tracks: list[Track], max_gap_s: float = MAX_TRACK_GAP_S) -> li
                 best.times += b.times[start:]
                 best.image += b.image[start:]
                 best.world += b.world[start:]
+                best.colours += b.colours[start:] if best.colours and b.colours else []
+                if len(best.colours) != len(best.frames):  # one of them had none: colours unknown
+                    best.colours = []
         else:
             result.append(b)
     for new_id, tr in enumerate(result, start=1):
@@ -219,16 +240,25 @@ def stitch_tracks(tracks: list[Track], max_gap_s: float = MAX_TRACK_GAP_S) -> li
     return result
 
 
-def track_series(track: Track, t: NDArray[np.float64], frame_size: tuple[int, int], source: str = "") -> PoseSeries:
-    """The track as a :class:`PoseSeries` over all ``len(t)`` frames (NaN where it was not seen)."""
+def track_series(tracks: Track | Sequence[Track], t: NDArray[np.float64], frame_size: tuple[int, int],
+                 source: str = "") -> PoseSeries:
+    """One person's track, or several tracks of one person that never overlap in time (their passes),
+    as a :class:`PoseSeries` over all ``len(t)`` frames (NaN where they were not seen).
+
+    ``meta["track_id"]`` is the first track's id, ``meta["track_ids"]`` all of them; where two
+    tracks share a frame, the one listed first is kept.
+    """
+    group = [tracks] if isinstance(tracks, Track) else list(tracks)
     n = len(t)
     w, h = frame_size
     xyz = np.full((n, NUM_LANDMARKS, 3), np.nan, np.float32)
     vis = np.full((n, NUM_LANDMARKS), np.nan, np.float32)
     world = np.full((n, NUM_LANDMARKS, 3), np.nan, np.float32)
-    idx = np.asarray(track.frames)
-    img = np.stack(track.image)
-    xyz[idx] = img[:, :, :3] / np.array([w, h, w], np.float32)
-    vis[idx] = img[:, :, 3]
-    world[idx] = np.stack(track.world)
-    return PoseSeries(xyz, vis, world, t, frame_size, source, meta={"track_id": track.track_id})
+    for track in reversed(group):
+        idx = np.asarray(track.frames)
+        img = np.stack(track.image)
+        xyz[idx] = img[:, :, :3] / np.array([w, h, w], np.float32)
+        vis[idx] = img[:, :, 3]
+        world[idx] = np.stack(track.world)
+    meta = {"track_id": group[0].track_id, "track_ids": [tr.track_id for tr in group]}
+    return PoseSeries(xyz, vis, world, t, frame_size, source, meta=meta)

@@ -1,22 +1,56 @@
-"""Choose the walker among the tracked people.
+"""Choose the walker among the tracked people, and find the walker's other passes.
 
 Each track is scored by how much it looks like the walker: it travels, swings its legs, is large
 and is seen for long. A static figure (a person standing on a box, a reflection that stays put)
 scores low however large it is. The user may override the choice with a track id or a point in
 the frame at a time.
+
+A walker who leaves the picture and comes back (down the hall and back; a panning phone that
+loses them) is a new track. :func:`choose_walk` joins to the chosen track every other track that
+
+- is never seen at the same time as any of the walker's tracks (passes of one walker never
+  overlap: someone seen together with the walker, a bystander or the walker's reflection in a
+  mirror, is someone else);
+- walks (travels at least a body length and swings the legs, or half of that and swings them
+  more: a walker the camera pans with stays in one place of the picture);
+- wears the same clothes (:func:`gaitcheck.pose.appearance.colour_distance` of the torso, thigh
+  and shin colours at most :data:`MAX_COLOUR`) and is built the same
+  (:func:`~gaitcheck.pose.appearance.proportion_distance` at most :data:`MAX_BUILD`).
+
+The thresholds were measured on the real clips (torso, thighs and shins; lightness at half
+weight). The same person in the same light: 0.003-0.005 for a pass and its mirror image, up to
+0.058 between two halves of one pass or two clips of one person in one room; across the shots of
+the phone clip, from sun to shade, 0.03-0.105. Different people in one clip: 0.066 and more (the
+woman and the man of the sports2d demo, 0.066-0.08; pedestrians 0.071-0.086). Dark, small or
+backlit people all look alike to this descriptor, so the threshold keeps below every
+different-people pair seen: a walker coming back in very different light may stay unjoined
+(missing a pass: fewer steps, verdicts on less evidence) rather than a stranger be joined (a
+confident wrong verdict). Body proportions from the world landmarks vary little between
+people (0.01-0.2; the same person 0.01-0.06) and only rule out clearly different builds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import NoWalkerError
 from ..landmarks import Landmark as L
+from .appearance import Looks, colour_distance, proportion_distance, summarise
 from .tracking import MIN_TRACK_FRAMES, Track, box_of, box_size, centre_of, size_of
 
-__all__ = ["TrackStats", "choose_walker", "track_summary"]
+__all__ = ["MAX_BUILD", "MAX_COLOUR", "Join", "TrackStats", "WalkerChoice", "choose_walk", "choose_walker",
+           "track_summary"]
+
+MAX_COLOUR = 0.06  # clothing colour distance up to which two tracks may be one person (see the module notes)
+MAX_BUILD = 0.08  # body proportion distance, likewise
+JOIN_TRAVEL = 1.0  # a track joined to the walker travels at least this many body sizes ...
+JOIN_SWING = 0.05  # ... and swings the legs at least this much (body sizes; a frontal walk swings little),
+PANNED_TRAVEL, PANNED_SWING = 0.5, 0.15  # or, filmed by a camera that pans with them, travels less but swings more
+MIN_COLOURED_LOOKS = 3  # looks with clothing colours needed to compare a track at all
+EDGE = 0.15  # within this share of the frame's width of a side, a person is "at the edge"
 
 
 @dataclass(frozen=True)
@@ -110,3 +144,113 @@ def choose_walker(tracks: list[Track], stats: list[TrackStats], *, track_id: int
     return by_id[(full or stats)[0].track_id]
 
 
+
+
+@dataclass(frozen=True)
+class Join:
+    """A track joined to the walker's first one, and why (in words, for the report)."""
+
+    track_id: int
+    reason: str
+    colour: float  # clothing colour distance to the walker's first track
+    build: float  # body proportion distance to it
+    gap_s: float  # time between this pass and the walker's nearest other pass
+
+
+@dataclass(frozen=True, eq=False)
+class WalkerChoice:
+    """The walker: their tracks in time order, the one chosen first, and the others joined to it."""
+
+    tracks: tuple[Track, ...]
+    first: Track
+    joined: tuple[Join, ...] = ()
+
+    @property
+    def track_ids(self) -> tuple[int, ...]:
+        return tuple(tr.track_id for tr in self.tracks)
+
+
+def _walks(s: TrackStats) -> bool:
+    """True if the track walks: travels and swings the legs (less travel with more swing: a panning camera)."""
+    return (s.travel_rel >= JOIN_TRAVEL and s.leg_swing_rel >= JOIN_SWING) or (
+        s.travel_rel >= PANNED_TRAVEL and s.leg_swing_rel >= PANNED_SWING)
+
+
+def _looks(tr: Track) -> Looks:
+    return summarise(tr.colours, tr.world)
+
+
+def _apart(a: Track, b: Track) -> bool:
+    """True if ``a`` and ``b`` were never in view at the same time (their spans do not meet)."""
+    return a.frames[-1] < b.frames[0] or b.frames[-1] < a.frames[0]
+
+
+def _side(tr: Track, frame_w: int, end: bool) -> str:
+    """Where ``tr`` left the picture (``end``) or came in: "at the left edge", "at the right edge" or
+    "in the picture"."""
+    lm = tr.image[-1 if end else 0]
+    x = float((lm[L.LEFT_HIP, 0] + lm[L.RIGHT_HIP, 0]) / 2) / max(frame_w, 1)
+    return "at the left edge" if x < EDGE else "at the right edge" if x > 1 - EDGE else "in the picture"
+
+
+def _reason(tr: Track, walk: Sequence[Track], colour: float, build: float, frame_w: int) -> tuple[str, float]:
+    before = [w for w in walk if w.frames[-1] < tr.frames[0]]
+    after = [w for w in walk if w.frames[0] > tr.frames[-1]]
+    ids = ", ".join(str(w.track_id) for w in sorted(walk, key=lambda w: w.frames[0]))
+    text = (f"same clothing colours ({colour:.2f}) and build ({build:.2f}), never seen together with "
+            f"track{'s' if len(walk) > 1 else ''} {ids}")
+    if before:
+        prev = max(before, key=lambda w: w.frames[-1])
+        gap = tr.times[0] - prev.times[-1]
+        text += f", came back {gap:.1f} s after leaving {_side(prev, frame_w, True)}"
+        where = _side(tr, frame_w, False)
+        text += f" (came in {where})" if where != "in the picture" else " (seen again in the picture)"
+    else:
+        nxt = min(after, key=lambda w: w.frames[0])
+        gap = nxt.times[0] - tr.times[-1]
+        text += f", left {_side(tr, frame_w, True)} {gap:.1f} s before track {nxt.track_id} came in"
+    return text, gap
+
+
+def choose_walk(tracks: list[Track], stats: list[TrackStats], *, track_id: int | None = None,
+                point: tuple[float, float, float] | None = None, frame_size: tuple[int, int] = (1, 1),
+                join: bool = True) -> WalkerChoice:
+    """The walker's tracks: the one :func:`choose_walker` picks (or the user named) and their other passes.
+
+    Every other track long enough to judge is joined when it was never in view at the same time
+    as a track of the walker, walks, and matches the first track's clothing colours and build
+    (see the module notes); the best matches first, so that of two tracks seen at the same time
+    only the more alike can join.
+
+    Args:
+        tracks, stats, track_id, point, frame_size: as for :func:`choose_walker`.
+        join: False: the chosen track only.
+
+    Raises:
+        NoWalkerError: as :func:`choose_walker`.
+    """
+    first = choose_walker(tracks, stats, track_id=track_id, point=point, frame_size=frame_size)
+    if not join:
+        return WalkerChoice((first,), first)
+    by_id = {tr.track_id: tr for tr in tracks}
+    ref = _looks(first)
+    candidates = []
+    for s in stats:
+        tr = by_id[s.track_id]
+        if tr is first or not _walks(s):
+            continue
+        looks = _looks(tr)
+        if looks.looks < MIN_COLOURED_LOOKS or ref.looks < MIN_COLOURED_LOOKS:
+            continue
+        colour = colour_distance(ref.colours, looks.colours)
+        build = proportion_distance(ref.proportions, looks.proportions)
+        if colour <= MAX_COLOUR and build <= MAX_BUILD:
+            candidates.append((colour + build, colour, build, tr))
+    walk = [first]
+    joined = []
+    for _, colour, build, tr in sorted(candidates, key=lambda c: c[0]):
+        if all(_apart(tr, w) for w in walk):
+            reason, gap = _reason(tr, walk, colour, build, frame_size[0])
+            joined.append(Join(tr.track_id, reason, colour, build, gap))
+            walk.append(tr)
+    return WalkerChoice(tuple(sorted(walk, key=lambda w: w.frames[0])), first, tuple(joined))

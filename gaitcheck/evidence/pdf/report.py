@@ -84,9 +84,11 @@ def _verdict(flow: PageFlow, name: str, status: str, text: str) -> None:
 def _verdicts(flow: PageFlow, r: Report) -> None:
     flow.heading("Verdicts")
     for name, c in (("Look ahead", r.look_ahead), ("Slouch", r.slouch)):
-        _verdict(flow, name, c.status, c.feedback)
+        _verdict(flow, name, c.status, c.feedback + (f" ({c.evidence.words()}.)" if c.evidence else ""))
     if r.gait is not None:
-        _verdict(flow, "Gait", r.gait.status, r.gait.feedback or r.gait.reason or "")
+        g = r.gait
+        _verdict(flow, "Gait", g.status, (g.feedback or g.reason or "") + (f" ({g.evidence.words()}.)"
+                                                                          if g.evidence else ""))
 
 
 def _beyond(value: float | None, limit: float, above: bool = True) -> Cell:
@@ -146,7 +148,8 @@ def _timelines(flow: PageFlow, r: Report, keys: Sequence[KeyFrame], dn: Density,
         flow.new_page()
         height = dn.chart_in
     flow.heading("Over the clip")
-    flow.paragraph("Side-view frames only; + = head down, trunk leaning forward, ears ahead of the shoulders (in "
+    flow.paragraph("Side and oblique views, where the head or trunk was in the picture; + = head down, trunk "
+                   "leaning forward, ears ahead of the shoulders (in "
                    "trunk lengths). Red shading: flagged episodes; dashed line: threshold; letters: the key moments "
                    "pictured further on.", 8, color=MUTED, after=0.04)
     flow.skip(0.16)
@@ -210,6 +213,7 @@ def _render(r: Report, keys: Sequence[KeyFrame], images: Sequence[NDArray[np.uin
         notes_done = sec.notes(flow, r, dn, fit_only=True)
         flow.new_page()
     sec.key_moments(flow, keys, images, dn)
+    sec.passes(flow, r.passes, dn)
     if comparison is not None:
         sec.comparison(flow, comparison, dn)
     if r.gait is not None:

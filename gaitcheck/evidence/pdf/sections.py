@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from ...compare import Comparison
 from ...config import Config
 from ...gait import GaitResult
-from ...report import Report
+from ...report import Pass, Report
 from ..keyframes import KeyFrame
 from .layout import LEADING, MUTED, Cell, PageFlow, wrap
 
@@ -30,6 +30,7 @@ __all__ = [
     "notes",
     "notes_height",
     "num",
+    "passes",
     "thresholds",
 ]
 
@@ -48,10 +49,12 @@ class Density:
     notes: int
     pad: float  # table cell padding (inches)
     gait_settings: bool = True  # list the gait thresholds too (else point to the JSON report)
+    settings: bool = True  # list the thresholds at all (else one line pointing to the JSON report)
 
 
 DENSITIES = (Density(0.85, 0.7, 8.4, 3, 6, 8, 0.05), Density(0.75, 0.62, 7.7, 4, 4, 5, 0.035),
-             Density(0.7, 0.6, 7.4, 3, 3, 3, 0.025), Density(0.65, 0.55, 7.2, 3, 3, 2, 0.02, False))
+             Density(0.7, 0.6, 7.4, 3, 3, 3, 0.025), Density(0.65, 0.55, 7.2, 3, 3, 2, 0.02, False),
+             Density(0.6, 0.5, 7.0, 3, 3, 2, 0.02, False, False))
 
 
 def num(v: Any, fmt: str, unit: str = "", none: str = "-") -> str:
@@ -60,7 +63,11 @@ def num(v: Any, fmt: str, unit: str = "", none: str = "-") -> str:
     >>> num(2.04, ".1f", " m"), num(None, ".1f")
     ('2.0 m', '-')
     """
-    return none if not isinstance(v, int | float) or isinstance(v, bool) else f"{format(v, fmt)}{unit}"
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return none
+    if fmt.startswith(".") and fmt.endswith("f") and fmt[1:-1].isdigit():
+        v = round(v, int(fmt[1:-1])) + 0.0  # never "-0"
+    return f"{format(v, fmt)}{unit}"
 
 
 def key_moments(flow: PageFlow, keys: Sequence[KeyFrame], images: Sequence[NDArray[np.uint8]],
@@ -101,6 +108,26 @@ def gait(flow: PageFlow, gait: GaitResult, dn: Density) -> None:
     flow.table(rows, [0.13 * w, 0.2 * w] * 3, header=False, size=dn.table_pt, pad=dn.pad)
     if over.feedback:
         flow.paragraph(f"Overstride: {over.feedback}", 8.5, after=0.06)
+
+
+def passes(flow: PageFlow, passes: Sequence[Pass], dn: Density) -> None:
+    """The walker's passes, when there is more than one (or one made of several tracked people)."""
+    if len(passes) < 2 and not any(len(p.track_ids) > 1 for p in passes):
+        return
+    flow.heading("Passes of the walker")
+    rows: list[list[str | Cell]] = [["Pass", "Time", "Direction", "Steps", "Cadence", "Head", "Gaze", "Trunk",
+                                     "Fwd head", "Flagged"]]
+    for p in passes:
+        flagged = " / ".join("-" if x is None else f"{x:.0%}" for x in (p.look_down_share, p.slouch_share))
+        rows.append([str(p.index + 1), f"{p.start_s:.1f}-{p.end_s:.1f} s", p.direction or "-", str(p.steps),
+                     num(p.cadence_spm, ".0f"), num(p.median_head_pitch_deg, ".0f", "°"),
+                     num(p.median_gaze_distance_m, ".1f", " m"), num(p.median_trunk_lean_deg, ".0f", "°"),
+                     num(p.median_forward_head_rel, ".2f"), flagged])
+    w = flow.width
+    flow.table(rows, [0.05 * w, 0.12 * w, 0.17 * w, 0.07 * w, 0.11 * w, 0.08 * w, 0.09 * w, 0.08 * w, 0.1 * w,
+                      0.13 * w], size=dn.table_pt, pad=dn.pad)
+    flow.paragraph("Flagged: share of the pass judged looking down / slouching. Head + = down; trunk + = forward; "
+                   "forward head in trunk lengths.", 7.5, color=MUTED, after=0.05)
 
 
 def comparison(flow: PageFlow, c: Comparison, dn: Density) -> None:
@@ -145,6 +172,10 @@ def notes(flow: PageFlow, r: Report, dn: Density, *, fit_only: bool = False) -> 
 
 
 def thresholds(flow: PageFlow, settings: Config, dn: Density) -> None:
+    if not dn.settings:
+        flow.paragraph("Thresholds used: as listed under settings in the JSON report (all provisional and "
+                       "configurable in gaitcheck.toml).", 7.0, color=MUTED, after=0.03)
+        return
     cfg = settings.to_dict()
     lines = []
     for sec in ("look_ahead", "slouch", "body", "gait", "limits"):

@@ -1,0 +1,1 @@
+"""The migrations, oldest first (alembic reads each file's ``revision`` and ``down_revision``)."""

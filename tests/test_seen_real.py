@@ -1,0 +1,68 @@
+"""Seen, not guessed, on real footage: real clips cropped inside the test so that the head, the legs, or
+the walker's way out of the picture are cut away. A measure must exist only where the body parts it
+uses are in the picture; a check with nothing seen is unknown, saying why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _derive import derive
+
+import gaitcheck
+
+pytestmark = pytest.mark.slow
+
+NORMAL = "gait_normal01_indoor_side.mp4"  # nose at 10-16% of the height, shoulders 21-27%, hips ~52%, ankles ~86%
+WOMAN = "lab_woman_indoor_side.mp4"  # walks left to right across the whole frame
+
+
+@pytest.fixture(scope="module")
+def cropped(shared_videos: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, gaitcheck.Report]:
+    folder = tmp_path_factory.mktemp("cropped")
+    clips = {
+        "no_head": derive(shared_videos / NORMAL, folder / "no_head.mp4", crop=(0, 1 / 3, 1, 1)),  # top third cut
+        "no_legs": derive(shared_videos / NORMAL, folder / "no_legs.mp4", crop=(0, 0, 1, 0.6)),  # below the hips
+        "exit": derive(shared_videos / WOMAN, folder / "exit.mp4", crop=(0, 0, 0.6, 1)),  # leaves at 60% of the width
+    }
+    return {k: gaitcheck.analyze(p) for k, p in clips.items()}
+
+
+def test_top_third_cut_away_gives_no_head_or_trunk_measure(cropped):
+    # the model still draws a whole skeleton, squeezed into what is left of the picture, with head
+    # landmarks inside it: its proportions give it away
+    r = cropped["no_head"]
+    assert np.isnan(r.frames.head_pitch_deg).all() and np.isnan(r.frames.trunk_lean_deg).all()
+    for check in (r.look_ahead, r.slouch):
+        assert check.status == "unknown"
+        assert check.reason is not None and "the whole body must be inside the picture" in check.reason
+    assert r.look_ahead.evidence is not None and r.look_ahead.evidence.seen_s == 0.0
+    assert not r.frames.seen_head.any()
+
+
+def test_legs_cut_away_gives_no_gait_but_posture(cropped):
+    r = cropped["no_legs"]
+    assert r.gait is not None and r.gait.status == "unknown" and not r.gait.events
+    assert r.look_ahead.status == "pass" and r.slouch.status == "pass"  # upright, looking ahead (manifest)
+    assert r.look_ahead.evidence is not None and r.look_ahead.evidence.seen_s >= 1.5
+    assert not r.frames.seen_feet.any()
+
+
+def test_walker_sliding_out_of_the_frame_edge_is_measured_only_while_seen(cropped, analysed):
+    full, cut = analysed.report(WOMAN), cropped["exit"]
+    width = cut.video.width
+    series = cut.series
+    assert series is not None
+    nose_x = series.pixels()[:, 0, 0]
+    measured = np.isfinite(cut.frames.head_pitch_deg)
+    assert measured.any()
+    # a head is measured only with room to the edge (a quarter trunk length is ~20 px for this walker)
+    assert (nose_x[measured] < width - 10).all()
+    # the walker's head goes out of the cropped picture: the last frames with a head in the full clip are not measured
+    out = (full.series.pixels()[:, 0, 0] > width + 5) & np.isfinite(full.frames.head_pitch_deg)
+    assert out.any() and not measured[out].any()
+    # where both are measured they agree: cropping moved nothing
+    both = measured & np.isfinite(full.frames.head_pitch_deg)
+    assert np.nanmedian(np.abs(cut.frames.head_pitch_deg[both] - full.frames.head_pitch_deg[both])) < 2.0
+    assert cut.look_ahead.status == full.look_ahead.status == "pass"
