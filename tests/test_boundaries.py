@@ -83,10 +83,14 @@ def test_look_down_share_boundary(frames, status):
     assert c.status == status
 
 
-@pytest.mark.parametrize(("frames", "status"), [(31, "unknown"), (32, "flag")])
+MIN_FRAMES = round(LIM.min_analysable_s * FPS)  # 1.5 s is 48 frames
+
+
+@pytest.mark.parametrize(("frames", "status"), [(MIN_FRAMES - 1, "unknown"), (MIN_FRAMES, "flag")])
 def test_minimum_analysable_time_boundary(frames, status):
+    assert MIN_FRAMES / FPS == LIM.min_analysable_s  # the limit falls on a frame: both sides are exact
     valid = np.zeros(96, bool)
-    valid[10 : 10 + frames] = True  # 1 s is 32 frames
+    valid[10 : 10 + frames] = True
     c = look(np.full(96, 2.0), valid)
     assert c.status == status
     if status == "unknown":
@@ -171,7 +175,7 @@ def test_slouch_minimum_episode_boundary(frames, episodes):
     assert len(slouch(lean).episodes) == episodes
 
 
-@pytest.mark.parametrize(("frames", "status"), [(31, "unknown"), (32, "flag")])
+@pytest.mark.parametrize(("frames", "status"), [(MIN_FRAMES - 1, "unknown"), (MIN_FRAMES, "flag")])
 def test_slouch_minimum_analysable_time_boundary(frames, status):
     valid = np.zeros(96, bool)
     valid[:frames] = True
@@ -441,13 +445,23 @@ def test_walking_boundaries(speed, swing, walking):
     assert set(got[32:96].tolist()) == {walking}  # away from the clip's ends (full 1 s windows)
 
 
-def test_walking_needs_the_ankles_and_three_frames():
+def test_walking_needs_the_hips_and_three_frames():
     px, t = legs_px(96, 0.5)
-    px[40, L.LEFT_ANKLE] = np.nan
+    px[40, L.LEFT_ANKLE] = np.nan  # one ankle lost: the hips still travel, the frame counts
+    px[50, [L.LEFT_HIP, L.RIGHT_HIP]] = np.nan  # the hips lost: it does not
     got = angles.walking(px, t)
-    assert not got[40] and got[39] and got[41]
+    assert got[40] and got[39] and got[41]
+    assert not got[50] and got[49] and got[51]
     assert not angles.walking(px[:2], t[:2]).any()
     assert not angles.walking(np.full_like(px, np.nan), t).any()
+
+
+@pytest.mark.parametrize(("speed", "walking"), [(0.27, True), (0.23, False)])
+def test_walking_with_the_legs_out_of_the_picture_uses_the_trunk_as_the_size(speed, walking):
+    # no ankles at all: the body size is the trunk / 0.43, so the hip-speed limit stays 0.25 body sizes/s
+    px, t = legs_px(128, speed * (100.0 / 0.43) / 250.0)  # trunk 100 px of the 250 px body
+    px[:, [L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE]] = np.nan
+    assert set(angles.walking(px, t)[32:96].tolist()) == {walking}
 
 
 # ---- aimed at survivors of mutation testing ------------------------------------------------------
