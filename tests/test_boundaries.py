@@ -563,3 +563,89 @@ def test_report_reads_back_exactly_with_every_field_filled():
     assert None not in (g["stride_length_m"], g["speed_m_s"], g["step_length_m"], g["step_time_asymmetry_pct"])
     assert d["checks"]["look_ahead"]["episodes"] and d["checks"]["slouch"]["episodes"]
     assert Report.from_dict(d).to_dict() == d
+
+
+def _ankles_alternating(n: int, fps: float, stride_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Ankle heights of a walker seen from the front: the feet lift in turn, half a stride apart."""
+    t = np.arange(n) / fps
+    px = np.zeros((n, 33, 2))
+    px[:, L.LEFT_ANKLE, 1] = 400 + 10 * np.sin(2 * np.pi * t / stride_s)
+    px[:, L.RIGHT_ANKLE, 1] = 400 - 10 * np.sin(2 * np.pi * t / stride_s)
+    return px, t
+
+
+@pytest.mark.parametrize(("frames", "measured"), [(64, False), (65, True)])
+def test_oscillation_cadence_two_second_boundary(frames, measured):
+    from gaitcheck.events import oscillation_cadence_spm
+
+    px, t = _ankles_alternating(320, FPS, 1.0)
+    valid = np.zeros(320, bool)
+    valid[100 : 100 + frames] = True  # 65 frames at 32 fps span exactly 2 s from the first to the last
+    got = oscillation_cadence_spm(px, t, valid)
+    assert (got is not None) is measured
+    if measured:
+        assert got == pytest.approx(120.0, rel=0.06)  # a stride of 1 s: 120 steps/min (short-run bias, above)
+
+
+def test_oscillation_cadence_uses_the_longest_run_and_the_left_right_difference():
+    from gaitcheck.events import oscillation_cadence_spm
+
+    px, t = _ankles_alternating(320, FPS, 1.0)
+    px[:64, L.LEFT_ANKLE, 1] = px[:64, L.RIGHT_ANKLE, 1] = 400.0  # standing still first
+    valid = np.zeros(320, bool)
+    valid[:64] = True  # 2 s of standing: a run, but the shorter one
+    valid[70:] = True  # 7.8 s of walking
+    assert oscillation_cadence_spm(px, t, valid) == pytest.approx(120.0, rel=0.015)
+    # both feet lift together (a jump, or one foot seen twice): no left-right oscillation
+    same = px.copy()
+    same[:, L.RIGHT_ANKLE, 1] = same[:, L.LEFT_ANKLE, 1]
+    assert oscillation_cadence_spm(same, t, valid) is None
+
+
+@pytest.mark.parametrize(("stride_s", "measured"), [(2.2, True), (3.0, False)])
+def test_oscillation_cadence_stride_limit(stride_s, measured):
+    # strides longer than 2.4 s (under 50 steps/min) are not walking rhythm: no cadence
+    from gaitcheck.events import oscillation_cadence_spm
+
+    px, t = _ankles_alternating(480, FPS, stride_s)
+    got = oscillation_cadence_spm(px, t, np.ones(480, bool))
+    assert (got is not None) is measured
+    if measured:
+        assert got == pytest.approx(120.0 / stride_s, rel=0.03)
+
+
+def test_evidence_words_count_in_the_singular_and_plural():
+    from gaitcheck.verdicts import Evidence
+
+    assert Evidence(seen_s=2.04, steps=1, passes=1).words() == "judged on 2.0 s of walking, 1 step, 1 pass"
+    assert Evidence(seen_s=2.0, steps=2, passes=2).words() == "judged on 2.0 s of walking, 2 steps, 2 passes"
+    assert Evidence(seen_s=3.06, passes=0).words() == "judged on 3.1 s of walking, 0 passes"
+
+
+def test_an_episode_without_a_peak_reads_back_as_nan():
+    import math
+
+    from gaitcheck.verdicts import Episode
+
+    d = {"start_s": 1.0, "end_s": 2.0, "start_frame": 32, "end_frame": 64, "peak_frame": 40}
+    assert math.isnan(Episode.from_dict({**d, "peak": None}).peak)
+    assert Episode.from_dict({**d, "peak": 7}).peak == 7.0
+
+
+def test_posture_without_a_seen_mask_counts_every_part_as_seen():
+    from _synth import make_walker
+
+    from gaitcheck.posture import Seen, measure_posture
+
+    img, world, t = make_walker(n_frames=96, head_pitch_deg=20.0)
+    w, h = 1280, 720
+    xyz = np.stack([img[..., 0] / w, img[..., 1] / h, img[..., 2] / w], axis=-1).astype(np.float32)
+    series = PoseSeries(xyz, img[..., 3].astype(np.float32), world.astype(np.float32), t, (w, h))
+    default = measure_posture(series, Config(), 170.0)
+    n = len(t)
+    assert default.seen.feet.shape == (2, n)
+    for part in (default.seen.head, default.seen.shoulders, default.seen.hips, default.seen.feet, default.seen.large):
+        assert part.all()
+    given = measure_posture(series, Config(), 170.0, Seen.everywhere(n))
+    np.testing.assert_array_equal(default.head_pitch_deg, given.head_pitch_deg)
+    assert np.isfinite(default.head_pitch_deg).all()
