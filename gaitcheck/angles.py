@@ -37,7 +37,7 @@ def facing_direction(px: F, smooth_frames: int = 15) -> F:
     s = np.sign(dx)
     ok = ~np.isnan(s) & (s != 0)
     if smooth_frames > 1 and ok.any():
-        from scipy.ndimage import median_filter  # lazy: slow to import (pipeline.load_scoring)
+        from scipy.ndimage import median_filter  # lazy: slow to import (pose.live.load_scoring)
 
         filled = np.where(ok, s, 0.0)
         votes = median_filter(filled, size=smooth_frames, mode="nearest")

@@ -113,7 +113,7 @@ def lowpass(x: NDArray[np.float64], fs: float, cutoff_hz: float, order: int = 4,
     out = x.copy()
     if cutoff_hz <= 0 or (t is None and fs <= 0):
         return out
-    from scipy.signal import sosfiltfilt  # lazy: slow to import (pose.extraction.load_scoring)
+    from scipy.signal import sosfiltfilt  # lazy: slow to import (pose.live.load_scoring)
 
     ok = ~np.isnan(x)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(np.int8), [0]])))

@@ -60,8 +60,10 @@ def leg_length_px(px: F) -> float:
 
 
 def _rel(px: F, facing: F, part: int, leg: float, t: F | None = None) -> F:
-    """(2, T) position of a foot part of each foot ahead of the pelvis, in leg lengths; with ``t``,
-    ahead of the pelvis's moving average over ``PELVIS_WINDOW_S``."""
+    """(2, T) position of a foot part of each foot ahead of the pelvis, in leg lengths.
+
+    With ``t``, ahead of the pelvis's moving average over ``PELVIS_WINDOW_S``.
+    """
     hip_x = (px[:, L.LEFT_HIP, 0] + px[:, L.RIGHT_HIP, 0]) / 2
     if t is not None:
         hip_x = _moving_average(hip_x, t, PELVIS_WINDOW_S)
@@ -69,8 +71,9 @@ def _rel(px: F, facing: F, part: int, leg: float, t: F | None = None) -> F:
 
 
 def _moving_average(x: F, t: F, window_s: float) -> F:
-    """The mean of ``x`` over the frames within ``window_s / 2`` of each frame, within each run of
-    finite values (frames may be irregular).
+    """The mean of ``x`` over the frames within ``window_s / 2`` of each frame.
+
+    Taken within each run of finite values (frames may be irregular).
 
     >>> _moving_average(np.array([0.0, 3.0, 0.0, np.nan, 5.0]), np.arange(5.0), 2.0).tolist()
     [1.5, 1.0, 1.5, nan, 5.0]
@@ -85,11 +88,13 @@ def _moving_average(x: F, t: F, window_s: float) -> F:
 
 
 def _peaks(x: F, prominence: float, open_start: bool, open_end: bool) -> list[int]:
-    """Peaks of ``x`` (one foot's run of judged frames) that stand out by ``prominence`` on both
-    sides, or on the one side that is seen when the other runs into an open start or end of ``x``:
+    """Peaks of ``x`` (one foot's run of judged frames) that stand out by ``prominence``.
+
+    On both sides, or on the one side that is seen when the other runs into an open start or end of ``x``:
     a foot that came into view late in its swing (``open_start``), or left the view soon after
-    landing (``open_end``)."""
-    from scipy.signal import find_peaks, peak_prominences  # lazy: slow to import (pipeline.load_scoring)
+    landing (``open_end``).
+    """
+    from scipy.signal import find_peaks, peak_prominences  # lazy: slow to import (pose.live.load_scoring)
 
     cand, _ = find_peaks(x)
     if not len(cand):
@@ -106,8 +111,11 @@ def _peaks(x: F, prominence: float, open_start: bool, open_end: bool) -> list[in
 
 
 def _subframe_t(t: F, x: F, p: int) -> float:
-    """The time of the peak of ``x`` at frame ``p``: the vertex of the parabola through it and its
-    neighbours (frames may be irregular), or ``t[p]`` when a neighbour is missing."""
+    """The time of the peak of ``x`` at frame ``p``.
+
+    The vertex of the parabola through it and its neighbours (frames may be irregular), or ``t[p]`` when a
+    neighbour is missing.
+    """
     if not 0 < p < len(x) - 1 or not np.isfinite(x[p - 1 : p + 2]).all():
         return float(t[p])
     coef = np.polyfit(t[p - 1 : p + 2] - t[p], x[p - 1 : p + 2], 2)
@@ -123,12 +131,14 @@ def _at(t: F, when: float) -> int:
 
 def _events(px: F, facing: F, t: F, valid: B, feet: B | None, cfg: GaitConfig, part: int, sign: float,
             height: float) -> list[tuple[int, str]]:
-    """Each foot's peaks of ``sign`` x its ``part`` ahead of the pelvis (leg lengths) over the frames
-    where events may be placed and that foot was seen, at least ``height``; of two peaks closer
+    """Each foot's peaks of ``sign`` x its ``part`` ahead of the pelvis (leg lengths).
+
+    Over the frames where events may be placed and that foot was seen, at least ``height``; of two peaks closer
     than ``min_step_s`` (either foot: the model swaps the feet at times) the higher; as
     ``(frame, foot)``, moved earlier by the foot lag. A stretch of frames is open at an end where
     the foot goes out of view or the clip ends (not where the walker starts or stops walking, or
-    turns)."""
+    turns).
+    """
     leg = leg_length_px(px)
     if not np.isfinite(leg) or leg <= 0:
         return []
@@ -170,8 +180,10 @@ def detect_toe_offs(px: F, facing: F, t: F, valid: B, cfg: GaitConfig, feet: B |
 
 
 def _period_s(t: F, x: F, lo_s: float, hi_s: float, rate_hz: float = 120.0) -> float | None:
-    """The period of ``x(t)`` (NaN samples skipped): resampled to ``rate_hz``, the first
-    autocorrelation peak between ``lo_s`` and ``hi_s`` at least half as high as the highest (and
+    """The period of ``x(t)`` (NaN samples skipped).
+
+    Resampled to ``rate_hz``, the first autocorrelation peak between ``lo_s`` and ``hi_s`` at least half as high
+    as the highest (and
     above 0.2), refined by a parabola.
 
     >>> tt = np.arange(0, 6, 1 / 30); round(float(_period_s(tt, np.sin(2 * np.pi * tt / 0.8), 0.3, 1.2)), 3)
@@ -190,7 +202,7 @@ def _period_s(t: F, x: F, lo_s: float, hi_s: float, rate_hz: float = 120.0) -> f
     lo, hi = int(lo_s * rate_hz), min(int(hi_s * rate_hz), len(ac) - 2)
     if hi <= lo:
         return None
-    from scipy.signal import find_peaks  # lazy: slow to import (pipeline.load_scoring)
+    from scipy.signal import find_peaks  # lazy: slow to import (pose.live.load_scoring)
 
     peaks, _ = find_peaks(ac[lo : hi + 1])
     if not len(peaks) or ac[lo + peaks].max() < 0.2:
@@ -247,17 +259,21 @@ def oscillation_cadence_spm(px: F, t: F, valid: B) -> float | None:
 
 
 def feet_in_frame(px: F, frame_w: float) -> B:
-    """(2, T): where each foot's heel, ankle and toe lie inside the frame's width (when no finer
-    :class:`~gaitcheck.posture.Seen` mask is at hand)."""
+    """(2, T): where each foot's heel, ankle and toe lie inside the frame's width.
+
+    Used when no finer :class:`~gaitcheck.posture.Seen` mask is at hand.
+    """
     x = np.stack([px[:, list(f), 0] for f in _FEET.values()])  # (2, T, 3)
     return np.asarray(np.all(np.isfinite(x) & (x >= 0) & (x <= frame_w), axis=2), dtype=bool)
 
 
 def valid_for_events(facing: F, base: B, t: F, cfg: GaitConfig) -> B:
-    """Frames where events may be placed: ``base`` (walking, seen from the side) with a steady
-    direction. A turn starts a new stretch, and ``run_trim_s`` is trimmed on both sides of it so
+    """Frames where events may be placed: ``base`` (walking, seen from the side) with a steady direction.
+
+    A turn starts a new stretch, and ``run_trim_s`` is trimmed on both sides of it so
     that turning does not produce events; the ends of the walk are not trimmed (each foot's events
-    need only that foot seen, so the first and last steps of a pass count)."""
+    need only that foot seen, so the first and last steps of a pass count).
+    """
     ok = base & np.isfinite(facing)
     turn = np.zeros(len(ok), bool)
     turn[1:] = np.isfinite(facing[:-1]) & np.isfinite(facing[1:]) & (facing[1:] != facing[:-1])
@@ -268,6 +284,7 @@ def valid_for_events(facing: F, base: B, t: F, cfg: GaitConfig) -> B:
 
 
 def runs(mask: B) -> list[NDArray[np.int64]]:
+    """Start and end (exclusive) of each run of True in ``mask``."""
     idx = np.flatnonzero(mask)
     return [] if len(idx) == 0 else np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
 

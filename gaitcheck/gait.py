@@ -66,10 +66,12 @@ class GaitEvent:
     type: str
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         return {"frame": self.frame, "t_s": round(self.t_s, 4), "foot": self.foot, "type": self.type}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> GaitEvent:
+        """Read back what ``to_dict`` wrote."""
         return cls(frame=int(d["frame"]), t_s=float(d["t_s"]), foot=str(d["foot"]), type=str(d["type"]))
 
 
@@ -82,10 +84,12 @@ class Bout:
     steps: int
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         return {"start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3), "steps": self.steps}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Bout:
+        """Read back what ``to_dict`` wrote."""
         return cls(start_s=float(d["start_s"]), end_s=float(d["end_s"]), steps=int(d["steps"]))
 
 
@@ -98,10 +102,12 @@ class Overstride:
     feedback: str
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         return {"status": self.status, "median_rel": _r(self.median_rel), "feedback": self.feedback}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Overstride:
+        """Read back what ``to_dict`` wrote."""
         return cls(status=str(d.get("status", "unknown")), median_rel=_f(d.get("median_rel")),
                    feedback=str(d.get("feedback", "")))
 
@@ -117,11 +123,13 @@ class FootStrike:
     feedback: str
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         return {"status": self.status, "median_foot_angle_deg": _r(self.median_foot_angle_deg, 1),
                 "counts": dict(self.counts), "feedback": self.feedback}
 
     @classmethod
     def from_dict(cls, pattern: str, d: Mapping[str, Any]) -> FootStrike:
+        """Read back what ``to_dict`` wrote."""
         return cls(pattern=pattern, status=str(d.get("status", "unknown")),
                    median_foot_angle_deg=_f(d.get("median_foot_angle_deg")),
                    counts={str(k): int(v) for k, v in (d.get("counts") or {}).items()},
@@ -159,6 +167,7 @@ class GaitResult:
     evidence: Evidence | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         return {**self._dict(), **({"evidence": self.evidence.to_dict()} if self.evidence is not None else {})}
 
     def _dict(self) -> dict[str, Any]:
@@ -202,8 +211,10 @@ def _median(values: list[float]) -> float | None:
 
 
 def step_time_fit_s(bouts: list[list[float]]) -> float:
-    """The step time: the slope of contact time against step number, fitted by least squares within
-    each bout (the bouts share the slope). Unlike (last - first) / steps it does not rest on the
+    """The step time: the slope of contact time against step number.
+
+    Fitted by least squares within each bout (the bouts share the slope). Unlike (last - first) / steps it does
+    not rest on the
     first and last contacts alone, the likeliest to be mistimed (a walker entering or leaving).
 
     >>> round(step_time_fit_s([[0.0, 0.5, 1.0, 1.5], [5.0, 5.5]]), 3)

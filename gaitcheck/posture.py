@@ -55,6 +55,7 @@ class Seen:
 
     @property
     def any_foot(self) -> B:
+        """Frames where at least one foot is seen."""
         return np.asarray(self.feet.any(axis=0))
 
     @classmethod

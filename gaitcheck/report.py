@@ -90,6 +90,7 @@ class VideoSummary:
     declared_frame_count: int
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         return {"path": self.path, "fps": rounded(self.fps, 3), "frame_count": self.frame_count,
                 "duration_s": rounded(self.duration_s, 3), "width": self.width, "height": self.height,
                 "rotation_deg": self.rotation_deg, "codec": self.codec,
@@ -97,6 +98,7 @@ class VideoSummary:
 
     @classmethod
     def from_dict(cls, d: Data) -> VideoSummary:
+        """Read back what ``to_dict`` wrote."""
         return cls(path=str(d.get("path", "")), fps=_num(d.get("fps")), frame_count=int(d.get("frame_count") or 0),
                    duration_s=_num(d.get("duration_s")), width=int(d.get("width") or 0),
                    height=int(d.get("height") or 0), rotation_deg=int(d.get("rotation_deg") or 0),
@@ -118,6 +120,7 @@ class TrackRow:
     chosen: bool
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         return {"track_id": self.track_id, "frames": self.frames, "start_s": rounded(self.start_s, 3),
                 "end_s": rounded(self.end_s, 3), "size_rel": rounded(self.size_rel, 3),
                 "travel_rel": rounded(self.travel_rel, 3), "leg_swing_rel": rounded(self.leg_swing_rel, 3),
@@ -125,6 +128,7 @@ class TrackRow:
 
     @classmethod
     def from_dict(cls, d: Data) -> TrackRow:
+        """Read back what ``to_dict`` wrote."""
         return cls(track_id=int(d["track_id"]), frames=int(d.get("frames") or 0), start_s=_num(d.get("start_s")),
                    end_s=_num(d.get("end_s")), size_rel=_num(d.get("size_rel")),
                    travel_rel=_num(d.get("travel_rel")), leg_swing_rel=_num(d.get("leg_swing_rel")),
@@ -139,17 +143,21 @@ class JoinedTrack:
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         return {"track_id": self.track_id, "reason": self.reason}
 
     @classmethod
     def from_dict(cls, d: Data) -> JoinedTrack:
+        """Read back what ``to_dict`` wrote."""
         return cls(track_id=int(d["track_id"]), reason=str(d.get("reason", "")))
 
 
 @dataclass(frozen=True, kw_only=True)
 class Subject:
-    """The walker: which track (the first chosen, and the passes joined to it), how often found, and
-    everyone else who was tracked."""
+    """The walker and everyone else who was tracked.
+
+    Which track (the first chosen, and the passes joined to it) and how often it was found.
+    """
 
     track_id: int
     detection_rate: float
@@ -160,6 +168,7 @@ class Subject:
     joined: tuple[JoinedTrack, ...] = ()  # the walker's other tracks (their other passes), best match first
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         return {"track_id": self.track_id, "detection_rate": rounded(self.detection_rate, 4),
                 "seen_from_s": rounded(self.seen_from_s, 3), "seen_to_s": rounded(self.seen_to_s, 3),
                 "analysable_s": rounded(self.analysable_s, 3), "tracks": [tr.to_dict() for tr in self.tracks],
@@ -167,6 +176,7 @@ class Subject:
 
     @classmethod
     def from_dict(cls, d: Data) -> Subject:
+        """Read back what ``to_dict`` wrote."""
         return cls(track_id=int(d.get("track_id") or 0), detection_rate=_num(d.get("detection_rate")),
                    seen_from_s=_num(d.get("seen_from_s")), seen_to_s=_num(d.get("seen_to_s")),
                    analysable_s=_num(d.get("analysable_s")),
@@ -184,11 +194,13 @@ class Software:
     model_bundled: bool
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         return {"gaitcheck": self.gaitcheck, "model": self.model, "model_sha256": self.model_sha256,
                 "model_bundled": self.model_bundled}
 
     @classmethod
     def from_dict(cls, d: Data) -> Software:
+        """Read back what ``to_dict`` wrote."""
         return cls(gaitcheck=str(d.get("gaitcheck", "")), model=str(d.get("model", "")),
                    model_sha256=str(d.get("model_sha256", "")), model_bundled=bool(d.get("model_bundled")))
 
@@ -215,6 +227,7 @@ class Pass:
     slouch_share: float | None
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         return {"index": self.index, "start_s": rounded(self.start_s, 3), "end_s": rounded(self.end_s, 3),
                 "start_frame": self.start_frame, "end_frame": self.end_frame, "direction": self.direction,
                 "track_ids": list(self.track_ids), "seen_s": rounded(self.seen_s, 2), "steps": self.steps,
@@ -227,6 +240,7 @@ class Pass:
 
     @classmethod
     def from_dict(cls, d: Data) -> Pass:
+        """Read back what ``to_dict`` wrote."""
         return cls(index=int(d["index"]), start_s=_num(d.get("start_s")), end_s=_num(d.get("end_s")),
                    start_frame=int(d["start_frame"]), end_frame=int(d["end_frame"]),
                    direction=str(d.get("direction") or ""), track_ids=tuple(int(x) for x in d.get("track_ids") or ()),
@@ -361,6 +375,7 @@ class Report:
 
     @property
     def checks(self) -> dict[str, Check]:
+        """The checks by name (``look_ahead``, ``slouch``)."""
         return {"look_ahead": self.look_ahead, "slouch": self.slouch}
 
     def to_dict(self) -> dict[str, Any]:

@@ -34,11 +34,13 @@ class Episode:
     peak: float
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         return {"start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3), "peak": _num(self.peak),
                 "start_frame": self.start_frame, "end_frame": self.end_frame, "peak_frame": self.peak_frame}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Episode:
+        """Read back what ``to_dict`` wrote."""
         peak = d.get("peak")
         return cls(start_s=float(d["start_s"]), end_s=float(d["end_s"]), start_frame=int(d["start_frame"]),
                    end_frame=int(d["end_frame"]), peak_frame=int(d["peak_frame"]),
@@ -57,10 +59,12 @@ class Evidence:
     passes: int = 0  # passes of the walker that contributed
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         return {"seen_s": round(self.seen_s, 2), "steps": self.steps, "passes": self.passes}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Evidence:
+        """Read back what ``to_dict`` wrote."""
         steps = d.get("steps")
         return cls(seen_s=float(d.get("seen_s") or 0.0), steps=int(steps) if isinstance(steps, int) else None,
                    passes=int(d.get("passes") or 0))
@@ -95,6 +99,7 @@ class Check:
     evidence: Evidence | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         d: dict[str, Any] = {"status": self.status, "reason": self.reason,
                              "flagged_fraction": None if self.flagged_fraction is None else round(
                                  self.flagged_fraction, 4),
@@ -214,7 +219,8 @@ def look_ahead_check(pitch: F, gaze: F, t: F, valid: B, cfg: LookAheadConfig, li
         gaze: (T,) gaze distance on the floor, metres (inf = at or above the horizon).
         t: (T,) seconds.
         valid: (T,) frames where head pitch can be judged (walking, side view, head visible).
-        cfg, limits: thresholds.
+        cfg: the look-ahead thresholds.
+        limits: how much valid time a verdict needs.
         why_invalid: the reason to give when there is too little valid time.
     """
     valid = valid & ~np.isnan(pitch)
@@ -247,8 +253,11 @@ def look_ahead_check(pitch: F, gaze: F, t: F, valid: B, cfg: LookAheadConfig, li
 
 def slouch_check(lean: F, fwd_head: F, t: F, valid: B, cfg: SlouchConfig, limits: LimitsConfig,
                  why_invalid: str, esh: F | None = None) -> Check:
-    """Slouch: trunk leaning forward beyond ``trunk_lean_max_deg`` or head forward beyond
-    ``forward_head_max_rel``, sustained for ``min_episode_s``."""
+    """Slouch check: trunk or head forward beyond their limits.
+
+    Trunk leaning forward beyond ``trunk_lean_max_deg`` or head forward beyond ``forward_head_max_rel``,
+    sustained for ``min_episode_s``.
+    """
     valid = valid & ~np.isnan(lean)
     dur = frame_durations(t)
     medians = {"median_trunk_lean_deg": _median(lean, valid), "median_forward_head_rel": _median(fwd_head, valid)}

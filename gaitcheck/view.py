@@ -24,8 +24,10 @@ FRONTAL_MAX_DEG = 30.0  # at most this far = front or back; in between = oblique
 
 
 def body_yaw_deg(world: NDArray[np.float64]) -> NDArray[np.float64]:
-    """(T,) yaw of the body in degrees, in (-180, 180]: 0 = facing the camera, +-180 = facing away,
-    +-90 = side-on. ``world`` is (T, 33, 3) MediaPipe world landmarks (x right, z depth).
+    """(T,) yaw of the body in degrees, in (-180, 180].
+
+    0 = facing the camera, +-180 = facing away, +-90 = side-on. ``world`` is (T, 33, 3) MediaPipe world
+    landmarks (x right, z depth).
 
     >>> w = np.zeros((1, 33, 3)); w[0, L.LEFT_SHOULDER, 0] = 0.2; w[0, L.LEFT_HIP, 0] = 0.1
     >>> body_yaw_deg(w)
@@ -36,15 +38,18 @@ def body_yaw_deg(world: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def _smoothed(world: NDArray[np.float64], smooth_frames: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """(T,) the angle from frontal (0 = chest or back to the camera, 90 = side-on; NaN unknown) and
-    (T,) +1 facing the camera / -1 away, each median-smoothed over ``smooth_frames`` detected frames."""
+    """The angle from frontal and the facing of each frame.
+
+    (T,) the angle from frontal (0 = chest or back to the camera, 90 = side-on; NaN unknown) and (T,) +1 facing
+    the camera / -1 away, each median-smoothed over ``smooth_frames`` detected frames.
+    """
     yaw = body_yaw_deg(world)
     ok = np.isfinite(yaw)
     a = np.abs(yaw)
     from_frontal = np.minimum(a, 180 - a)
     facing = np.where(a < 90, 1.0, -1.0)
     if ok.sum() >= smooth_frames > 1:
-        from scipy.ndimage import median_filter  # lazy: slow to import (pose.extraction.load_scoring)
+        from scipy.ndimage import median_filter  # lazy: slow to import (pose.live.load_scoring)
 
         idx = np.flatnonzero(ok)
         from_frontal[idx] = median_filter(from_frontal[idx], size=smooth_frames, mode="nearest")
@@ -53,8 +58,9 @@ def _smoothed(world: NDArray[np.float64], smooth_frames: int) -> tuple[NDArray[n
 
 
 def turn_from_side_deg(world: NDArray[np.float64], smooth_frames: int = 15) -> NDArray[np.float64]:
-    """(T,) how far the body is turned away from a pure side view, in degrees (0 = side-on, 90 =
-    facing the camera or facing away; NaN unknown), from the world landmarks' yaw, median-smoothed.
+    """(T,) how far the body is turned away from a pure side view, in degrees.
+
+    0 = side-on, 90 = facing the camera or facing away; NaN unknown), from the world landmarks' yaw, median-smoothed.
 
     Convention: unsigned, degrees; 90 minus the angle from frontal of :func:`frame_views`.
 

@@ -449,9 +449,11 @@ def test_walking_needs_the_hips_and_three_frames():
     px, t = legs_px(96, 0.5)
     px[40, L.LEFT_ANKLE] = np.nan  # one ankle lost: the hips still travel, the frame counts
     px[50, [L.LEFT_HIP, L.RIGHT_HIP]] = np.nan  # the hips lost: it does not
+    px[60:, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = np.nan  # legs out of the picture: the hips' travel still counts
     got = angles.walking(px, t)
     assert got[40] and got[39] and got[41]
     assert not got[50] and got[49] and got[51]
+    assert got[60:90].all()
     assert not angles.walking(px[:2], t[:2]).any()
     assert not angles.walking(np.full_like(px, np.nan), t).any()
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
+from _derive import derive
 
 import gaitcheck
 from gaitcheck.config import Config
@@ -155,29 +154,6 @@ def test_back_view_has_no_step_events(analysed):
 SOURCE = "lab_woman_indoor_side.mp4"
 
 
-def _rewrite(src: Path, dst: Path, *, mirror: bool = False, keep=lambda i: True) -> None:
-    """Re-encode ``src`` keeping frames where ``keep(i)``, each at its original presentation time."""
-    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
-        s_in = inp.streams.video[0]
-        s_out = out.add_stream("libx264", rate=30)
-        s_out.width, s_out.height, s_out.pix_fmt = s_in.width, s_in.height, "yuv420p"
-        s_out.time_base = Fraction(1, 1000)
-        s_out.options = {"crf": "18", "preset": "veryfast"}
-        t0 = None
-        for i, frame in enumerate(inp.decode(s_in)):
-            if not keep(i):
-                continue
-            t = float(frame.pts * s_in.time_base)
-            t0 = t if t0 is None else t0
-            img = frame.to_ndarray(format="rgb24")
-            if mirror:
-                img = img[:, ::-1]
-            new = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
-            new.pts, new.time_base = round((t - t0) * 1000), Fraction(1, 1000)
-            out.mux(s_out.encode(new))
-        out.mux(s_out.encode(None))
-
-
 @pytest.fixture(scope="module")
 def variants(shared_videos, tmp_path_factory):
     folder = tmp_path_factory.mktemp("variants")
@@ -189,7 +165,7 @@ def variants(shared_videos, tmp_path_factory):
     out = {}
     for name, kw in specs.items():
         path = folder / f"{name}.mp4"
-        _rewrite(src, path, **kw)
+        derive(src, path, **kw)
         out[name] = gaitcheck.analyze(path).to_dict()
     return out
 

@@ -87,6 +87,31 @@ def test_the_therapist_sees_sessions_trends_a_stored_report_and_a_comparison(cli
     assert "the other patient's private note" not in text
 
 
+def test_a_therapist_exports_and_then_erases_a_patient(clinic: str) -> None:
+    import io
+    import json
+    import zipfile
+
+    at = _view(AppTest.from_file(APP, default_timeout=120).run(), "Patients")
+    next(s for s in at.selectbox if s.label == "Patient").set_value("P-0042").run()
+    from gaitcheck.page.therapist import _export_zip
+
+    with zipfile.ZipFile(io.BytesIO(_export_zip("P-0042"))) as z:  # what the "Export all (zip)" button serves
+        names = z.namelist()
+        reports = [json.loads(z.read(n)) for n in names if n.endswith(".json") and "session" in n]
+    assert len(reports) == 3 and any(n.endswith(".pdf") for n in names) and any(n.endswith(".csv") for n in names)
+    assert any(b.label == "Export all (zip)" for b in at.get("download_button"))
+    erase = next(b for b in at.button if b.label == "Erase this patient")
+    assert erase.disabled  # not before the code is typed
+    next(t for t in at.text_input if t.label == "Type P-0042 to confirm").set_value("P-0042").run()
+    next(b for b in at.button if b.label == "Erase this patient").click().run()
+    assert not at.exception, at.exception
+    assert "Erased P-0042: 3 sessions" in _text(at)
+    with open_store(clinic) as store:
+        assert [p.code for p in store.patients()] == ["P-0007"]  # the other patient untouched
+    assert "P-0042" not in " ".join(next(s for s in at.selectbox if s.label == "Patient").options)
+
+
 def test_a_therapist_saves_the_current_analysis_to_a_patient_with_a_note(clinic: str, tmp_path: Path) -> None:
     import numpy as np
 

@@ -46,7 +46,9 @@ MEDIANS: dict[str, tuple[float, float, float, float]] = {
     "sports2d_demo_park_side.mp4": (4.33, -9.46, 0.142, 97.9),
     "arms_crossed_indoor_side.mp4": (-0.58, -5.89, 0.099, 84.3),
     "lab_woman_indoor_side.mp4": (-10.50, -3.96, 0.124, 115.9),
-    LOWLIGHT: (-12.24, -0.01, 0.108, 114.6),
+    # cadence: 12 contacts 12-16 frames apart, every step to the clip's edge (before: 114.6 from 11
+    # steps, the first one from standing, 19 frames, weighing as much as the rest)
+    LOWLIGHT: (-12.24, -0.01, 0.108, 124.6),
 }
 
 
@@ -108,8 +110,6 @@ def test_limp_clip_slouch_passes(analysed) -> None:
     assert analysed.dict(LIMP)["checks"]["slouch"]["status"] == "pass"
 
 
-@issue19("the step-to contacts (trailing foot set beside the leading "
-         "one) are missed: cadence 47 against ~97 counted by eye")
 def test_limp_clip_cadence_counts_every_contact(analysed) -> None:
     assert analysed.dict(LIMP)["gait"]["cadence_spm"] == pytest.approx(LIMP_CADENCE_SPM, rel=0.1)
 
@@ -178,12 +178,13 @@ def test_phone_look_down_shot_is_not_a_slouch(shots) -> None:
     assert shots["down"]["checks"]["slouch"]["status"] == "pass"
 
 
-def test_phone_whole_clip_is_mixed_and_judged_only_from_the_side(analysed) -> None:
+def test_phone_whole_clip_is_mixed_and_judged_only_from_the_side_or_obliquely(analysed) -> None:
     d = analysed.dict(PHONE)
     assert d["view"] == "mixed"
     assert any("view changes" in w for w in d["warnings"])
     side = [f for f in d["frames"] if f["head_pitch_deg"] is not None]
-    assert side and all(f["view"] == "side" for f in side)
+    assert side and all(f["view"] in ("side", "oblique") for f in side)  # never from the front
+    assert sum(f["view"] == "side" for f in side) > len(side) / 2
     # the last ~110 frames she stands facing the camera: no posture measure, no step there
     assert all(f["head_pitch_deg"] is None and f["gait_event"] is None for f in d["frames"][425:])
 
@@ -204,7 +205,5 @@ def test_crowd_clip_posture_is_unknown(analysed) -> None:
     assert {k: c["status"] for k, c in d["checks"].items()} == {"look_ahead": "unknown", "slouch": "unknown"}
 
 
-@issue19("no trustworthy steps of tiny people at 10 fps; today the gait "
-         "passes at 142 steps/min")
 def test_crowd_clip_gait_is_unknown(analysed) -> None:
     assert analysed.dict(CROWD)["gait"]["status"] == "unknown"

@@ -387,7 +387,7 @@ def test_passes_side_by_side_give_what_they_give_one_after_the_other(analysed, m
     target = choose_walker(found.tracks, stats)
     assert [tr.frames for tr in ex.tracks if tr is not followed[0]] == [tr.frames for tr in found.tracks
                                                                        if tr is not target]
-    alone = _passes.follow(clip, target, [p for p in found.tracks if p is not target], 6)
+    (alone,) = _passes.follow(clip, [target], found.tracks, 6)
     (walker,) = followed
     assert walker.track_id == target.track_id and walker.frames == alone.frames
     for a, b in zip(walker.image, alone.image, strict=True):

@@ -172,7 +172,8 @@ def pool_init(events: Any, parent: int) -> None:
     """Worker process initializer: keep the events queue; leave Ctrl-C to the batch's own process;
     and exit at once if the batch's process (pid ``parent``) dies, instead of scoring on for nobody
     (checked against the pid the batch passed, so a batch killed while this worker was still starting
-    is noticed too)."""
+    is noticed too).
+    """
     global _events
     _events = events
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -1,5 +1,8 @@
-"""The batch's display on stderr: a rich progress bar (files, and frames of the files in flight),
-a one-line message per failed file, and a summary table at the end."""
+"""The batch's display on stderr.
+
+A rich progress bar (files, and frames of the files in flight), a one-line message per failed file,
+and a summary table at the end.
+"""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 
 def register(sub: Any) -> None:
+    """Add the ``analyze`` command and its options to the CLI."""
     a = sub.add_parser("analyze", help="analyse one walking clip",
                        description="Analyse one walking clip and print the verdicts; optionally write reports, "
                                    "an annotated video and a PDF report.")
@@ -56,6 +57,7 @@ def register(sub: Any) -> None:
 
 
 def patient_code(text: str) -> str:
+    """Argument type: a patient code as the records store accepts it."""
     from ..records.sessions import check_code
 
     try:
@@ -65,6 +67,7 @@ def patient_code(text: str) -> str:
 
 
 def recorded_at(text: str) -> datetime:
+    """Argument type: when the clip was filmed (ISO date or date and time)."""
     try:
         return datetime.fromisoformat(text)
     except ValueError:
@@ -86,6 +89,7 @@ def _check_distinct(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``analyze``: score one clip, write what was asked for, print the summary; return the exit code."""
     check_outputs(args.video, [args.json, args.csv, args.annotated, args.pdf])
     _check_distinct(args)
     if args.patient is None and any(getattr(args, k) for k in ("patient_name", "note", "recorded_at", "keep_video")):

@@ -34,6 +34,7 @@ configuration error (nothing scored); 130 interrupted (the rows so far are kept)
 
 
 def jobs(text: str) -> int:
+    """Argument type: a number of parallel jobs (at least 1)."""
     try:
         n = int(text)
     except ValueError:
@@ -62,6 +63,7 @@ def add_common(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: Any) -> None:
+    """Add the ``batch`` command and its options to the CLI."""
     b = sub.add_parser("batch", help="score many clips into one results table",
                        description="Score many walking clips: one row per file in a CSV or JSON Lines table.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -90,6 +92,7 @@ def run_and_summarise(args: argparse.Namespace, batch: Callable[..., BatchResult
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``batch``: score every clip found, with progress, into one results file; return the exit code."""
     # even with --jobs 1 the model runs in a worker process, so that a native crash on one file
     # (decoder, pose model) costs only that file, and --resume is not stopped by it again; the
     # workers are processes of their own, so mediapipe's C++ log lines are hidden there

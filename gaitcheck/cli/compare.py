@@ -18,6 +18,7 @@ exit codes: 0 compared; 1 a file is missing or not a gaitcheck report; 2 usage e
 
 
 def register(sub: Any) -> None:
+    """Add the ``compare`` command to the CLI."""
     c = sub.add_parser("compare", help="compare two sessions' JSON reports",
                        description="Show what changed between two sessions (an older and a newer JSON report).",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -27,6 +28,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``compare``: print how a later report differs from an earlier one; return the exit code."""
     old, new = load_report(args.old), load_report(args.new)
     print(format_comparison(compare_reports(old, new)))
     return 0

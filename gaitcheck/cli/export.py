@@ -11,6 +11,7 @@ from ._records import add_db, open_db
 
 
 def register(sub: Any) -> None:
+    """Add the ``export`` command to the CLI."""
     e = sub.add_parser("export", help="export a patient's sessions to a zip file",
                        description="Write everything stored for a patient to a zip file: each session's JSON "
                                    "report, PDF report and key-moment pictures (and the clip, if it was stored), "
@@ -22,6 +23,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``export``: write one patient's records to a file; return the exit code."""
     out = Path(args.out)
     if not out.resolve().parent.is_dir():
         raise ConfigError(f"the folder for {args.out} does not exist")

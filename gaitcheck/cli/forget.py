@@ -11,6 +11,7 @@ from ._records import add_db, open_db
 
 
 def register(sub: Any) -> None:
+    """Add the ``forget`` command to the CLI."""
     f = sub.add_parser("forget", help="erase a patient and all their sessions",
                        description="Erase a patient and everything stored for them (sessions, reports, "
                                    "thumbnails, stored clips, notes). This cannot be undone: export first if the "
@@ -30,6 +31,7 @@ def _confirmed(code: str, sessions: int, where: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``forget``: erase one patient's records after confirmation; return the exit code."""
     with open_db(args) as store:
         n = len(store.sessions(args.patient))  # an unknown patient fails here, before asking
         if not args.yes and not _confirmed(args.patient, n, store.where):

@@ -12,6 +12,7 @@ from ._records import add_db, open_db
 
 
 def register(sub: Any) -> None:
+    """Add the ``history`` command to the CLI."""
     h = sub.add_parser("history", help="a patient's sessions, key numbers and trends",
                        description="Show a patient's sessions in the order they were recorded, with the key "
                                    "numbers and what changed since the previous session.")
@@ -23,6 +24,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``history``: print one patient's sessions and trends; return the exit code."""
     from ..records import history_text
 
     if args.plot and not Path(args.plot).resolve().parent.is_dir():

@@ -10,6 +10,7 @@ from ._records import add_db, open_db
 
 
 def register(sub: Any) -> None:
+    """Add the ``patients`` command to the CLI."""
     p = sub.add_parser("patients", help="list the patients in the records database",
                        description="List the patients in the records database: code, display name, number of "
                                    "sessions and the last visit.")
@@ -19,6 +20,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``patients``: list the patients in the records store; return the exit code."""
     from ..records.sessions import text_table
 
     with open_db(args) as store:

@@ -21,6 +21,7 @@ configuration error.
 
 
 def register(sub: Any) -> None:
+    """Add the ``rescore`` command to the CLI."""
     r = sub.add_parser("rescore", help="re-score cached clips with new thresholds (no pose model)",
                        description="Re-score clips from the landmark cache, e.g. with new thresholds in --config.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -30,4 +31,5 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``rescore``: score cached landmarks again with other settings; return the exit code."""
     return run_and_summarise(args, rescore_batch, runner_for(args.jobs), cache=args.cache)

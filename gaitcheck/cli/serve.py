@@ -12,6 +12,7 @@ from ._records import add_db, open_db
 
 
 def register(sub: Any) -> None:
+    """Add the ``serve``, ``set-password`` and ``invite`` commands to the CLI."""
     s = sub.add_parser("serve", help="run the page for a clinic (therapist sign-in, patients' upload links)",
                        description="Run the page for a clinic: therapists sign in with the password set by "
                                    "gaitcheck set-password; patients open their personal link (gaitcheck invite). "
@@ -54,6 +55,7 @@ def register(sub: Any) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    """Run ``serve``: start the page for a clinic; return the exit code."""
     from ..serve.server import check_ready, run_server
     from ..serve.settings import ServeSettings
 
@@ -81,6 +83,7 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def run_set_password(args: argparse.Namespace) -> int:
+    """Run ``set-password``: store the therapist's password hash; return the exit code."""
     from ..serve.access import set_password
 
     password = _read_password(args.password_stdin)
@@ -91,6 +94,7 @@ def run_set_password(args: argparse.Namespace) -> int:
 
 
 def run_invite(args: argparse.Namespace) -> int:
+    """Run ``invite``: print (or revoke) a patient's personal upload link; return the exit code."""
     from ..serve.access import make_invite
 
     with open_db(args) as store:

@@ -44,6 +44,7 @@ class Style:
 
     @classmethod
     def for_size(cls, width: int, height: int) -> Style:
+        """The style scaled to a picture of this size."""
         return cls(max(0.6, min(width, height) / 540))
 
     def px(self, n: float) -> int:
@@ -52,10 +53,12 @@ class Style:
 
     @property
     def font(self) -> float:
+        """Font scale for text drawn on the picture."""
         return 0.55 * self.unit
 
     @property
     def border(self) -> int:
+        """Width in pixels of the flagged-frame border."""
         return self.px(9)
 
 
@@ -80,10 +83,12 @@ class TimelineStrip:
     t_range: tuple[float, float]
 
     def x_of(self, t: float) -> int:
+        """Pixel column of time ``t`` (seconds)."""
         (x0, x1), (t0, t1) = self.x_range, self.t_range
         return round(x0 + (x1 - x0) * min(max((t - t0) / max(t1 - t0, 1e-9), 0.0), 1.0))
 
     def y_of(self, deg: float) -> int:
+        """Pixel row of angle ``deg`` (degrees)."""
         (y0, y1), (lo, hi) = self.y_range, _STRIP_RANGE_DEG
         v = min(max(deg, lo), hi)
         return round(y1 - (y1 - y0) * (v - lo) / (hi - lo))

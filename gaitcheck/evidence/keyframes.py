@@ -30,8 +30,11 @@ _SPREAD_S = 0.6  # spread-out samples stay this far from other moments
 
 @dataclass(frozen=True)
 class KeyFrame:
-    """One moment to show: decoded frame index, time, a letter (A, B, ...), words, and its rank
-    (0 = shown first when there is room for fewer: worst moments, then the good one, then the rest)."""
+    """One moment to show.
+
+    Decoded frame index, time, a letter (A, B, ...), words, and its rank (0 = shown first when there is room for
+    fewer: worst moments, then the good one, then the rest).
+    """
 
     frame: int
     t_s: float
@@ -66,9 +69,12 @@ def describe_frame(frames: Frames, i: int) -> str:
 
 
 def _valid(frames: Frames) -> NDArray[np.bool_]:
-    """Frames a moment may be shown from: the walker found and walking, the head and trunk measured
-    (so seen, from the side or obliquely) and, where any frame has them, the feet in the picture too,
-    so that a picture never shows a walker cut by the frame edge when a whole one exists."""
+    """Frames a moment may be shown from.
+
+    The walker found and walking, the head and trunk measured (so seen, from the side or obliquely) and, where
+    any frame has them, the feet in the picture too,
+    so that a picture never shows a walker cut by the frame edge when a whole one exists.
+    """
     measured = (frames.detected & frames.walking & ~frames.identity_jump & np.isfinite(frames.head_pitch_deg)
                 & np.isfinite(frames.trunk_lean_deg))
     whole = measured & frames.seen_head & frames.seen_trunk & frames.seen_feet

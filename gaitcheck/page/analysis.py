@@ -101,7 +101,8 @@ def checked(upload: ui.Upload, cfg: Config) -> bool:
 
 def queued_extraction(upload: ui.Upload, viewer: Viewer) -> Extraction:
     """The pose stage on a served page: the upload waits its turn in the server's queue, seeing its place
-    in the line and an estimate, then the run's progress."""
+    in the line and an estimate, then the run's progress.
+    """
     queue = pose_queue(viewer.settings)
     ticket = st.session_state.get("ticket")
     if ticket is None or ticket.job.data is not upload.data:

@@ -1,8 +1,13 @@
-"""The therapist's patients view: a patient's sessions, trends, any session's report, two sessions compared,
-and the patient's personal upload link with its QR code."""
+"""The therapist's patients view.
+
+A patient's sessions, trends, any session's report, two sessions compared, the patient's personal upload
+link with its QR code, and exporting or erasing everything stored for the patient.
+"""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -126,6 +131,31 @@ def show_invite(code: str | None, viewer: Viewer) -> None:
             st.image(qr_png(invite.url), caption="Let the patient scan this with their phone's camera.", width=240)
 
 
+def _export_zip(code: str) -> bytes:
+    """Everything stored for ``code`` as the zip ``gaitcheck export`` writes; the temporary file is deleted."""
+    with tempfile.TemporaryDirectory(prefix="gaitcheck-export-") as tmp:
+        return records().export(code, Path(tmp) / f"{code}.zip").read_bytes()
+
+
+def show_export_and_erase(code: str) -> None:
+    """Download everything stored for the patient, or erase it after typing the code to confirm."""
+    with st.expander("Export or erase this patient's records"):
+        st.download_button("Export all (zip)", lambda: _export_zip(code), f"{code}.zip", "application/zip",
+                           icon=":material/download:", key=f"export-{code}",
+                           help="Every report (JSON and PDF), the key numbers as CSV, notes and pictures.")
+        st.markdown("**Erase**: deletes every session, picture, note and link of this patient. It cannot be undone.")
+        typed = st.text_input(f"Type {code} to confirm", key=f"forget-confirm-{code}")
+        if st.button("Erase this patient", key=f"forget-{code}", disabled=typed.strip() != code):
+            try:
+                n = records().forget(code)
+            except GaitcheckError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state.pop("therapist-patient", None)
+                st.session_state["erased"] = f"Erased {code}: {n} session{'s' if n != 1 else ''} and all they held."
+                st.rerun()
+
+
 def _page_address() -> str:
     url: Any = getattr(st.context, "url", None)
     return str(url).split("?")[0] if url else "http://localhost:8501"
@@ -133,6 +163,9 @@ def _page_address() -> str:
 
 def patients_view(viewer: Viewer) -> None:
     st.header("Patients")
+    erased = st.session_state.pop("erased", None)
+    if erased:
+        st.success(erased)
     try:
         code = _choose_patient()
     except GaitcheckError as exc:
@@ -157,3 +190,4 @@ def patients_view(viewer: Viewer) -> None:
     if len(sessions) > 1:
         st.subheader("Compare two sessions")
         show_compare(history)
+    show_export_and_erase(code)

@@ -58,7 +58,8 @@ _EXPECTED = np.array([_PER_REGION, 2 * len(_ALONG), 2 * len(_ALONG)])  # points 
 
 def _points(people_px: NDArray[np.floating]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Where to sample each region's pixels, (n, 3, k, 2) x, y, and which of them to use (n, 3, k):
-    those whose segment ends the model trusts (the frame's edges are checked later)."""
+    those whose segment ends the model trusts (the frame's edges are checked later).
+    """
     xy = people_px[:, :, :2].astype(np.float64)
     vis: NDArray[np.bool_] = np.asarray(people_px[:, :, 3] >= MIN_VISIBILITY)
     n = len(xy)

@@ -179,7 +179,8 @@ class Tracker:
     def update(self, frame: int, t_s: float, image_px: NDArray[np.float32], world: NDArray[np.float32],
                colours: NDArray[np.float32] | None = None) -> None:
         """Add one frame's detections: ``image_px`` (n, 33, 5) with x, y, z in pixels, ``world`` (n, 33, 3)
-        and, if given, their clothing ``colours`` (n, 3, 3)."""
+        and, if given, their clothing ``colours`` (n, 3, 3).
+        """
         self._open = [tr for tr in self._open if t_s - tr.times[-1] <= MAX_TRACK_GAP_S]
         keep = _suppress_duplicates(image_px)
         assigned: dict[int, Track] = {}

@@ -69,7 +69,8 @@ class TrackStats:
 
 def _span_frames(tr: Track) -> int:
     """How many frames of the clip a track covers: a sampled track stands for ``stride`` frames per
-    look, but a single look for one frame (seen once, it may be a spurious pose: too short to judge)."""
+    look, but a single look for one frame (seen once, it may be a spurious pose: too short to judge).
+    """
     return len(tr.frames) * tr.stride if len(tr.frames) > 1 else len(tr.frames)
 
 
@@ -187,7 +188,8 @@ def _apart(a: Track, b: Track) -> bool:
 
 def _side(tr: Track, frame_w: int, end: bool) -> str:
     """Where ``tr`` left the picture (``end``) or came in: "at the left edge", "at the right edge" or
-    "in the picture"."""
+    "in the picture".
+    """
     lm = tr.image[-1 if end else 0]
     x = float((lm[L.LEFT_HIP, 0] + lm[L.RIGHT_HIP, 0]) / 2) / max(frame_w, 1)
     return "at the left edge" if x < EDGE else "at the right edge" if x > 1 - EDGE else "in the picture"

@@ -19,8 +19,10 @@ _JPEG_QUALITY = 80
 
 
 def recorded_time(video: str | os.PathLike[str]) -> tuple[datetime, str]:
-    """When ``video`` was recorded (UTC) and how that is known: ``"clip"`` (the container's or the
-    video stream's ``creation_time``) or ``"file"`` (the file's modification time, as a fallback).
+    """When ``video`` was recorded (UTC) and how that is known.
+
+    ``"clip"`` (the container's or the video stream's ``creation_time``) or ``"file"`` (the file's modification
+    time, as a fallback).
 
     Raises:
         OSError: the file cannot be read.

@@ -71,6 +71,7 @@ class KeyNumbers:
     slouch_flagged_fraction: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, rounded as the report documents."""
         return asdict(self)
 
 
@@ -204,11 +205,14 @@ class History:
 
     @property
     def sessions(self) -> tuple[Session, ...]:
+        """The sessions, oldest first."""
         return tuple(e.session for e in self.entries)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"patient": CODE, "sessions": [...]}``: each session's fields and ``changes`` (what
-        ``gaitcheck history --json`` prints)."""
+        """What ``gaitcheck history --json`` prints.
+
+        ``{"patient": CODE, "sessions": [...]}``: each session's fields and ``changes``.
+        """
         return {"patient": self.patient,
                 "sessions": [{**e.session.to_dict(), "changes": [asdict(c) for c in e.changes]}
                              for e in self.entries]}

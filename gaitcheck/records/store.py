@@ -382,8 +382,9 @@ class RecordStore:
         return path
 
     def forget(self, patient: str) -> int:
-        """Erase the patient and everything stored for them, in one transaction; returns how many
-        sessions were erased. On SQLite the freed pages are overwritten and the write-ahead log is
+        """Erase the patient and everything stored for them, in one transaction.
+
+        Returns how many sessions were erased. On SQLite the freed pages are overwritten and the write-ahead log is
         emptied, so the data is gone from the file too.
 
         Raises:

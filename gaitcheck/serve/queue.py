@@ -215,7 +215,8 @@ class PoseQueue:
 
     def estimate_s(self, ticket: Ticket) -> float:
         """The work ahead (the running jobs' rest and the waiting jobs before this one) shared by the slots,
-        plus this job's own run."""
+        plus this job's own run.
+        """
         now = time.monotonic()
         with self._lock:
             rate = self._rate

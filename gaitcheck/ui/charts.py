@@ -241,7 +241,8 @@ def steps_rows(d: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def steps_chart(d: Mapping[str, Any], moment_t: float | None = None) -> Spec | None:
     """Step timing per side: each step's time at its landing, coloured by the foot that lands, with each
-    side's median step time (the report's ``step_time_s``) as a dashed line; None without steps."""
+    side's median step time (the report's ``step_time_s``) as a dashed line; None without steps.
+    """
     rows = steps_rows(d)
     if not rows:
         return None

@@ -1,5 +1,6 @@
 """Files for the user's records (PDF report, annotated video) made in a private temporary folder, and the
-comparison with an earlier report."""
+comparison with an earlier report.
+"""
 
 from __future__ import annotations
 

@@ -114,7 +114,8 @@ def _trend_chart(history: History, panel: Any) -> Spec | None:
 
 def trend_charts(history: History) -> list[tuple[str, str, Spec]]:
     """The trend charts of a patient's history: (title, what the lines mean, Vega-Lite spec), leaving out
-    measures never taken."""
+    measures never taken.
+    """
     from ..records.plot import PANELS
 
     out = []
@@ -133,7 +134,8 @@ def trend_charts(history: History) -> list[tuple[str, str, Spec]]:
 
 def session_pdf(report: Mapping[str, Any], previous: Mapping[str, Any] | None, generated: datetime) -> bytes:
     """A stored session's PDF report (compared with the visit before, when there is one), made in a
-    private temporary folder that is deleted after."""
+    private temporary folder that is deleted after.
+    """
     from ..evidence.pdf.report import write_pdf_report
     from ..report import Report
 

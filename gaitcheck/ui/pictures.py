@@ -103,7 +103,8 @@ def _strength(check: str, report: Report) -> NDArray[np.float64]:
 
 def _pickable(report: Report) -> Report:
     """``report`` made to choose pictures from: frames where the walker is cut by the picture's edge count as
-    not detected, and each episode's worst moment is its worst frame with the whole body in view."""
+    not detected, and each episode's worst moment is its worst frame with the whole body in view.
+    """
     whole = whole_body_frames(report)
     if not whole.any():
         return report
@@ -130,14 +131,16 @@ def _flags_at(report: Report, i: int) -> dict[str, bool | None]:
 
 def key_moments(report: Report, max_frames: int = 6) -> list[Moment]:
     """The gallery: the worst moment of each flagged episode and a good moment (the whole body in view), with
-    advice."""
+    advice.
+    """
     return [Moment(k, _advice(_flags_at(report, k.frame))) for k in choose_key_frames(_pickable(report), max_frames)]
 
 
 def verdict_moments(report: Report, cards: Sequence[Card]) -> dict[str, Moment | None]:
     """One moment per verdict card (by ``Card.check``): the worst moment of its longest flagged episode with the
     whole body in view, else a good moment; for steps, a foot landing mid-walk; None where there is nothing to
-    show."""
+    show.
+    """
     picked = _pickable(report)
     whole = whole_body_frames(report)
     rank = ("Good", "Best", "Moment")
@@ -181,7 +184,8 @@ def _seen(report: Report, whole: NDArray[np.bool_], title: str) -> Moment | None
 
 def first_moment(report: Report, cards: Sequence[Card]) -> int:
     """The frame to show first under the charts: the first flagged verdict's picture, else the first picture,
-    else the middle of the clip."""
+    else the middle of the clip.
+    """
     moments = verdict_moments(report, cards)
     flagged = [moments.get(c.check) for c in cards if c.status == "flag"]
     chosen = [m for m in (*flagged, *moments.values()) if m is not None]
@@ -203,7 +207,8 @@ def frame_picture(upload: Upload, report: Report, index: int, width: int = 960) 
 
 def track_thumbnails(upload: Upload, extraction: Extraction, width: int = 200) -> list[tuple[int, str, Image]]:
     """One picture per tracked person (at the middle of their time in view), best walker first:
-    ``(track_id, caption, RGB image)``."""
+    ``(track_id, caption, RGB image)``.
+    """
     import cv2
 
     info = extraction.info

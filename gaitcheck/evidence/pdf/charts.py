@@ -1,5 +1,7 @@
-"""The PDF report's timeline charts (matplotlib Axes, no pyplot): a measure over the clip, its
-threshold band, the flagged episodes shaded and the key moments marked."""
+"""The PDF report's timeline charts (matplotlib Axes, no pyplot).
+
+A measure over the clip, its threshold band, the flagged episodes shaded and the key moments marked.
+"""
 
 from __future__ import annotations
 

@@ -97,14 +97,17 @@ class PageFlow:
     # -- geometry --------------------------------------------------------------------------------
     @property
     def fig(self) -> Figure:
+        """The figure of the current page."""
         return self.pages[-1]
 
     @property
     def left(self) -> float:
+        """Left margin in inches."""
         return self.margin_in[3]
 
     @property
     def width(self) -> float:
+        """Width of the text column in inches."""
         return A4_IN[0] - self.margin_in[1] - self.margin_in[3]
 
     def room(self) -> float:
@@ -112,6 +115,7 @@ class PageFlow:
         return A4_IN[1] - self.margin_in[2] - self.y
 
     def new_page(self) -> None:
+        """Start a new page."""
         self.pages.append(Figure(figsize=A4_IN))
         self.y = self.margin_in[0]
 
@@ -121,6 +125,7 @@ class PageFlow:
             self.new_page()
 
     def skip(self, dy: float) -> None:
+        """Move down by ``dy`` inches, starting a new page if it does not fit."""
         self.y += dy
 
     def _fx(self, x_in: float) -> float:
@@ -137,12 +142,14 @@ class PageFlow:
 
     def rule(self, y_in: float, color: str = RULE, lw: float = 0.6, x0: float | None = None,
              x1: float | None = None) -> None:
+        """Draw a horizontal rule at ``y_in`` inches from the top."""
         a = self.left if x0 is None else x0
         b = self.left + self.width if x1 is None else x1
         self.fig.add_artist(Line2D([self._fx(a), self._fx(b)], [self._fy(y_in)] * 2, color=color, linewidth=lw,
                                    transform=self.fig.transFigure))
 
     def box(self, x_in: float, y_in: float, w_in: float, h_in: float, color: str) -> None:
+        """Draw a filled box (inches from the page's top left)."""
         self.fig.add_artist(Rectangle((self._fx(x_in), self._fy(y_in + h_in)), w_in / A4_IN[0], h_in / A4_IN[1],
                                       transform=self.fig.transFigure, facecolor=color, edgecolor="none", zorder=-1))
 
@@ -163,6 +170,7 @@ class PageFlow:
 
     def paragraph(self, text: str, size: float = 9.0, *, indent: float = 0.0, color: str = INK,
                   weight: str = "normal", after: float = 0.05) -> None:
+        """Set wrapped text at the current position and move below it."""
         lines = wrap(text, self.width - indent, size, weight)
         height = len(lines) * size / 72 * LEADING
         self.ensure(height)

@@ -72,6 +72,7 @@ def num(v: Any, fmt: str, unit: str = "", none: str = "-") -> str:
 
 def key_moments(flow: PageFlow, keys: Sequence[KeyFrame], images: Sequence[NDArray[np.uint8]],
                  dn: Density) -> None:
+    """The key moments: the annotated frames with their captions."""
     if not keys or len(images) != len(keys):
         return
     flow.heading("Key moments")
@@ -83,6 +84,7 @@ def key_moments(flow: PageFlow, keys: Sequence[KeyFrame], images: Sequence[NDArr
 
 
 def gait(flow: PageFlow, gait: GaitResult, dn: Density) -> None:
+    """The gait section: verdict, numbers and the foot-strike summary."""
     items: list[tuple[str, str]] = []
     reason = f" ({gait.reason})" if gait.reason else ""
     items.append(("Gait check", f"{gait.status.upper()}{reason}"))
@@ -131,6 +133,7 @@ def passes(flow: PageFlow, passes: Sequence[Pass], dn: Density) -> None:
 
 
 def comparison(flow: PageFlow, c: Comparison, dn: Density) -> None:
+    """The comparison with an earlier report, one row per verdict or measure."""
     flow.heading("Compared with the earlier session")
     flow.paragraph(f"Earlier: {c.old_name}    Now: {c.new_name}", 8.5, after=0.03)
     flow.paragraph("Better = nearer a level head, a gaze point 6 m ahead, an upright trunk, less flagged time; "
@@ -144,11 +147,13 @@ def comparison(flow: PageFlow, c: Comparison, dn: Density) -> None:
 
 
 def note_lines(r: Report, dn: Density) -> list[str]:
+    """The notes shown at this density (warnings of the report, most important first)."""
     notes = [*r.warnings, *(r.gait.notes if r.gait is not None else ())]
     return [f"- {n}" for n in notes[: dn.notes]]
 
 
 def notes_height(flow: PageFlow, notes: Sequence[str], size: float = 8.0) -> float:
+    """Height in inches the notes take at ``size`` points."""
     if not notes:
         return 0.0
     return 0.5 + sum(len(wrap(n, flow.width, size)) * size / 72 * LEADING + 0.03 for n in notes)
@@ -172,6 +177,7 @@ def notes(flow: PageFlow, r: Report, dn: Density, *, fit_only: bool = False) -> 
 
 
 def thresholds(flow: PageFlow, settings: Config, dn: Density) -> None:
+    """The thresholds used, by ``gaitcheck.toml`` section (or one line pointing to the JSON)."""
     if not dn.settings:
         flow.paragraph("Thresholds used: as listed under settings in the JSON report (all provisional and "
                        "configurable in gaitcheck.toml).", 7.0, color=MUTED, after=0.03)
