@@ -651,3 +651,52 @@ def test_posture_without_a_seen_mask_counts_every_part_as_seen():
     given = measure_posture(series, Config(), 170.0, Seen.everywhere(n))
     np.testing.assert_array_equal(default.head_pitch_deg, given.head_pitch_deg)
     assert np.isfinite(default.head_pitch_deg).all()
+
+
+def test_period_between_samples_is_refined_by_the_parabola():
+    from gaitcheck.events import _period_s
+
+    tt = np.arange(0, 6, 1 / 30)
+    # 0.8042 s falls half-way between two 1/120 s lags: without the refinement, or refined the wrong
+    # way, the answer is off by about half a lag (0.004 s)
+    assert _period_s(tt, np.sin(2 * np.pi * tt / 0.8042), 0.3, 1.2) == pytest.approx(0.8042, abs=0.0015)
+
+
+def test_period_needs_ten_samples():
+    from gaitcheck.events import _period_s
+
+    t = np.arange(10) * 0.6  # four samples a stride of 2.4 s
+    x = np.sin(2 * np.pi * t / 2.4)
+    assert _period_s(t, x, 1.0, 4.0) == pytest.approx(2.4, rel=0.03)
+    assert _period_s(t[:9], x[:9], 1.0, 4.0) is None
+    with_gap = x.copy()
+    with_gap[4] = np.nan  # NaN samples are skipped, and counted out
+    assert _period_s(t, with_gap, 1.0, 4.0) is None
+
+
+@pytest.mark.parametrize(("gap_frames", "measured"), [(6, True), (12, False)])
+def test_step_period_of_a_side_view_bridges_short_gaps(gap_frames, measured):
+    from _synth import make_walker
+
+    from gaitcheck.events import step_period_s
+
+    img, _, t = make_walker(n_frames=240, cadence_spm=100, speed_px_s=80.0)  # steps of 0.6 s
+    px, facing = img[..., :2].astype(float), np.ones(len(t))
+    assert step_period_s(px, facing, t, np.ones(len(t), bool)) == pytest.approx(0.6, rel=0.01)
+    valid = np.zeros(len(t), bool)
+    valid[:30] = True  # 1 s, then a gap of 0.2 s (bridged: up to 0.35 s) or 0.4 s, then 1.2 s
+    valid[30 + gap_frames : 66 + gap_frames] = True
+    got = step_period_s(px, facing, t, valid)
+    assert (got is not None) is measured  # each piece alone is under the 1.5 s needed
+    if measured:
+        assert got == pytest.approx(0.6, rel=0.03)
+
+
+def test_a_gait_section_with_null_fields_reads_back():
+    from gaitcheck.gait import GaitResult
+
+    g = GaitResult.from_dict({"status": "unknown", "reason": "too few steps", "steps": None, "step_time_s": None,
+                              "stance_pct": "n/a"})
+    assert g.steps is None and g.step_time_s == {"left": None, "right": None}
+    assert g.stance_pct == {"left": None, "right": None}
+    assert GaitResult.from_dict({"steps": 7, "step_time_s": {"left": 0.6}}).steps == 7
