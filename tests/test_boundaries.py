@@ -700,3 +700,10 @@ def test_a_gait_section_with_null_fields_reads_back():
     assert g.steps is None and g.step_time_s == {"left": None, "right": None}
     assert g.stance_pct == {"left": None, "right": None}
     assert GaitResult.from_dict({"steps": 7, "step_time_s": {"left": 0.6}}).steps == 7
+
+
+def test_evidence_is_reported_to_a_hundredth_of_a_second():
+    from gaitcheck.verdicts import Evidence
+
+    assert Evidence(seen_s=6.237, steps=9, passes=2).to_dict() == {"seen_s": 6.24, "steps": 9, "passes": 2}
+    assert Evidence.from_dict({"seen_s": 6.24, "steps": None, "passes": 1}) == Evidence(seen_s=6.24, passes=1)
