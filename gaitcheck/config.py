@@ -164,6 +164,10 @@ class GaitConfig:
     forefoot_max_deg: float = -5.0  # toes down by at least this = forefoot strike; in between = flat
     asymmetry_max_pct: float = 10.0  # left/right step-time difference beyond this is flagged (limping)
     min_steps_per_side: int = 4  # fewer steps a side than this: asymmetry is reported but not judged
+    # Left/right step-length difference (steps landing on each foot, % of their mean) beyond this is
+    # flagged: a step-to gait (one foot steps ahead, the other is brought up beside it) keeps an even
+    # rhythm but not even steps. Provisional: the even walkers of the real clips differ by 1-22%.
+    step_length_asymmetry_max_pct: float = 40.0
     # A gait verdict rests on at least this many steps (initial contacts); fewer: unknown, "too few steps".
     # With 3 steps a single missed or extra contact changes the cadence by a third.
     min_steps: int = 4
@@ -173,7 +177,8 @@ class GaitConfig:
         _require(0 < self.leg_length_ratio < 1, "gait.leg_length_ratio must be between 0 and 1")
         _require(self.forefoot_max_deg < self.heel_strike_min_deg,
                  "gait.forefoot_max_deg must be below gait.heel_strike_min_deg")
-        _require(self.overstride_max_rel > 0 and self.asymmetry_max_pct > 0, "gait limits must be positive")
+        _require(self.overstride_max_rel > 0 and self.asymmetry_max_pct > 0 and self.step_length_asymmetry_max_pct > 0,
+                 "gait limits must be positive")
         _require(self.min_steps >= 2, "gait.min_steps must be at least 2")
         _require(0 <= self.foot_lag_s < self.min_step_s, "gait.foot_lag_s must be from 0 to below gait.min_step_s")
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
@@ -155,6 +155,9 @@ class GaitResult:
     stance_pct: dict[str, float | None]
     step_length_rel_leg: float | None
     stride_length_rel_leg: float | None
+    # median length of the steps landing on each foot (that foot ahead of the other), leg lengths
+    step_length_by_side_rel_leg: dict[str, float | None] = field(default_factory=lambda: {"left": None, "right": None})
+    step_length_asymmetry_pct: float | None = None
     step_length_m: float | None
     stride_length_m: float | None
     speed_m_s: float | None
@@ -178,6 +181,8 @@ class GaitResult:
             "step_time_asymmetry_pct": _r(self.step_time_asymmetry_pct, 1),
             "stance_pct": {k: _r(v, 1) for k, v in self.stance_pct.items()},
             "step_length_rel_leg": _r(self.step_length_rel_leg),
+            "step_length_by_side_rel_leg": {k: _r(v) for k, v in self.step_length_by_side_rel_leg.items()},
+            "step_length_asymmetry_pct": _r(self.step_length_asymmetry_pct, 1),
             "stride_length_rel_leg": _r(self.stride_length_rel_leg),
             "step_length_m": _r(self.step_length_m), "stride_length_m": _r(self.stride_length_m),
             "speed_m_s": _r(self.speed_m_s), "overstride": self.overstride.to_dict(),
@@ -196,6 +201,8 @@ class GaitResult:
             step_time_s=_sides(d.get("step_time_s")), step_time_asymmetry_pct=_f(d.get("step_time_asymmetry_pct")),
             stance_pct=_sides(d.get("stance_pct")), step_length_rel_leg=_f(d.get("step_length_rel_leg")),
             stride_length_rel_leg=_f(d.get("stride_length_rel_leg")), step_length_m=_f(d.get("step_length_m")),
+            step_length_by_side_rel_leg=_sides(d.get("step_length_by_side_rel_leg")),
+            step_length_asymmetry_pct=_f(d.get("step_length_asymmetry_pct")),
             stride_length_m=_f(d.get("stride_length_m")), speed_m_s=_f(d.get("speed_m_s")),
             overstride=Overstride.from_dict(d.get("overstride") or {}),
             foot_strike=FootStrike.from_dict(str(d.get("foot_strike", "unknown")), d.get("foot_strike_detail") or {}),
@@ -230,11 +237,14 @@ def step_time_fit_s(bouts: list[list[float]]) -> float:
     return num / den
 
 
-def uneven_steps(left: list[float], right: list[float], cfg: GaitConfig, alpha: float = 0.05,
-                 ) -> tuple[bool, str | None]:
+def uneven_steps(left: list[float], right: list[float], cfg: GaitConfig, alpha: float = 0.05, *,
+                 max_pct: float | None = None, what: str = "step times") -> tuple[bool, str | None]:
     """Judge left/right symmetry from the step times (s) ending on each foot: (uneven, why not judged).
 
-    Uneven when the medians differ by more than ``cfg.asymmetry_max_pct`` of their mean *and* the
+    The same test judges step lengths with ``max_pct=cfg.step_length_asymmetry_max_pct`` and
+    ``what="step lengths"``.
+
+    Uneven when the medians differ by more than ``max_pct`` (default ``cfg.asymmetry_max_pct``) of their mean *and* the
     difference is beyond chance: a permutation test (every split of the steps into two groups of
     the same sizes, or 4000 random ones) finds ranks at least as far apart in fewer than ``alpha``
     of the splits. Step times that scatter from one step to the next (noisy
@@ -252,11 +262,12 @@ def uneven_steps(left: list[float], right: list[float], cfg: GaitConfig, alpha: 
     if min(len(left), len(right)) < cfg.min_steps_per_side:
         return False, f"Too few steps per side (fewer than {cfg.min_steps_per_side}) to judge left/right symmetry."
     ml, mr = float(np.median(left)), float(np.median(right))
-    if abs(ml - mr) / ((ml + mr) / 2) * 100 <= cfg.asymmetry_max_pct:
+    limit = cfg.asymmetry_max_pct if max_pct is None else max_pct
+    if ml + mr <= 0 or abs(ml - mr) / ((ml + mr) / 2) * 100 <= limit:
         return False, None
     if _split_p(np.asarray(left, float), np.asarray(right, float)) >= alpha:
-        return False, ("Left and right step times vary too much from one step to the next to judge whether "
-                       "one side is slower.")
+        side = "one side is slower" if what == "step times" else "one side takes shorter steps"
+        return False, f"Left and right {what} vary too much from one step to the next to judge whether {side}."
     return True, None
 
 
@@ -375,7 +386,8 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
     # geometry at each initial contact, from the foot in front (whatever the model calls it)
     hip_x = (px[:, L.LEFT_HIP, 0] + px[:, L.RIGHT_HIP, 0]) / 2
     over, steps_rel, angles = [], [], []
-    for f, _ in ics:
+    by_side: dict[str, list[float]] = {"left": [], "right": []}  # step lengths by the foot landing
+    for f, foot in ics:
         d = facing[f]
         heels = [px[f, _FEET[k][_HEEL]] for k in _FEET]
         toes = [px[f, _FEET[k][_TOE]] for k in _FEET]
@@ -383,6 +395,7 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
         heel, toe, back = heels[front], toes[front], heels[1 - front]
         over.append(float(d * (heel[0] - hip_x[f]) / leg))
         steps_rel.append(float(d * (heel[0] - back[0]) / leg))
+        by_side[foot].append(steps_rel[-1])
         angles.append(float(np.degrees(np.arctan2(heel[1] - toe[1], d * (toe[0] - heel[0])))))
     step_rel = _median(steps_rel)
     over_med = _median(over)
@@ -401,14 +414,27 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
     asym_flag, unjudged = uneven_steps(step_times["left"], step_times["right"], cfg)
     if asym is not None and unjudged is not None:
         notes.append(unjudged)
+    lengths = {k: [x for x in v if np.isfinite(x)] for k, v in by_side.items()}
+    side_len = {k: _median(v) for k, v in lengths.items()}
+    ll, lr = side_len["left"], side_len["right"]
+    len_asym = abs(ll - lr) / ((ll + lr) / 2) * 100 if ll is not None and lr is not None and ll + lr > 0 else None
+    len_flag, len_unjudged = uneven_steps(lengths["left"], lengths["right"], cfg,
+                                          max_pct=cfg.step_length_asymmetry_max_pct, what="step lengths")
+    if len_asym is not None and len_unjudged is not None and len_unjudged != unjudged:
+        notes.append(len_unjudged)
+    shorter = None
+    if len_flag and ll is not None and lr is not None:
+        shorter = ("right" if lr < ll else "left", min(ll, lr) / max(ll, lr))
     events = sorted([GaitEvent(frame=f, t_s=float(t[f]), foot=ft, type="initial_contact") for f, ft in ics]
                     + [GaitEvent(frame=f, t_s=float(t[f]), foot=ft, type="toe_off") for f, ft in tos],
                     key=lambda e: (e.frame, e.type))
     return GaitResult(
-        status="flag" if over_flag or asym_flag else "pass", reason=None, method="events", steps=len(ics),
+        status="flag" if over_flag or asym_flag or len_flag else "pass", reason=None, method="events",
+        steps=len(ics),
         cadence_spm=cadence, step_time_s=st, step_time_asymmetry_pct=asym,
         stance_pct={k: _median(v) for k, v in stance.items()}, step_length_rel_leg=step_rel,
         stride_length_rel_leg=None if step_rel is None else 2 * step_rel, step_length_m=step_m,
+        step_length_by_side_rel_leg=side_len, step_length_asymmetry_pct=len_asym,
         stride_length_m=None if step_m is None else 2 * step_m,
         speed_m_s=None if step_m is None else step_m * cadence / 60,
         overstride=Overstride(status="flag" if over_flag else "pass", median_rel=over_med,
@@ -417,5 +443,6 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
                                median_foot_angle_deg=angle_med, counts=counts,
                                feedback=verdicts.foot_strike_words(pattern, over_flag)),
         bouts=tuple(bouts), events=tuple(events),
-        feedback=verdicts.gait_words(len(ics), cadence, over_flag, asym if asym_flag else None, unjudged is None),
+        feedback=verdicts.gait_words(len(ics), cadence, over_flag, asym if asym_flag else None, unjudged is None,
+                                     shorter_side=shorter),
         notes=tuple(notes))

@@ -350,7 +350,7 @@ def foot_strike_words(pattern: str, overstriding: bool) -> str:
 
 
 def gait_words(steps: int, cadence_spm: float, overstriding: bool, uneven_pct: float | None,
-               symmetry_judged: bool) -> str:
+               symmetry_judged: bool, shorter_side: tuple[str, float] | None = None) -> str:
     """The gait check's feedback: steps and cadence, then what to change (or that the steps look good).
 
     Args:
@@ -359,6 +359,8 @@ def gait_words(steps: int, cadence_spm: float, overstriding: bool, uneven_pct: f
         overstriding: the heel lands far ahead of the body.
         uneven_pct: the left/right step-time difference when it was flagged, else None.
         symmetry_judged: there were enough steps a side to judge symmetry.
+        shorter_side: when uneven step lengths were flagged, the foot whose steps are shorter and
+            their length as a share of the other foot's.
     """
     parts = [f"You took {steps} steps at about {cadence_spm:.0f} steps per minute."]
     if overstriding:
@@ -366,6 +368,12 @@ def gait_words(steps: int, cadence_spm: float, overstriding: bool, uneven_pct: f
     if uneven_pct is not None:
         parts.append(f"Your left and right steps differ in timing by about {uneven_pct:.0f}%; "
                      "a therapist can look at what makes one side slower.")
-    if not overstriding and uneven_pct is None:
+    if shorter_side is not None:
+        side, share = shorter_side
+        other = "left" if side == "right" else "right"
+        parts.append(f"Your steps onto the {side} foot are shorter than those onto the {other} (about {share:.0%} "
+                     f"of their length), as when one foot steps ahead and the other is brought up beside it; a "
+                     "therapist can look at why.")
+    if not overstriding and uneven_pct is None and shorter_side is None:
         parts.append("Your steps land under your body" + (" and are even on both sides." if symmetry_judged else "."))
     return " ".join(parts)

@@ -27,6 +27,7 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     "real clips": ("shared/videos", "../shared", "real clip"),
     "browser": ("chromium", "playwright", "browser"),
     "database server": ("postgres", "database server"),
+    "HTTPS proxy": ("caddy", "certutil"),
 }
 _NOT_RUN = pytest.StashKey[Counter[str]]()
 

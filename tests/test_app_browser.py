@@ -17,12 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
+from _serving import settle
+from _serving import shot as _shot
 
 playwright = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "test-output"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -78,26 +79,6 @@ def browser():
 MAIN = "document.querySelector('[data-testid=\"stMain\"]')"  # Streamlit's scrolling part of the page
 
 
-def _shot(page, tmp_path: Path, name: str, full_page: bool = True) -> Path:
-    """Save a screenshot in the test's folder and a copy in test-output/ to look at.
-
-    Streamlit scrolls inside its main element, not the document, so a whole-page picture is taken
-    with the window made as tall as the content for a moment.
-    """
-    path = tmp_path / f"{name}.png"
-    size = page.viewport_size
-    if full_page:
-        page.set_viewport_size({"width": size["width"], "height": int(page.evaluate(f"() => {MAIN}.scrollHeight"))})
-        page.wait_for_timeout(800)
-    page.screenshot(path=str(path))
-    if full_page:
-        page.set_viewport_size(size)
-        page.wait_for_timeout(300)
-    OUT.mkdir(exist_ok=True)
-    shutil.copy(path, OUT / path.name)
-    return path
-
-
 def _open(browser, url: str, size: str):
     ctx = browser.new_context(viewport=SIZES[size], accept_downloads=True, device_scale_factor=1,
                               is_mobile=size == "phone", has_touch=size == "phone")
@@ -113,10 +94,7 @@ def _upload(page, path: Path) -> None:
 
 def _settle(page) -> None:
     """Wait until Streamlit has finished the run and the pictures and charts have painted."""
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=ANALYSIS_MS)
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stImage"] img')]
-                               .every(i => i.complete && i.naturalWidth > 0)""", timeout=60_000)
-    page.wait_for_timeout(1500)
+    settle(page, ANALYSIS_MS)
 
 
 def _sideways_overflow(page) -> int:

@@ -114,10 +114,12 @@ def test_limp_clip_cadence_counts_every_contact(analysed) -> None:
     assert analysed.dict(LIMP)["gait"]["cadence_spm"] == pytest.approx(LIMP_CADENCE_SPM, rel=0.1)
 
 
-@issue19("a gait verdict needs enough steps; today a limp PASSES on 4 "
-         "steps")
 def test_limp_clip_gait_is_not_called_normal(analysed) -> None:
-    assert analysed.dict(LIMP)["gait"]["status"] in ("flag", "unknown")
+    # a step-to limp: an even rhythm, uneven steps (the right foot is only brought up beside the left)
+    g = analysed.dict(LIMP)["gait"]
+    assert g["status"] == "flag" and g["steps"] >= 8
+    assert g["step_length_by_side_rel_leg"]["right"] < 0.5 * g["step_length_by_side_rel_leg"]["left"]
+    assert "steps onto the right foot are shorter" in g["feedback"]
 
 
 def test_limp_clip_is_the_walker_going_right_to_left(analysed) -> None:

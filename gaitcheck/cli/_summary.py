@@ -70,6 +70,9 @@ def _gait_numbers(g: GaitResult) -> str:
     left, right = g.step_time_s.get("left"), g.step_time_s.get("right")
     if left is not None and right is not None:
         parts.append(f"step time L {left:.2f} s / R {right:.2f} s")
+    sl, sr = g.step_length_by_side_rel_leg.get("left"), g.step_length_by_side_rel_leg.get("right")
+    if sl is not None and sr is not None:
+        parts.append(f"step length L {sl:.2f} / R {sr:.2f} leg lengths")
     if g.stride_length_m is not None:
         parts.append(f"stride {g.stride_length_m:.2f} m")
     elif g.stride_length_rel_leg is not None:

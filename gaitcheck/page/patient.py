@@ -21,6 +21,9 @@ def show_earlier(viewer: Viewer) -> None:
         sessions = store.sessions(viewer.patient)
     except GaitcheckError:
         sessions = []
+    current = st.session_state.get("upload")
+    this_walk = st.session_state.get(f"saved-{current.key}") if current is not None else None
+    sessions = [s for s in sessions if this_walk is None or s.id != this_walk[1]]  # the one above is not earlier
     if not sessions:
         return
     st.subheader("Your earlier walks")
