@@ -699,6 +699,7 @@ def test_a_gait_section_with_null_fields_reads_back():
                               "stance_pct": "n/a"})
     assert g.steps is None and g.step_time_s == {"left": None, "right": None}
     assert g.stance_pct == {"left": None, "right": None}
+    assert "evidence" not in g.to_dict()  # an older report without one writes none back
     assert GaitResult.from_dict({"steps": 7, "step_time_s": {"left": 0.6}}).steps == 7
 
 
