@@ -83,10 +83,14 @@ def test_look_down_share_boundary(frames, status):
     assert c.status == status
 
 
-@pytest.mark.parametrize(("frames", "status"), [(47, "unknown"), (48, "flag")])
+MIN_FRAMES = round(LIM.min_analysable_s * FPS)  # 1.5 s is 48 frames
+
+
+@pytest.mark.parametrize(("frames", "status"), [(MIN_FRAMES - 1, "unknown"), (MIN_FRAMES, "flag")])
 def test_minimum_analysable_time_boundary(frames, status):
+    assert MIN_FRAMES / FPS == LIM.min_analysable_s  # the limit falls on a frame: both sides are exact
     valid = np.zeros(96, bool)
-    valid[10 : 10 + frames] = True  # limits.min_analysable_s = 1.5 s is 48 frames
+    valid[10 : 10 + frames] = True
     c = look(np.full(96, 2.0), valid)
     assert c.status == status
     if status == "unknown":
@@ -171,7 +175,7 @@ def test_slouch_minimum_episode_boundary(frames, episodes):
     assert len(slouch(lean).episodes) == episodes
 
 
-@pytest.mark.parametrize(("frames", "status"), [(47, "unknown"), (48, "flag")])  # 1.5 s at 32 fps
+@pytest.mark.parametrize(("frames", "status"), [(MIN_FRAMES - 1, "unknown"), (MIN_FRAMES, "flag")])
 def test_slouch_minimum_analysable_time_boundary(frames, status):
     valid = np.zeros(96, bool)
     valid[:frames] = True
@@ -443,10 +447,264 @@ def test_walking_boundaries(speed, swing, walking):
 
 def test_walking_needs_the_hips_and_three_frames():
     px, t = legs_px(96, 0.5)
-    px[40, L.LEFT_HIP] = np.nan  # no hips on this frame: not judged walking
+    px[40, L.LEFT_ANKLE] = np.nan  # one ankle lost: the hips still travel, the frame counts
+    px[50, [L.LEFT_HIP, L.RIGHT_HIP]] = np.nan  # the hips lost: it does not
     px[60:, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = np.nan  # legs out of the picture: the hips' travel still counts
     got = angles.walking(px, t)
-    assert not got[40] and got[39] and got[41]
+    assert got[40] and got[39] and got[41]
+    assert not got[50] and got[49] and got[51]
     assert got[60:90].all()
     assert not angles.walking(px[:2], t[:2]).any()
     assert not angles.walking(np.full_like(px, np.nan), t).any()
+
+
+@pytest.mark.parametrize(("speed", "walking"), [(0.27, True), (0.23, False)])
+def test_walking_with_the_legs_out_of_the_picture_uses_the_trunk_as_the_size(speed, walking):
+    # no ankles at all: the body size is the trunk / 0.43, so the hip-speed limit stays 0.25 body sizes/s
+    px, t = legs_px(128, speed * (100.0 / 0.43) / 250.0)  # trunk 100 px of the 250 px body
+    px[:, [L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE]] = np.nan
+    assert set(angles.walking(px, t)[32:96].tolist()) == {walking}
+
+
+# ---- aimed at survivors of mutation testing ------------------------------------------------------
+
+def test_view_smoothing_applies_from_exactly_one_window_of_frames():
+    yaw = np.full(15, 90.0)
+    yaw[7] = 0.0
+    assert view.frame_views(world_at_yaw(yaw))[7] == "side"  # 15 frames: one window, smoothed
+    assert view.frame_views(world_at_yaw(yaw[:14]))[7] == "front"  # 14: too few, left as seen
+
+
+def test_report_rounding_contract():
+    from gaitcheck.gait import Bout
+    from gaitcheck.verdicts import Episode
+
+    ep = Episode(start_s=1.23456, end_s=2.34567, start_frame=1, end_frame=2, peak_frame=1, peak=12.34567)
+    assert ep.to_dict() == {"start_s": 1.235, "end_s": 2.346, "peak": 12.346, "start_frame": 1, "end_frame": 2,
+                            "peak_frame": 1}
+    assert Bout(start_s=0.12345, end_s=3.45678, steps=5).to_dict() == {"start_s": 0.123, "end_s": 3.457, "steps": 5}
+
+
+def test_gait_numbers_are_rounded_as_documented():
+    from _synth import make_extraction, make_walker
+
+    import gaitcheck
+
+    g = gaitcheck.score(make_extraction(make_walker(n_frames=360, cadence_spm=100, speed_px_s=80.0, limp=0.25)),
+                        height_cm=170).to_dict()["gait"]
+    for key, nd in (("cadence_spm", 1), ("step_time_asymmetry_pct", 1), ("step_length_m", 3),
+                    ("stride_length_m", 3), ("speed_m_s", 3), ("step_length_rel_leg", 3)):
+        assert g[key] is not None and round(g[key], nd) == g[key] and round(g[key], nd - 1) != g[key], key
+    assert all(round(v, 1) == v for v in g["stance_pct"].values())
+
+
+def test_a_lean_exactly_at_the_limit_is_not_called_leaning():
+    # flagged for the head carried forward; the trunk at exactly 10 deg is not "leaning forward"
+    c = slouch(seg((10.0, 3.0)), seg((0.3, 3.0)))
+    assert c.status == "flag" and "leans forward" not in c.feedback and "head is carried forward" in c.feedback
+
+
+def test_clean_series_cuts_at_the_configured_frequency():
+    # 5 Hz at 32 fps: a 6 Hz cut-off keeps 0.83 of it, a lower one far less
+    t = np.arange(256) / FPS
+    wave = 10 * np.sin(2 * np.pi * 5.0 * t)
+    out, _ = clean_series(series_of(body_px(len(t), 500 + wave), t))
+    x = out.xyz[:, L.LEFT_HIP, 0].astype(float) * 1000 - 500
+    mid = slice(64, 192)
+    gain = np.sqrt(np.mean(x[mid] ** 2) / np.mean(wave[mid] ** 2))
+    assert gain == pytest.approx(butterworth_gain(5.0, FPS, 6.0), abs=0.02)
+
+
+def test_oscillation_cadence_needs_two_seconds_of_one_run():
+    from gaitcheck.events import oscillation_cadence_spm
+
+    t = np.arange(300) / 30.0
+    px = np.zeros((300, 33, 2))
+    px[:, L.LEFT_ANKLE, 1] = 10 * np.sin(2 * np.pi * t / 1.2)  # a stride of 1.2 s: 100 steps/min
+    late = (t >= 5.0) & (t < 6.5)  # 1.5 s, starting 5 s in: the run's length counts, not its end time
+    assert oscillation_cadence_spm(px, t, late) is None
+    # Just over 2 s (under two strides) gives a number, but the autocorrelation's overlap shrinks with
+    # the lag and pulls the peak early: 3-5 % fast here. Accuracy needs a longer run (about 1 % at 6 s).
+    short = (t >= 5.0) & (t < 7.1)
+    assert oscillation_cadence_spm(px, t, short) == pytest.approx(100.0, rel=0.05)
+    long = (t >= 2.0) & (t < 8.0)
+    assert oscillation_cadence_spm(px, t, long) == pytest.approx(100.0, rel=0.015)
+
+
+def test_a_tiny_camera_roll_adds_no_warning():
+    from _synth import make_extraction, make_walker
+
+    import gaitcheck
+
+    level = gaitcheck.score(make_extraction(make_walker())).to_dict()["warnings"]
+    tiny = gaitcheck.score(make_extraction(make_walker(roll_deg=0.5))).to_dict()["warnings"]
+    assert tiny == level
+
+
+def test_gait_feedback_of_an_even_walk_reads_as_one_text():
+    from _synth import make_extraction, make_walker
+
+    import gaitcheck
+
+    g = gaitcheck.score(make_extraction(make_walker(n_frames=360, cadence_spm=100, speed_px_s=80.0))).to_dict()["gait"]
+    assert g["feedback"] == (f"You took {g['steps']} steps at about 100 steps per minute. Your steps land under your "
+                             "body and are even on both sides.")
+    assert g["foot_strike_detail"]["feedback"] == "Your foot lands flat, close to your body."
+
+
+def test_report_reads_back_exactly_with_every_field_filled():
+    from _synth import make_extraction, make_walker
+
+    import gaitcheck
+    from gaitcheck.report import Report
+
+    walker = make_walker(n_frames=360, cadence_spm=100, speed_px_s=80.0, limp=0.25, head_pitch_deg=30.0,
+                         trunk_lean_deg=14.0, strike_deg=15.0)
+    d = gaitcheck.score(make_extraction(walker), height_cm=175).to_dict()
+    g = d["gait"]
+    assert None not in (g["stride_length_m"], g["speed_m_s"], g["step_length_m"], g["step_time_asymmetry_pct"])
+    assert d["checks"]["look_ahead"]["episodes"] and d["checks"]["slouch"]["episodes"]
+    assert Report.from_dict(d).to_dict() == d
+
+
+def _ankles_alternating(n: int, fps: float, stride_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Ankle heights of a walker seen from the front: the feet lift in turn, half a stride apart."""
+    t = np.arange(n) / fps
+    px = np.zeros((n, 33, 2))
+    px[:, L.LEFT_ANKLE, 1] = 400 + 10 * np.sin(2 * np.pi * t / stride_s)
+    px[:, L.RIGHT_ANKLE, 1] = 400 - 10 * np.sin(2 * np.pi * t / stride_s)
+    return px, t
+
+
+@pytest.mark.parametrize(("frames", "measured"), [(64, False), (65, True)])
+def test_oscillation_cadence_two_second_boundary(frames, measured):
+    from gaitcheck.events import oscillation_cadence_spm
+
+    px, t = _ankles_alternating(320, FPS, 1.0)
+    valid = np.zeros(320, bool)
+    valid[100 : 100 + frames] = True  # 65 frames at 32 fps span exactly 2 s from the first to the last
+    got = oscillation_cadence_spm(px, t, valid)
+    assert (got is not None) is measured
+    if measured:
+        assert got == pytest.approx(120.0, rel=0.06)  # a stride of 1 s: 120 steps/min (short-run bias, above)
+
+
+def test_oscillation_cadence_uses_the_longest_run_and_the_left_right_difference():
+    from gaitcheck.events import oscillation_cadence_spm
+
+    px, t = _ankles_alternating(320, FPS, 1.0)
+    px[:64, L.LEFT_ANKLE, 1] = px[:64, L.RIGHT_ANKLE, 1] = 400.0  # standing still first
+    valid = np.zeros(320, bool)
+    valid[:64] = True  # 2 s of standing: a run, but the shorter one
+    valid[70:] = True  # 7.8 s of walking
+    assert oscillation_cadence_spm(px, t, valid) == pytest.approx(120.0, rel=0.015)
+    # both feet lift together (a jump, or one foot seen twice): no left-right oscillation
+    same = px.copy()
+    same[:, L.RIGHT_ANKLE, 1] = same[:, L.LEFT_ANKLE, 1]
+    assert oscillation_cadence_spm(same, t, valid) is None
+
+
+@pytest.mark.parametrize(("stride_s", "measured"), [(2.2, True), (3.0, False)])
+def test_oscillation_cadence_stride_limit(stride_s, measured):
+    # strides longer than 2.4 s (under 50 steps/min) are not walking rhythm: no cadence
+    from gaitcheck.events import oscillation_cadence_spm
+
+    px, t = _ankles_alternating(480, FPS, stride_s)
+    got = oscillation_cadence_spm(px, t, np.ones(480, bool))
+    assert (got is not None) is measured
+    if measured:
+        assert got == pytest.approx(120.0 / stride_s, rel=0.03)
+
+
+def test_evidence_words_count_in_the_singular_and_plural():
+    from gaitcheck.verdicts import Evidence
+
+    assert Evidence(seen_s=2.04, steps=1, passes=1).words() == "judged on 2.0 s of walking, 1 step, 1 pass"
+    assert Evidence(seen_s=2.0, steps=2, passes=2).words() == "judged on 2.0 s of walking, 2 steps, 2 passes"
+    assert Evidence(seen_s=3.06, passes=0).words() == "judged on 3.1 s of walking, 0 passes"
+
+
+def test_an_episode_without_a_peak_reads_back_as_nan():
+    import math
+
+    from gaitcheck.verdicts import Episode
+
+    d = {"start_s": 1.0, "end_s": 2.0, "start_frame": 32, "end_frame": 64, "peak_frame": 40}
+    assert math.isnan(Episode.from_dict({**d, "peak": None}).peak)
+    assert Episode.from_dict({**d, "peak": 7}).peak == 7.0
+
+
+def test_posture_without_a_seen_mask_counts_every_part_as_seen():
+    from _synth import make_walker
+
+    from gaitcheck.posture import Seen, measure_posture
+
+    img, world, t = make_walker(n_frames=96, head_pitch_deg=20.0)
+    w, h = 1280, 720
+    xyz = np.stack([img[..., 0] / w, img[..., 1] / h, img[..., 2] / w], axis=-1).astype(np.float32)
+    series = PoseSeries(xyz, img[..., 3].astype(np.float32), world.astype(np.float32), t, (w, h))
+    default = measure_posture(series, Config(), 170.0)
+    n = len(t)
+    assert default.seen.feet.shape == (2, n)
+    for part in (default.seen.head, default.seen.shoulders, default.seen.hips, default.seen.feet, default.seen.large):
+        assert part.all()
+    given = measure_posture(series, Config(), 170.0, Seen.everywhere(n))
+    np.testing.assert_array_equal(default.head_pitch_deg, given.head_pitch_deg)
+    assert np.isfinite(default.head_pitch_deg).all()
+
+
+def test_period_between_samples_is_refined_by_the_parabola():
+    from gaitcheck.events import _period_s
+
+    tt = np.arange(0, 6, 1 / 30)
+    # 0.8042 s falls half-way between two 1/120 s lags: without the refinement, or refined the wrong
+    # way, the answer is off by about half a lag (0.004 s)
+    assert _period_s(tt, np.sin(2 * np.pi * tt / 0.8042), 0.3, 1.2) == pytest.approx(0.8042, abs=0.0015)
+
+
+def test_period_needs_ten_samples():
+    from gaitcheck.events import _period_s
+
+    t = np.arange(10) * 0.6  # four samples a stride of 2.4 s
+    x = np.sin(2 * np.pi * t / 2.4)
+    assert _period_s(t, x, 1.0, 4.0) == pytest.approx(2.4, rel=0.03)
+    assert _period_s(t[:9], x[:9], 1.0, 4.0) is None
+    with_gap = x.copy()
+    with_gap[4] = np.nan  # NaN samples are skipped, and counted out
+    assert _period_s(t, with_gap, 1.0, 4.0) is None
+
+
+@pytest.mark.parametrize(("gap_frames", "measured"), [(6, True), (12, False)])
+def test_step_period_of_a_side_view_bridges_short_gaps(gap_frames, measured):
+    from _synth import make_walker
+
+    from gaitcheck.events import step_period_s
+
+    img, _, t = make_walker(n_frames=240, cadence_spm=100, speed_px_s=80.0)  # steps of 0.6 s
+    px, facing = img[..., :2].astype(float), np.ones(len(t))
+    assert step_period_s(px, facing, t, np.ones(len(t), bool)) == pytest.approx(0.6, rel=0.01)
+    valid = np.zeros(len(t), bool)
+    valid[:30] = True  # 1 s, then a gap of 0.2 s (bridged: up to 0.35 s) or 0.4 s, then 1.2 s
+    valid[30 + gap_frames : 66 + gap_frames] = True
+    got = step_period_s(px, facing, t, valid)
+    assert (got is not None) is measured  # each piece alone is under the 1.5 s needed
+    if measured:
+        assert got == pytest.approx(0.6, rel=0.03)
+
+
+def test_a_gait_section_with_null_fields_reads_back():
+    from gaitcheck.gait import GaitResult
+
+    g = GaitResult.from_dict({"status": "unknown", "reason": "too few steps", "steps": None, "step_time_s": None,
+                              "stance_pct": "n/a"})
+    assert g.steps is None and g.step_time_s == {"left": None, "right": None}
+    assert g.stance_pct == {"left": None, "right": None}
+    assert "evidence" not in g.to_dict()  # an older report without one writes none back
+    assert GaitResult.from_dict({"steps": 7, "step_time_s": {"left": 0.6}}).steps == 7
+
+
+def test_evidence_is_reported_to_a_hundredth_of_a_second():
+    from gaitcheck.verdicts import Evidence
+
+    assert Evidence(seen_s=6.237, steps=9, passes=2).to_dict() == {"seen_s": 6.24, "steps": 9, "passes": 2}
+    assert Evidence.from_dict({"seen_s": 6.24, "steps": None, "passes": 1}) == Evidence(seen_s=6.24, passes=1)

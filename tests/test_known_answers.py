@@ -117,10 +117,10 @@ def test_toe_offs_are_when_each_foot_is_furthest_back_and_stance_is_half_the_cyc
     assert len(tos) >= len([t for t, _ in truth if 0.3 < t < n / fps - 0.3])
     for tg, fg in tos:
         assert any(abs(tg - tt) <= 2 / fps and fg == ft for tt, ft in truth), (tg, fg)
-    # the model's foot is on the floor for exactly half of each stride (contacts and toe-offs are
-    # both peaks of the foot's position, moved by the same pose lag)
+    # the model's foot is on the floor for exactly half of each stride; contacts and toe-offs are both
+    # moved earlier by the same foot lag, so the share stays half (one frame is 2.8% of a 36-frame stride)
     for side in ("left", "right"):
-        assert g["stance_pct"][side] == pytest.approx(50.0, abs=3.0)
+        assert g["stance_pct"][side] == pytest.approx(50.0, abs=1.4)
 
 
 @BOTH_WAYS
