@@ -64,10 +64,10 @@ def test_initial_contacts_within_two_frames_for_90_percent(matches, name):
 
 def test_initial_contacts_within_two_frames_over_all_clips(matches):
     pairs = [(truth, got) for truth, got, _ in matches.values()]
-    n = sum(len(truth) for truth, _ in pairs)
-    within = sum(_within(truth, got) * len(truth) for truth, got in pairs) / n
-    assert n >= 40
-    assert within >= 0.95, f"{within:.0%} within {TOLERANCE_FRAMES} frames"
+    errors = [min((abs(f - g) for g in got), default=99) for truth, got in pairs for f in truth]
+    # docs/measures.md: 43 of 45 within 2 frames, the other two 3 frames off
+    assert len(errors) == 45
+    assert sum(e <= TOLERANCE_FRAMES for e in errors) >= 43 and max(errors) <= 3, errors
     for name in SHORT_OF_90:  # the shortfall is the one contact named, no more
         truth, got, _ = matches[name]
         assert _within(truth, got) * len(truth) == len(truth) - 1
