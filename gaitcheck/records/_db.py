@@ -14,6 +14,8 @@ does not know (written by a newer one) is refused before anything is written to 
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -136,9 +138,24 @@ def _raw_pragmas(engine: Engine, *pragmas: str) -> list[Any]:
 
 
 def _use_wal(engine: Engine) -> None:
-    """Switch the file to WAL mode (a setting kept in the file)."""
-    if _raw_pragmas(engine, "journal_mode") != ["wal"]:
-        _raw_pragmas(engine, "journal_mode = WAL")
+    """Switch the file to WAL mode (a setting kept in the file).
+
+    The switch needs the file to itself for a moment, and SQLite reports "database is locked" at
+    once, without waiting, when another process is reading or writing just then (several processes
+    opening a new file together): retry for up to ``BUSY_TIMEOUT_S``.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    delay = 0.01
+    while True:
+        try:
+            if _raw_pragmas(engine, "journal_mode") != ["wal"]:
+                _raw_pragmas(engine, "journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(0.2, delay * 2)
 
 
 def checkpoint(engine: Engine) -> None:
@@ -227,6 +244,9 @@ def connect(db: str | os.PathLike[str] | None) -> tuple[Engine, URL]:
     except DBAPIError as exc:
         engine.dispose()
         raise RecordsError(f"cannot open the records database {where}: {db_message(exc)}") from None
+    except sqlite3.Error as exc:  # the raw connection's pragmas are not wrapped by SQLAlchemy
+        engine.dispose()
+        raise RecordsError(f"cannot open the records database {where}: {exc}") from None
     except BaseException:
         engine.dispose()
         raise
