@@ -230,13 +230,8 @@ def _gait_card(d: Mapping[str, Any], g: Mapping[str, Any]) -> Card:
         if asym is not None and asym > limit and (not reasons or _steps_per_side(g) >= (cfg.get("min_steps_per_side")
                                                                                           or 4)):
             reasons.append(f"Your left and right steps differ in timing by about {asym:.0f}%")
-        sides = g.get("step_length_by_side_rel_leg") or {}
-        left, right = _num(sides.get("left")), _num(sides.get("right"))
-        apart, most = _num(g.get("step_length_asymmetry_pct")), _num(cfg.get("step_length_asymmetry_max_pct")) or 40.0
-        if (left is not None and right is not None and apart is not None and apart > most
-                and _steps_per_side(g) >= (cfg.get("min_steps_per_side") or 4)):
-            reasons.append(f"Your steps onto the {'right' if right < left else 'left'} foot are shorter than "
-                           "onto the other")
+        if g.get("shorter_steps") in ("left", "right"):  # judged in gait.analyze_gait, not again here
+            reasons.append(f"Your steps onto the {g['shorter_steps']} foot are shorter than onto the other")
         head = "; ".join(reasons or ["Your steps are uneven"]) + f". {head}"
     return Card("gait", "Steps", g["status"], head, g["feedback"])
 
