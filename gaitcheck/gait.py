@@ -159,6 +159,7 @@ class GaitResult:
     step_length_by_side_rel_leg: dict[str, float | None] = field(default_factory=lambda: {"left": None, "right": None})
     step_length_asymmetry_pct: float | None = None
     shorter_steps: str | None = None  # "left" / "right" when uneven step lengths were flagged, else None
+    uneven_step_times: bool = False  # left/right step times flagged as uneven (beyond chance)
     step_length_m: float | None
     stride_length_m: float | None
     speed_m_s: float | None
@@ -184,7 +185,7 @@ class GaitResult:
             "step_length_rel_leg": _r(self.step_length_rel_leg),
             "step_length_by_side_rel_leg": {k: _r(v) for k, v in self.step_length_by_side_rel_leg.items()},
             "step_length_asymmetry_pct": _r(self.step_length_asymmetry_pct, 1),
-            "shorter_steps": self.shorter_steps,
+            "shorter_steps": self.shorter_steps, "uneven_step_times": self.uneven_step_times,
             "stride_length_rel_leg": _r(self.stride_length_rel_leg),
             "step_length_m": _r(self.step_length_m), "stride_length_m": _r(self.stride_length_m),
             "speed_m_s": _r(self.speed_m_s), "overstride": self.overstride.to_dict(),
@@ -206,6 +207,7 @@ class GaitResult:
             step_length_by_side_rel_leg=_sides(d.get("step_length_by_side_rel_leg")),
             step_length_asymmetry_pct=_f(d.get("step_length_asymmetry_pct")),
             shorter_steps=d.get("shorter_steps") if d.get("shorter_steps") in ("left", "right") else None,
+            uneven_step_times=d.get("uneven_step_times") is True,
             stride_length_m=_f(d.get("stride_length_m")), speed_m_s=_f(d.get("speed_m_s")),
             overstride=Overstride.from_dict(d.get("overstride") or {}),
             foot_strike=FootStrike.from_dict(str(d.get("foot_strike", "unknown")), d.get("foot_strike_detail") or {}),
@@ -438,7 +440,7 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
         stance_pct={k: _median(v) for k, v in stance.items()}, step_length_rel_leg=step_rel,
         stride_length_rel_leg=None if step_rel is None else 2 * step_rel, step_length_m=step_m,
         step_length_by_side_rel_leg=side_len, step_length_asymmetry_pct=len_asym,
-        shorter_steps=None if shorter is None else shorter[0],
+        shorter_steps=None if shorter is None else shorter[0], uneven_step_times=asym_flag,
         stride_length_m=None if step_m is None else 2 * step_m,
         speed_m_s=None if step_m is None else step_m * cadence / 60,
         overstride=Overstride(status="flag" if over_flag else "pass", median_rel=over_med,

@@ -77,3 +77,20 @@ def test_the_page_card_and_the_cli_summary_name_the_shorter_side():
     assert card.status == "flag" and card.headline.startswith("Your steps onto the right foot are shorter")
     sides = report.gait.step_length_by_side_rel_leg
     assert f"step length L {sides['left']:.2f} / R {sides['right']:.2f} leg lengths" in _gait_numbers(report.gait)
+
+
+def test_the_card_claims_uneven_timing_only_when_the_gait_check_judged_it():
+    # the limp clip: step times 13% apart but too scattered to judge; the card must not claim it
+    from gaitcheck import ui
+
+    img, world, t = make_walker(n_frames=300, cadence_spm=100, speed_px_s=60.0, stride_amp_rel=0.3,
+                                frame_size=(1600, 720))
+    img = img.copy()
+    img[:, LEFT_FOOT, 0] += 0.3 * 260.0
+    d = gaitcheck.score(make_extraction((img, world, t), frame_size=(1600, 720))).to_dict()
+    d["gait"]["step_time_asymmetry_pct"] = 13.0
+    for judged in (False, True):
+        d["gait"]["uneven_step_times"] = judged
+        card = next(c for c in ui.cards(d) if c.check == "gait")
+        assert ("differ in timing by about 13%" in card.headline) is judged
+        assert "; your steps onto the right foot" in card.headline or not judged

@@ -227,11 +227,16 @@ def _gait_card(d: Mapping[str, Any], g: Mapping[str, Any]) -> Card:
             reasons.append("Your heel lands far ahead of your body"
                            + (f" (about {rel:.2f} leg lengths ahead of the hips)" if rel is not None else ""))
         asym, limit = _num(g.get("step_time_asymmetry_pct")), _num(cfg.get("asymmetry_max_pct")) or 10.0
-        if asym is not None and asym > limit and (not reasons or _steps_per_side(g) >= (cfg.get("min_steps_per_side")
-                                                                                          or 4)):
+        if "uneven_step_times" in g:  # judged in gait.analyze_gait (its permutation test), not again here
+            timing = g["uneven_step_times"] is True and asym is not None
+        else:  # a report stored before the judgement was recorded
+            timing = asym is not None and asym > limit and (
+                not reasons or _steps_per_side(g) >= (cfg.get("min_steps_per_side") or 4))
+        if timing:
             reasons.append(f"Your left and right steps differ in timing by about {asym:.0f}%")
         if g.get("shorter_steps") in ("left", "right"):  # judged in gait.analyze_gait, not again here
             reasons.append(f"Your steps onto the {g['shorter_steps']} foot are shorter than onto the other")
+        reasons = reasons[:1] + [r[0].lower() + r[1:] for r in reasons[1:]]  # one sentence: "...; your steps..."
         head = "; ".join(reasons or ["Your steps are uneven"]) + f". {head}"
     return Card("gait", "Steps", g["status"], head, g["feedback"])
 
