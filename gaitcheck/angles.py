@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from .landmarks import Landmark as L
 
-__all__ = ["body_size", "ear_shoulder_hip_deg", "facing_direction", "forward_head_rel", "gaze_distance_m",
+__all__ = ["body_size", "ear_eye_px", "ear_shoulder_hip_deg", "facing_direction", "forward_head_rel", "gaze_distance_m",
            "head_pitch_deg", "rotate_points", "trunk_lean_deg", "unturn_points", "walking"]
 
 F = NDArray[np.float64]
@@ -126,6 +126,16 @@ def ear_shoulder_hip_deg(px: F) -> F:
     with np.errstate(divide="ignore", invalid="ignore"):  # a zero-length segment gives NaN
         cos = np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
     return np.asarray(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))), np.float64)
+
+
+def ear_eye_px(px: F) -> F:
+    """(T,) length of the ear-to-eye line that gives the head pitch (mid-ears to mid-eyes), in pixels.
+
+    >>> px = np.zeros((1, 33, 2)); px[0, [L.LEFT_EYE, L.RIGHT_EYE]] = (3, 4)
+    >>> ear_eye_px(px)
+    array([5.])
+    """
+    return np.asarray(np.linalg.norm(_mid(px, L.LEFT_EYE, L.RIGHT_EYE) - _mid(px, L.LEFT_EAR, L.RIGHT_EAR), axis=1))
 
 
 def body_size(px: F) -> F:

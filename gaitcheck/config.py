@@ -223,6 +223,10 @@ class SeenConfig:
     # standing height) is too small to measure: the ear-to-eye line that gives the head pitch spans ~3 px
     # at 95 px (the high-angle pedestrians clip), ~8 px at 180 px (the smallest walkers judged by eye here).
     min_body_px: float = 120.0
+    # The head pitch is the angle of the ear-to-eye line: shorter than this in pixels, a one-pixel error in
+    # either landmark turns it by 10 deg or more (atan(1/6) = 9.5 deg), as much as the look-ahead limit's
+    # margin. The side-view walkers here span 8-21 px; the high-angle pedestrians 3-5 px.
+    min_head_px: float = 6.0
     # A body's proportions: thigh / shank of each leg and trunk / thigh (2D, as projected; on the real side
     # clips 97-100% of walking frames lie within, the median ratios 0.95-1.06 and 1.3-1.5). Outside = a
     # skeleton the model made up or squeezed, e.g. where the picture's edge cuts the body.

@@ -46,6 +46,7 @@ class Seen:
     hips: B
     feet: B  # (2, T): each foot's heel, ankle and toe
     large: B  # the walker is large enough in the picture to be measured (``SeenConfig.min_body_px``)
+    head_large: B | None = None  # the ear-to-eye line is long enough to measure (``SeenConfig.min_head_px``)
     distorted_share: float = 0.0  # share of the judged frames whose proportions are not a body's
 
     @property
@@ -62,25 +63,26 @@ class Seen:
     def everywhere(cls, n: int) -> Seen:
         """Every part seen on every one of ``n`` frames."""
         on = np.ones(n, bool)
-        return cls(head=on, shoulders=on, hips=on, feet=np.ones((2, n), bool), large=on)
+        return cls(head=on, shoulders=on, hips=on, feet=np.ones((2, n), bool), large=on, head_large=on)
 
 
 def seen_parts(raw: PoseSeries, cfg: SeenConfig, min_visibility: float) -> Seen:
     """Where the head, shoulders, hips and each foot were seen in a walker's raw (uncleaned) series.
 
     A part is seen in a frame when the walker is at least ``cfg.min_body_px`` large there (shoulder
-    to hip plus hip to ankle), and each of the part's landmarks was detected with visibility at
-    least ``min_visibility`` and lies inside the frame by ``cfg.edge_margin_rel`` of the frame's
-    shorter side or by the part's clearance in trunk lengths (``head_clearance_rel`` for the head,
-    ``body_clearance_rel`` for the rest), whichever is larger, in a frame where the skeleton has a
-    body's proportions (:func:`plausible_proportions`) in a clip where most frames have them. The
-    trunk length is the median over the frames where it was measured (a tenth of the frame height
-    when it never was).
+    to hip plus hip to ankle; the head also needs an ear-to-eye line of ``cfg.min_head_px``), and
+    each of the part's landmarks was detected with visibility at least ``min_visibility`` and lies
+    inside the frame by ``cfg.edge_margin_rel`` of the frame's shorter side or by the part's
+    clearance in trunk lengths (``head_clearance_rel`` for the head, ``body_clearance_rel`` for the
+    rest), whichever is larger, in a frame where the skeleton has a body's proportions
+    (:func:`plausible_proportions`) in a clip where most frames have them. The trunk length is the
+    median over the frames where it was measured (a tenth of the frame height when it never was).
 
     >>> xyz = np.full((1, 33, 3), 0.5, np.float32)  # a standing figure in a 400 x 400 frame
     >>> for part, y in ((HEAD, 0.1), (_SHOULDERS, 0.2), (_HIPS, 0.5), ((L.LEFT_KNEE, L.RIGHT_KNEE), 0.68),
     ...                 (FOOT["left"] + FOOT["right"], 0.86)):
     ...     xyz[0, list(part), 1] = y
+    >>> xyz[0, [L.NOSE, L.LEFT_EYE, L.RIGHT_EYE], 0] = 0.53  # the face 12 px ahead of the ears
     >>> s = PoseSeries(xyz, np.ones((1, 33), np.float32), np.zeros((1, 33, 3), np.float32), np.zeros(1), (400, 400))
     >>> parts = seen_parts(s, SeenConfig(), 0.5); bool(parts.head[0]), bool(parts.feet[0, 0])
     (True, True)
@@ -111,9 +113,10 @@ def seen_parts(raw: PoseSeries, cfg: SeenConfig, min_visibility: float) -> Seen:
     judged = np.isfinite(_thigh_shank(px)).all(axis=0) & np.isfinite(_trunk_thigh(px))
     distorted = float((~sound[judged]).mean()) if judged.any() else 0.0
     ok = big & sound & (distorted < cfg.max_distorted_share)
-    return Seen(head=seen(HEAD, cfg.head_clearance_rel) & ok, shoulders=seen(_SHOULDERS, body) & ok,
+    head_big = np.asarray(angles.ear_eye_px(px) >= cfg.min_head_px)
+    return Seen(head=seen(HEAD, cfg.head_clearance_rel) & ok & head_big, shoulders=seen(_SHOULDERS, body) & ok,
                 hips=seen(_HIPS, body) & ok, feet=np.stack([seen(FOOT["left"], body), seen(FOOT["right"], body)]) & ok,
-                large=big, distorted_share=distorted)
+                large=big, head_large=head_big, distorted_share=distorted)
 
 
 def _length(px: F, a: L, b: L) -> F:

@@ -58,6 +58,10 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
     if not (post.seen.large & post.sagittal).any():
         return ("the walker is too small in the picture to measure posture (film closer: the walker should fill "
                 "at least a third of the picture's height)")
+    head_large = post.seen.head_large
+    if part == "head" and head_large is not None and not (head_large & post.seen.large & post.sagittal).any():
+        return ("the head is too small in the picture to measure its pitch (film closer: the walker should fill "
+                "at least a third of the picture's height)")
     if not (seen & post.sagittal).any():
         return (f"{_PARTS[part]} {'is' if part == 'head' else 'are'} not in view in this clip (the whole body must be "
                 "inside the picture, clear of its edges: film from head to feet)")
@@ -200,12 +204,11 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     trunk_ok = judged & np.isfinite(post.trunk_lean_deg)
     head_s, trunk_s = float(dur[head_ok].sum()), float(dur[trunk_ok].sum())
     min_s = cfg.limits.min_analysable_s
-    la = look_ahead_check(post.head_pitch_deg, post.gaze_distance_m, t, judged, cfg.look_ahead, cfg.limits,
-                          why_unknown("head", view, post, head_ok, head_s, min_s,
-                                                      cfg.seen.max_distorted_share))
+    why_head = why_unknown("head", view, post, head_ok, head_s, min_s, cfg.seen.max_distorted_share)
+    la = look_ahead_check(post.head_pitch_deg, post.gaze_distance_m, t, judged, cfg.look_ahead, cfg.limits, why_head)
     sl = slouch_check(post.trunk_lean_deg, post.forward_head_rel, t, judged, cfg.slouch, cfg.limits,
                       why_unknown("trunk", view, post, trunk_ok, trunk_s, min_s, cfg.seen.max_distorted_share),
-                      post.ear_shoulder_hip_deg)
+                      post.ear_shoulder_hip_deg, why_no_head=why_head)
 
     usable = raw.detected & ~jumps & post.walking
     feet = seen.hips & seen.feet.all(axis=0)

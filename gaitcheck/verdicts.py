@@ -252,11 +252,13 @@ def look_ahead_check(pitch: F, gaze: F, t: F, valid: B, cfg: LookAheadConfig, li
 
 
 def slouch_check(lean: F, fwd_head: F, t: F, valid: B, cfg: SlouchConfig, limits: LimitsConfig,
-                 why_invalid: str, esh: F | None = None) -> Check:
+                 why_invalid: str, esh: F | None = None, why_no_head: str | None = None) -> Check:
     """Slouch check: trunk or head forward beyond their limits.
 
     Trunk leaning forward beyond ``trunk_lean_max_deg`` or head forward beyond ``forward_head_max_rel``,
-    sustained for ``min_episode_s``.
+    sustained for ``min_episode_s``. A lean alone can flag; a pass needs the head too (``fwd_head``
+    measured on at least ``limits.min_analysable_s``): without it a head carried forward cannot be
+    ruled out, and the check is unknown with ``why_no_head`` (default: the head was not seen).
     """
     valid = valid & ~np.isnan(lean)
     dur = frame_durations(t)
@@ -285,6 +287,9 @@ def slouch_check(lean: F, fwd_head: F, t: F, valid: B, cfg: SlouchConfig, limits
         share = "Most of the time" if frac > 0.5 else f"For about {round(frac * 100)}% of the walk"
         fb = (f"{share} {what}. Walk tall: shoulders back, head up, core engaged, as if a string "
               "pulled the top of your head towards the sky.")
+    elif dur[valid & ~np.isnan(fwd_head)].sum() < limits.min_analysable_s:
+        why = why_no_head or "the head is not in view long enough"
+        return _unknown(f"the trunk stays upright, but a head carried forward cannot be ruled out: {why}", medians)
     else:
         fb = (f"Your trunk stays upright (about {abs(medians['median_trunk_lean_deg'] or 0):.0f}° from vertical) "
               "and your head sits over your shoulders. Keep walking tall.")

@@ -249,3 +249,41 @@ def test_walker_leaving_the_frame_is_not_measured():
     inside = [f for f in r["frames"] if f["t_s"] < 3.7]
     assert all(f["head_pitch_deg"] is None and f["trunk_lean_deg"] is None for f in outside)
     assert all(f["head_pitch_deg"] is not None for f in inside)
+
+
+def _small_head(walker, factor):
+    """The walker with the eyes and nose drawn ``factor`` times as far from the ears (a head seen small)."""
+    img, world, t = walker
+    img = img.copy()
+    ear = (img[:, L.LEFT_EAR, :2] + img[:, L.RIGHT_EAR, :2]) / 2
+    face = [L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.LEFT_EYE_INNER, L.LEFT_EYE_OUTER, L.RIGHT_EYE_INNER,
+            L.RIGHT_EYE_OUTER, L.MOUTH_LEFT, L.MOUTH_RIGHT]
+    img[:, face, :2] = ear[:, None] + factor * (img[:, face, :2] - ear[:, None])
+    return img, world, t
+
+
+def _ear_eye(img):
+    return float(np.median(angles.ear_eye_px(img[:, :, :2].astype(np.float64))))
+
+
+@pytest.mark.parametrize("factor, judged", [(0.15, False), (0.2, True)])
+def test_a_head_too_small_to_measure_is_unknown_on_both_checks(factor, judged):
+    # the default walker's ear-to-eye line is ~36 px: x0.15 is ~5.4 px, under seen.min_head_px (6 px), where
+    # one pixel of error turns the line by 10 deg; x0.2 is ~7.2 px, just measurable
+    walker = _small_head(make_walker(), factor)
+    assert (_ear_eye(walker[0]) < Config().seen.min_head_px) is not judged
+    r = gaitcheck.score(make_extraction(walker)).to_dict()
+    la, sl = r["checks"]["look_ahead"], r["checks"]["slouch"]
+    if judged:
+        assert la["status"] == "pass" and sl["status"] == "pass"
+    else:
+        assert la["status"] == "unknown" and "head is too small" in la["reason"]
+        # an upright trunk alone does not make a pass: the head might be carried forward
+        assert sl["status"] == "unknown" and "cannot be ruled out" in sl["reason"]
+        assert all(f["head_pitch_deg"] is None for f in r["frames"])
+
+
+def test_a_lean_flags_a_slouch_even_where_the_head_is_too_small_to_measure():
+    r = gaitcheck.score(make_extraction(_small_head(make_walker(trunk_lean_deg=15), 0.15))).to_dict()
+    assert r["checks"]["look_ahead"]["status"] == "unknown"
+    assert r["checks"]["slouch"]["status"] == "flag" and "leans forward" in r["checks"]["slouch"]["feedback"]
