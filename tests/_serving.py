@@ -134,6 +134,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequ
     need(CHROMIUM, "Debian's chromium")
     need(CADDY, "Debian's caddy")
     max_mb = getattr(request.module, "MAX_UPLOAD_MB", 8)
+    memory = ["--max-memory-mb", str(request.module.MAX_MEMORY_MB)] if hasattr(request.module, "MAX_MEMORY_MB") else []
     seed = getattr(request.module, "seed_records", None)
     folder = tmp_path_factory.mktemp("clinic")
     db = str(folder / "clinic.sqlite3")
@@ -149,7 +150,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequ
     log = folder / "server.log"
     with log.open("wb") as out:
         server = subprocess.Popen([sys.executable, "-m", "gaitcheck", "serve", "--db", db, "--port", str(port),
-                                   "--workers", "2", "--max-upload-mb", str(max_mb), "--base-url", url],
+                                   "--workers", "2", "--max-upload-mb", str(max_mb), "--base-url", url, *memory],
                                   env=env, stdout=out, stderr=subprocess.STDOUT, cwd=folder)
     try:
         wait_port(port, server, "gaitcheck serve", log)

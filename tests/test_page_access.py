@@ -6,6 +6,7 @@ and browser are in ``test_serve_browser.py``.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -165,11 +166,9 @@ def test_a_served_page_shows_nothing_before_sign_in(clinic: str, monkeypatch: py
 def test_a_signed_in_therapist_is_signed_out_after_the_idle_time(clinic: str, monkeypatch) -> None:
     _served(monkeypatch, clinic)
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["therapist-last-seen"] = 0.0  # signed in long ago (monotonic clock), idle since
+    at.session_state["therapist-last-seen"] = time.monotonic() - 31 * 60  # signed in 31 min ago, idle since
     at.run()
     assert "signed out after 30 minutes" in _text(at) and not at.get("file_uploader")
-    import time
-
     at.session_state["therapist-last-seen"] = time.monotonic()
     at.run()
     assert at.get("file_uploader")

@@ -182,9 +182,10 @@ def test_the_server_keeps_xsrf_on_and_shows_visitors_no_internals() -> None:
 
 def test_settings_travel_through_the_environment() -> None:
     s = ServeSettings(served=True, session_minutes=12.5, slots=3, cluster="tcp://10.0.0.5:8786",
-                      base_url=BASE, max_upload_mb=80)
+                      base_url=BASE, max_upload_mb=80, max_memory_mb=3000)
     assert ServeSettings.from_env(s.to_env()) == s
     assert ServeSettings.from_env({}) == ServeSettings()
+    assert s.memory_budget_mb == 3000 and ServeSettings().memory_budget_mb >= 1024  # 0: half the machine's
     with pytest.raises(ConfigError, match="GAITCHECK_SESSION_MINUTES"):
         ServeSettings.from_env({"GAITCHECK_SESSION_MINUTES": "soon"})
 
@@ -254,6 +255,29 @@ def test_the_queue_runs_one_job_per_slot_first_come_first_served_with_places_and
         assert not any(f.exists() for f in runner.folders.values())
     finally:
         for name in list(runner.release):
+            runner.finish(name)
+        q.close()
+
+
+def test_the_wait_follows_the_running_jobs_own_pace_once_it_has_started() -> None:
+    runner = _Gate(slots=1)
+    q = PoseQueue(runner)
+    try:
+        first, second = (q.submit(PoseJob(b"clip", f"c{i}.mp4", duration_s=100.0)) for i in range(2))
+        _until(lambda: "c0.mp4" in runner.folders)
+        guess = first.estimate_s()
+        assert guess > 100  # nothing timed yet: the first guess is over a second of work per second of clip
+        progress = runner.folders["c0.mp4"] / "progress"
+        progress.write_text("1 1000")  # too little done to judge its pace
+        assert first.estimate_s() == pytest.approx(guess, rel=0.05)
+        time.sleep(0.5)
+        progress.write_text("500 1000")  # half done in ~0.5 s: ~0.5 s left, whatever the guess said
+        elapsed = time.monotonic() - first.started
+        assert first.estimate_s() == pytest.approx(max(1.0, elapsed), abs=0.3)
+        # the second in line waits for that rest, then its own run at the guessed rate
+        assert second.estimate_s() == pytest.approx(elapsed + 100.0 * (guess / 100.0), rel=0.05)
+    finally:
+        for name in ("c0.mp4", "c1.mp4"):
             runner.finish(name)
         q.close()
 

@@ -150,6 +150,9 @@ def test_an_upload_above_the_limit_is_refused_before_it_is_stored(clinic: Clinic
     upload(page, big)
     page.wait_for_selector(f"text=File must be {MAX_UPLOAD_MB}", timeout=60_000)
     page.wait_for_timeout(1500)
+    # shown to the eye under the file's name, not only to screen readers or on hover (a phone has no hover)
+    box = page.locator('[data-testid="stFileChip"] [role="alert"]').bounding_box()
+    assert box is not None and box["width"] > 100 and box["height"] > 10, box
     assert "Analysing" not in _main_text(page) and "Waiting for our turn" not in _main_text(page)
     shot(page, tmp_path, "serve_upload_too_large_phone")
     page.context.close()

@@ -30,6 +30,9 @@ def register(sub: Any) -> None:
                    help="sign a therapist out after M minutes without using the page (default: 30)")
     s.add_argument("--max-upload-mb", type=int, default=200, metavar="MB",
                    help="the largest clip accepted (default: 200 MB; set the proxy's limit to match)")
+    s.add_argument("--max-memory-mb", type=int, default=0, metavar="MB",
+                   help="turn new uploads away (with a message to try again later) while the server holds more "
+                        "than this (default: half of the machine's memory)")
     s.add_argument("--base-url", metavar="URL", help="the address patients open, for the links the page makes "
                                                       "(default: the address the therapist's browser shows)")
     s.set_defaults(run=run_serve)
@@ -63,8 +66,11 @@ def run_serve(args: argparse.Namespace) -> int:
         raise ConfigError(f"--port must be 1-65535, not {args.port}")
     if args.workers < 0:
         raise ConfigError("--workers must be 0 (one per core) or more")
+    if args.max_memory_mb < 0:
+        raise ConfigError("--max-memory-mb must be 0 (half of the machine's memory) or more")
     settings = ServeSettings(served=True, session_minutes=args.session_minutes, slots=args.workers,
-                             cluster=args.cluster, base_url=args.base_url, max_upload_mb=args.max_upload_mb)
+                             cluster=args.cluster, base_url=args.base_url, max_upload_mb=args.max_upload_mb,
+                             max_memory_mb=args.max_memory_mb)
     ServeSettings.from_env(settings.to_env())  # the same range checks as the page applies
     where = check_ready(args.db, settings)
     print(f"Serving gaitcheck on http://{args.host}:{args.port} (records: {where}); stop with Ctrl-C.", flush=True)

@@ -18,6 +18,7 @@ from ..config import Config
 from ..errors import GaitcheckError
 from ..pose import Extraction
 from ..report import Report, csv_text, json_text
+from ..serve.memory import FRAMES_PER_SESSION_BYTES, admits
 from ..serve.queue import PoseJob
 from .common import BADGE, SAFETY, Viewer, pose_queue, records
 
@@ -48,14 +49,37 @@ def sidebar_controls() -> tuple[Config, float | None, Any]:
     return cfg, None if height is None else float(height), previous
 
 
+# Streamlit refuses a file over the upload limit in the browser, and says why only to screen readers and on
+# hover (which a phone has not): show its message under the file's name, in the page's error colour.
+_REFUSED_FILE_CSS = """<style>
+[data-testid="stFileChip"][aria-invalid="true"] { flex-wrap: wrap; height: auto; }
+[data-testid="stFileChip"][aria-invalid="true"] [role="alert"] {
+  position: static !important; width: 100% !important; height: auto !important; margin: 0.25rem 0 0 0 !important;
+  clip: auto !important; clip-path: none !important; overflow: visible !important; white-space: normal !important;
+  color: var(--st-red-text-color, #bd4043); font-size: 0.875rem; flex-basis: 100%;
+}
+</style>"""
+
+
 def current_upload(viewer: Viewer) -> ui.Upload | None:
     """The clip uploaded (or the sample), kept in the session so that reruns reuse everything made from it."""
+    st.html(_REFUSED_FILE_CSS)
     limit = viewer.settings.max_upload_mb if viewer.settings.served else 500
+    if st.session_state.pop("turned_away", False):
+        st.error("The server is busy with other people's clips right now, so yours was not kept. "
+                 "Please try again in a few minutes.", icon=":material/hourglass_top:")
+    generation = st.session_state.setdefault("uploader_generation", 0)
     up = st.file_uploader(f"Upload a walking clip ({', '.join(ui.VIDEO_TYPES)}; up to {limit} MB)",
-                          type=list(ui.VIDEO_TYPES))
+                          type=list(ui.VIDEO_TYPES), key=f"clip-{generation}")
     if up is not None:
         if st.session_state.get("upload_id") != up.file_id:
-            st.session_state["upload"] = ui.Upload(up.getvalue(), up.name)
+            if viewer.settings.served and not admits(up.size, viewer.settings.memory_budget_mb):
+                # over the memory budget: drop the clip (a new uploader lets the old one's copy go) and say so
+                st.session_state["uploader_generation"] = generation + 1
+                st.session_state["turned_away"] = True
+                st.rerun()
+            budget = FRAMES_PER_SESSION_BYTES if viewer.settings.served else 64 * 2**20
+            st.session_state["upload"] = ui.Upload(up.getvalue(), up.name, frame_budget_bytes=budget)
             st.session_state["upload_id"] = up.file_id
     elif st.session_state.get("upload_id") not in (None, "sample"):  # the user removed their clip: forget it
         forget()

@@ -22,6 +22,7 @@ ENV = {
     "cluster": "GAITCHECK_CLUSTER",
     "base_url": "GAITCHECK_BASE_URL",
     "max_upload_mb": "GAITCHECK_MAX_UPLOAD_MB",
+    "max_memory_mb": "GAITCHECK_MAX_MEMORY_MB",
 }
 
 
@@ -52,6 +53,8 @@ class ServeSettings:
         base_url: the address patients open (for their links); None: the address the therapist's
             browser shows.
         max_upload_mb: the largest upload accepted.
+        max_memory_mb: the server's memory budget: past it, new uploads are turned away until sessions
+            end (0: half of the machine's memory, :func:`gaitcheck.serve.memory.default_budget_mb`).
     """
 
     served: bool = False
@@ -60,6 +63,7 @@ class ServeSettings:
     cluster: str | None = None
     base_url: str | None = None
     max_upload_mb: int = 200
+    max_memory_mb: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServeSettings:
@@ -78,14 +82,23 @@ class ServeSettings:
                    slots=int(_number(env, "slots", 0, 0, 256)),
                    cluster=env.get(ENV["cluster"]) or None,
                    base_url=env.get(ENV["base_url"]) or None,
-                   max_upload_mb=int(_number(env, "max_upload_mb", 200, 1, 4096)))
+                   max_upload_mb=int(_number(env, "max_upload_mb", 200, 1, 4096)),
+                   max_memory_mb=int(_number(env, "max_memory_mb", 0, 0, 2**22)))
 
     def to_env(self) -> dict[str, str]:
         """The environment variables that give these settings (see :meth:`from_env`)."""
         out = {ENV["served"]: "1" if self.served else "0", ENV["session_minutes"]: f"{self.session_minutes:g}",
-               ENV["slots"]: str(self.slots), ENV["max_upload_mb"]: str(self.max_upload_mb)}
+               ENV["slots"]: str(self.slots), ENV["max_upload_mb"]: str(self.max_upload_mb),
+               ENV["max_memory_mb"]: str(self.max_memory_mb)}
         if self.cluster:
             out[ENV["cluster"]] = self.cluster
         if self.base_url:
             out[ENV["base_url"]] = self.base_url
         return out
+
+    @property
+    def memory_budget_mb(self) -> int:
+        """The memory budget in MB (``max_memory_mb``, or half of the machine's memory when 0)."""
+        from .memory import default_budget_mb
+
+        return self.max_memory_mb or default_budget_mb()
