@@ -1,4 +1,4 @@
-"""Cleaning the walker's landmark series: mask, drop identity jumps, fill short gaps, low-pass.
+"""Cleaning the walker's landmark series: legs' labels kept, mask, drop identity jumps, fill short gaps, low-pass.
 
 Missing data is normal: low-visibility landmarks become NaN, only short gaps are filled, and the
 zero-phase Butterworth low-pass (``SignalConfig.lowpass_hz``, default 6 Hz, order 4, run forwards
@@ -18,7 +18,14 @@ from .config import SignalConfig
 from .landmarks import Landmark as L
 from .series import PoseSeries
 
-__all__ = ["UNEVEN_STEP", "clean_series", "effective_cutoff_hz", "fill_short_gaps", "identity_jumps", "lowpass"]
+__all__ = ["LEG_PAIRS", "UNEVEN_STEP", "clean_series", "effective_cutoff_hz", "fill_short_gaps", "identity_jumps",
+           "leg_swaps", "lowpass", "unswap_legs"]
+
+#: The left and right landmarks of the legs, swapped together when the model swaps the legs' labels.
+LEG_PAIRS = ((L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE),
+             (L.LEFT_HEEL, L.RIGHT_HEEL), (L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX))
+_LEG_POINTS = ((L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE), (L.LEFT_HEEL, L.RIGHT_HEEL),
+               (L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX))
 
 
 def identity_jumps(px: NDArray[np.float64], t: NDArray[np.float64], max_speed: float) -> NDArray[np.bool_]:
@@ -45,6 +52,89 @@ def identity_jumps(px: NDArray[np.float64], t: NDArray[np.float64], max_speed: f
     # a single wrong frame produces two fast steps (there and back); mark the frame in between
     jumps[idx[1:][bad]] = True
     return jumps
+
+
+def leg_swaps(px: NDArray[np.float64], t: NDArray[np.float64], *, penalty_rel: float = 0.05,
+              max_dt_s: float = 0.05) -> NDArray[np.bool_]:
+    """(T,) True on the frames where the model swapped the left and right legs' labels.
+
+    The pose model at times labels the legs the other way round for a few frames, mostly as the
+    swinging foot passes or lands beside the other one: a foot then seems to jump to the other
+    foot's place and back. The labelling that makes the knees, ankles, heels and toes move least
+    from frame to frame, over each run of consecutive frames, is found exactly (a two-state Viterbi
+    path); every frame relabelled costs ``penalty_rel`` body sizes, so the model's own labels stand
+    unless the other labelling is clearly smoother. Frames more than ``max_dt_s`` apart (below
+    20 fps) break a run: there a foot can move more than the feet's distance between two frames.
+
+    >>> px = np.zeros((6, 33, 2)); px[:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 1] = -100.0
+    >>> left = [L.LEFT_KNEE, L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX]
+    >>> right = [L.RIGHT_KNEE, L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX]
+    >>> px[:, left + [L.LEFT_HIP], 0] = np.arange(6)[:, None] * 5.0; px[:, right, 0] = 60.0; px[:, right, 1] = 200.0
+    >>> px[:, left, 1] = 200.0; px[2:4, left + right] = px[2:4, right + left]  # labels swapped on frames 2-3
+    >>> leg_swaps(px, np.arange(6) / 30).nonzero()[0]
+    array([2, 3])
+    """
+    n = len(t)
+    out = np.zeros(n, bool)
+    if n < 2:
+        return out
+    left = px[:, [a for a, _ in _LEG_POINTS]]
+    right = px[:, [b for _, b in _LEG_POINTS]]
+    ok = ~(np.isnan(left).any(axis=(1, 2)) | np.isnan(right).any(axis=(1, 2)))
+    size = body_size(px)
+    typical = float(np.nanmedian(size[ok])) if ok.any() and np.isfinite(size[ok]).any() else 0.0
+    if typical <= 0:
+        return out
+    penalty = penalty_rel * typical
+
+    def dist(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+        return float(np.linalg.norm(a - b, axis=1).sum())
+
+    idx = np.flatnonzero(ok)
+    runs: list[list[int]] = []
+    for i in idx:
+        if runs and i - runs[-1][-1] == 1 and t[i] - t[runs[-1][-1]] <= max_dt_s:
+            runs[-1].append(int(i))
+        else:
+            runs.append([int(i)])
+    for run in runs:
+        if len(run) < 3:
+            continue
+        # cost[s]: the least motion of a labelling of the run so far that ends in state s (1 = swapped)
+        cost = np.array([0.0, penalty])
+        back = np.zeros((len(run), 2), np.int8)
+        for k in range(1, len(run)):
+            a, b = run[k - 1], run[k]
+            same = dist(left[b], left[a]) + dist(right[b], right[a])
+            cross = dist(left[b], right[a]) + dist(right[b], left[a])
+            stay = cost + same  # state kept: unswapped after unswapped, or swapped after swapped
+            move = cost[::-1] + cross
+            back[k] = np.where(stay <= move, [0, 1], [1, 0])
+            cost = np.minimum(stay, move) + np.array([0.0, penalty])
+        s = int(np.argmin(cost))
+        for k in range(len(run) - 1, -1, -1):
+            out[run[k]] = bool(s)
+            s = int(back[k, s])
+    return out
+
+
+def unswap_legs(series: PoseSeries) -> tuple[PoseSeries, NDArray[np.bool_]]:
+    """``series`` with the legs' labels put back where the model swapped them (:func:`leg_swaps`).
+
+    Returns the series (the same object when nothing was swapped) and the (T,) mask of the frames relabelled.
+    """
+    swapped = leg_swaps(series.pixels(), series.t)
+    if not swapped.any():
+        return series, swapped
+    order = np.arange(series.xyz.shape[1])
+    for a, b in LEG_PAIRS:
+        order[a], order[b] = b, a
+    changes = {}
+    for name in ("xyz", "world", "visibility"):
+        arr = getattr(series, name).copy()
+        arr[swapped] = arr[swapped][:, order]
+        changes[name] = arr
+    return series.replace(**changes), swapped
 
 
 def fill_short_gaps(x: NDArray[np.float64], t: NDArray[np.float64], max_gap_s: float) -> NDArray[np.float64]:

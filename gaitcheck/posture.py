@@ -277,8 +277,9 @@ def headings(views: NDArray[np.object_], facing: F) -> NDArray[np.object_]:
     "left to right" / "right to left" seen from the side or obliquely (by ``facing``), "towards
     the camera" / "away from the camera" seen from the front / from behind.
 
-    >>> headings(np.array(["side", "side", "front", ""], dtype=object), np.array([1.0, -1.0, 1.0, 1.0])).tolist()
-    ['left to right', 'right to left', 'towards the camera', '']
+    >>> views = np.array(["side", "oblique", "front", "back", ""], dtype=object)
+    >>> headings(views, np.array([1.0, -1.0, 1.0, -1.0, 1.0])).tolist()
+    ['left to right', 'right to left', 'towards the camera', 'away from the camera', '']
     """
     out = np.full(len(views), "", dtype=object)
     sideways = np.isin(views, SAGITTAL_VIEWS) & np.isfinite(facing)

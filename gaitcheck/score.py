@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._version import version
-from .clean import clean_series, effective_cutoff_hz
+from .clean import clean_series, effective_cutoff_hz, unswap_legs
 from .config import ASSUMED_HEIGHT_CM, Config
 from .errors import NoWalkerError
 from .gait import GaitResult, analyze_gait
@@ -192,7 +192,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     walk = choose_walk(list(extraction.tracks), stats, track_id=track_id, point=walker_point,
                        frame_size=(info.width, info.height))
     walker = walk.first
-    raw = track_series(walk.tracks, t, (info.width, info.height), info.path)
+    raw, _ = unswap_legs(track_series(walk.tracks, t, (info.width, info.height), info.path))
     series, jumps = clean_series(raw, cfg.signal)
     seen = seen_parts(raw, cfg.seen, cfg.signal.min_visibility)
     post = measure_posture(series, cfg, height, seen)

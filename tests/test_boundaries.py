@@ -708,3 +708,34 @@ def test_evidence_is_reported_to_a_hundredth_of_a_second():
 
     assert Evidence(seen_s=6.237, steps=9, passes=2).to_dict() == {"seen_s": 6.24, "steps": 9, "passes": 2}
     assert Evidence.from_dict({"seen_s": 6.24, "steps": None, "passes": 1}) == Evidence(seen_s=6.24, passes=1)
+
+
+def test_sections_without_their_keys_read_as_unknown_with_empty_words():
+    # an older or hand-made report may leave out any key: what is missing is unknown, never the text "None"
+    from gaitcheck.gait import FootStrike, GaitResult, Overstride
+    from gaitcheck.verdicts import Check
+
+    g = GaitResult.from_dict({})
+    assert (g.status, g.method, g.feedback, g.shorter_steps) == ("unknown", "none", "", None)
+    assert (g.foot_strike.pattern, g.foot_strike.status, g.foot_strike.feedback) == ("unknown", "unknown", "")
+    assert (g.overstride.status, g.overstride.feedback) == ("unknown", "")
+    assert Overstride.from_dict({}).status == "unknown" and FootStrike.from_dict("heel", {}).status == "unknown"
+    c = Check.from_dict({"status": "pass", "median_head_pitch_deg": 4})
+    assert c.feedback == "" and c.medians == {"median_head_pitch_deg": 4.0}
+    assert GaitResult.from_dict({"shorter_steps": "middle"}).shorter_steps is None  # only left or right
+
+
+def test_a_step_to_gait_reads_back_exactly_with_its_judged_side():
+    from _synth import make_extraction, make_walker
+
+    import gaitcheck
+    from gaitcheck.landmarks import FOOT
+    from gaitcheck.report import Report
+
+    img, world, t = make_walker(n_frames=300, cadence_spm=100, speed_px_s=60.0, stride_amp_rel=0.3,
+                                frame_size=(1600, 720))
+    img = img.copy()
+    img[:, list(FOOT["left"]), 0] += 1.2 * 0.3 * 260.0  # the left foot always lands ahead: short steps onto the right
+    d = gaitcheck.score(make_extraction((img, world, t), frame_size=(1600, 720))).to_dict()
+    assert d["gait"]["shorter_steps"] == "right" and d["gait"]["status"] == "flag"
+    assert Report.from_dict(d).to_dict() == d

@@ -80,3 +80,16 @@ def test_nearly_frontal_walker_stays_unknown(turn_deg):
     report = gaitcheck.score(make_extraction(turned_walker(turn_deg, n_frames=150, head_pitch_deg=18.0)))
     assert report.look_ahead.status == "unknown" and report.slouch.status == "unknown"
     assert np.isnan(report.frames.head_pitch_deg).all()
+
+
+@pytest.mark.parametrize("turn_deg", [0.0, 30.0, 55.0])
+def test_the_posture_series_records_the_turn_it_corrected_for(turn_deg):
+    from gaitcheck.clean import clean_series
+    from gaitcheck.config import Config
+    from gaitcheck.pose.tracking import track_series
+    from gaitcheck.posture import measure_posture
+
+    ex = make_extraction(turned_walker(turn_deg, n_frames=90))
+    raw = track_series(list(ex.tracks), ex.t, (ex.info.width, ex.info.height), "synthetic")
+    post = measure_posture(clean_series(raw)[0], Config(), 170.0)
+    assert np.nanmedian(post.turn_deg) == pytest.approx(turn_deg, abs=2.0)

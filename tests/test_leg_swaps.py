@@ -1,0 +1,52 @@
+"""The pose model's left-right leg swaps, found and undone before the gait is measured (synthetic walkers)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _synth import make_extraction, make_walker
+
+import gaitcheck
+from gaitcheck.clean import LEG_PAIRS, leg_swaps
+
+LEFT = [a for a, _ in LEG_PAIRS]
+RIGHT = [b for _, b in LEG_PAIRS]
+
+
+def _swapped(walker, frames):
+    img, world, t = walker
+    img, world = img.copy(), world.copy()
+    for arr in (img, world):
+        arr[np.ix_(frames, LEFT + RIGHT)] = arr[np.ix_(frames, RIGHT + LEFT)]
+    return img, world, t
+
+
+def _contacts(walker) -> list[tuple[int, str]]:
+    g = gaitcheck.score(make_extraction(walker)).to_dict()["gait"]
+    return [(e["frame"], e["foot"]) for e in g["events"] if e["type"] == "initial_contact"]
+
+
+@pytest.mark.parametrize("kw", [{}, {"direction": -1}, {"cadence_spm": 130.0}, {"fps": 60.0, "n_frames": 300},
+                                {"limp": 0.3}, {"strike_deg": 15.0}, {"speed_px_s": 0.0}])
+def test_a_walker_whose_labels_are_right_is_left_alone(kw):
+    img, _, t = make_walker(**kw)
+    assert not leg_swaps(img[:, :, :2].astype(np.float64), t).any()
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+def test_legs_swapped_for_a_few_frames_at_a_contact_are_put_back(direction):
+    walker = make_walker(direction=direction)
+    truth = _contacts(walker)
+    frame = truth[2][0]
+    frames = list(range(frame - 1, frame + 3))  # as the model does: the labels flip as a foot lands, for 4 frames
+    bad = _swapped(walker, frames)
+    found = leg_swaps(bad[0][:, :, :2].astype(np.float64), bad[2])
+    assert np.flatnonzero(found).tolist() == frames
+    assert _contacts(bad) == truth
+
+
+def test_below_twenty_frames_a_second_nothing_is_relabelled():
+    # at 15 fps a swinging foot moves further between frames than the feet are apart: motion cannot tell
+    walker = make_walker(fps=15.0, n_frames=75)
+    bad = _swapped(walker, [20, 21])
+    assert not leg_swaps(bad[0][:, :, :2].astype(np.float64), bad[2]).any()
