@@ -221,3 +221,47 @@ def test_straight_leg_is_the_longest_hip_to_ankle_distance():
     img = make_walker(n_frames=300, fps=60.0, stride_amp_rel=0.5, strike_deg=15.0)[0].astype(np.float64)
     dist = np.linalg.norm(img[:, L.LEFT_ANKLE, :2] - img[:, L.LEFT_HIP, :2], axis=1) / 260.0
     assert dist.max() == pytest.approx(straight_leg_rel(0.5, 15.0), rel=2e-3)
+
+
+# ---- the cleaning filter and the body's proportions --------------------------------------------------
+
+def test_the_lowpass_keeps_walking_and_removes_jitter_on_a_clock_that_starts_late():
+    # a 2 Hz sway (walking) plus 12 Hz jitter, sampled at 30 fps from t = 10 s: a 6 Hz cut-off keeps the
+    # first (within 3%) and removes the second (under 10% left) in the middle of the run
+    from gaitcheck.clean import lowpass
+
+    t = 10.0 + np.arange(120) / 30.0
+    slow, fast = np.sin(2 * np.pi * 2.0 * t), 0.5 * np.sin(2 * np.pi * 12.0 * t)
+    y = lowpass(slow + fast, 0.0, 6.0, t=t)[30:90]
+    resid = y - slow[30:90]
+    assert np.max(np.abs(resid)) < 0.1 * 0.5 + 0.03
+    assert np.ptp(y) == pytest.approx(np.ptp(slow[30:90]), rel=0.03)
+
+
+def test_the_lowpass_leaves_runs_too_short_to_filter_as_they_are():
+    # order 4: sosfiltfilt needs more than 3 * (2 * 2 + 1) = 15 samples; 15 stay as they are, 16 are filtered
+    from gaitcheck.clean import lowpass
+
+    rng = np.random.default_rng(3)
+    for n, kept in ((15, True), (16, False)):
+        x = np.concatenate([rng.normal(size=n), [np.nan], rng.normal(size=40)])
+        y = lowpass(x, 30.0, 6.0)
+        assert np.array_equal(y[:n], x[:n]) is kept
+
+
+def test_a_clip_whose_skeleton_is_squeezed_on_many_frames_is_judged_on_none():
+    # the model squeezes a whole skeleton into what an edge of the picture leaves (the thighs a third of the
+    # shanks): beyond 25% of such frames (seen.max_distorted_share) no frame of the clip is trusted
+    from _synth import make_extraction, make_walker
+
+    import gaitcheck
+    from gaitcheck.landmarks import Landmark as L
+
+    img, world, t = make_walker(n_frames=150)
+    img = img.copy()
+    for hip, knee, ankle in ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE)):
+        img[::2, knee, :2] = img[::2, hip, :2] + 0.25 * (img[::2, ankle, :2] - img[::2, hip, :2])
+    r = gaitcheck.score(make_extraction((img, world, t))).to_dict()
+    for check in r["checks"].values():
+        assert check["status"] == "unknown" and "proportions are distorted" in check["reason"]
+    assert all(f["head_pitch_deg"] is None and f["trunk_lean_deg"] is None for f in r["frames"])
