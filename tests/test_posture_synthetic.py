@@ -287,3 +287,11 @@ def test_a_lean_flags_a_slouch_even_where_the_head_is_too_small_to_measure():
     r = gaitcheck.score(make_extraction(_small_head(make_walker(trunk_lean_deg=15), 0.15))).to_dict()
     assert r["checks"]["look_ahead"]["status"] == "unknown"
     assert r["checks"]["slouch"]["status"] == "flag" and "leans forward" in r["checks"]["slouch"]["feedback"]
+
+
+def test_the_summary_says_plainly_what_a_head_too_small_leaves_unknown():
+    from gaitcheck.cli._summary import format_summary
+
+    text = format_summary(gaitcheck.score(make_extraction(_small_head(make_walker(), 0.15))))
+    assert "head pitch unknown" in text and "forward head unknown" in text and "unknown of" not in text
+    assert "head is too small in the picture" in text

@@ -40,8 +40,9 @@ def format_summary(report: Report) -> str:
         where = ("at or above the horizon" if gaze is None or not math.isfinite(gaze)
                  else f"at the floor {gaze:.1f} m ahead")
         la_nums = f"head pitch {pitch:.0f}° (median, + = down), points {where}"
+    fwd = _num(sl.medians.get("median_forward_head_rel"), ".2f")
     sl_nums = (f"trunk lean {_num(sl.medians.get('median_trunk_lean_deg'), '.0f', '°')} (+ = forward), forward head "
-               f"{_num(sl.medians.get('median_forward_head_rel'), '.2f')} of trunk length")
+               + (fwd if fwd == "unknown" else f"{fwd} of trunk length"))
     for name, c, nums in (("Look ahead", la, la_nums), ("Slouch", sl, sl_nums)):
         frac = "" if c.flagged_fraction is None else f", flagged {c.flagged_fraction:.0%} of the time"
         lines.append(f"{name:<11} {c.status.upper():<8} {nums}{frac}")
