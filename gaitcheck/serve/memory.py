@@ -17,7 +17,10 @@ __all__ = ["FRAMES_PER_SESSION_BYTES", "admits", "default_budget_mb", "resident_
 
 #: The decoded frames one session keeps for its pictures (``ui.Upload``'s frame store).
 FRAMES_PER_SESSION_BYTES = 48 * 2**20
-_FILES_PER_SESSION_MB = 40.0  # the report, PDF, pictures and annotated video a session makes from one clip
+# What else a session takes while it scores, draws and writes its report, pictures, PDF and annotated video:
+# benchmarks/bench_serve.py measured ~250 MB per session analysing the 1768x994 sample clip at once
+# (8 uploads: 2.6 GB against 0.9 GB for one), of which the frames and the clip are ~60 MB.
+_WORK_PER_SESSION_MB = 200.0
 
 
 def resident_mb() -> float:
@@ -43,11 +46,12 @@ def default_budget_mb() -> int:
 def admits(upload_bytes: int, budget_mb: int, now_mb: float | None = None) -> bool:
     """Whether a session taking a clip of ``upload_bytes`` keeps the server within ``budget_mb``.
 
-    The session holds the clip twice (the uploader's copy and its own), its frames and its files.
+    The session holds the clip twice (the uploader's copy and its own), its frames, and what it
+    takes to score the clip and make its pictures and files.
 
-    >>> admits(50 * 2**20, 2048, now_mb=1500.0), admits(50 * 2**20, 2048, now_mb=1900.0)
+    >>> admits(50 * 2**20, 2048, now_mb=1600.0), admits(50 * 2**20, 2048, now_mb=1800.0)
     (True, False)
     """
     now = resident_mb() if now_mb is None else now_mb
-    need = 2 * upload_bytes / 2**20 + FRAMES_PER_SESSION_BYTES / 2**20 + _FILES_PER_SESSION_MB
+    need = 2 * upload_bytes / 2**20 + FRAMES_PER_SESSION_BYTES / 2**20 + _WORK_PER_SESSION_MB
     return now + need <= budget_mb
