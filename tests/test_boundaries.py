@@ -674,6 +674,21 @@ def test_period_needs_ten_samples():
     assert _period_s(t, with_gap, 1.0, 4.0) is None
 
 
+def test_period_of_a_tiny_swing_noise_and_a_strong_harmonic():
+    from gaitcheck.events import _period_s
+
+    tt = np.arange(0, 6, 1 / 30)
+    # any amplitude: a swing of 0.005 (normalised image units) has the same period as one of 100 px
+    assert _period_s(tt, 0.005 * np.sin(2 * np.pi * tt / 0.8), 0.3, 1.2) == pytest.approx(0.8, abs=0.005)
+    # the heel's bob at four times the step rate makes an autocorrelation peak at 0.2 s, below the 0.3 s
+    # the search starts at: the period is still the step's
+    walk = np.sin(2 * np.pi * tt / 0.8) + 0.9 * np.sin(2 * np.pi * tt / 0.2)
+    assert _period_s(tt, walk, 0.3, 1.2) == pytest.approx(0.8, abs=0.005)
+    # noise repeats at no period: its autocorrelation stays under 0.2 away from zero lag
+    noise = np.random.default_rng(11).normal(size=len(tt))
+    assert _period_s(tt, noise, 0.3, 1.2) is None
+
+
 @pytest.mark.parametrize(("gap_frames", "measured"), [(6, True), (12, False)])
 def test_step_period_of_a_side_view_bridges_short_gaps(gap_frames, measured):
     from _synth import make_walker

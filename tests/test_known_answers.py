@@ -265,3 +265,22 @@ def test_a_clip_whose_skeleton_is_squeezed_on_many_frames_is_judged_on_none():
     for check in r["checks"].values():
         assert check["status"] == "unknown" and "proportions are distorted" in check["reason"]
     assert all(f["head_pitch_deg"] is None and f["trunk_lean_deg"] is None for f in r["frames"])
+
+
+def test_walking_starts_and_stops_within_half_a_window_of_the_legs():
+    # standing still for 2 s, walking 3 s, standing 2 s: the 1 s window sees the legs swing from half a
+    # second before the first step to half a second after the last one, and no further
+    from _synth import make_walker
+
+    from gaitcheck import angles
+
+    img, _, t = make_walker(n_frames=210)
+    px = img[:, :, :2].astype(np.float64)
+    still_a, still_b = t < 2.0, t >= 5.0
+    px[still_a] = px[np.flatnonzero(~still_a)[0]]  # frozen in the pose of the first walking frame
+    px[still_b] = px[np.flatnonzero(~still_b)[-1]]
+    walk = angles.walking(px, t)
+    assert walk[(t > 2.6) & (t < 4.4)].all()
+    assert not walk[(t < 1.4) | (t > 5.6)].any()
+    # a skeleton with all its points on one spot has no size to walk by
+    assert not angles.walking(np.zeros((30, 33, 2)), t[:30]).any()
