@@ -50,3 +50,31 @@ def test_below_twenty_frames_a_second_nothing_is_relabelled():
     walker = make_walker(fps=15.0, n_frames=75)
     bad = _swapped(walker, [20, 21])
     assert not leg_swaps(bad[0][:, :, :2].astype(np.float64), bad[2]).any()
+
+
+def test_the_world_landmarks_and_visibility_are_put_back_with_the_pixels():
+    from gaitcheck.clean import unswap_legs
+    from gaitcheck.pose.tracking import track_series
+
+    ex = make_extraction(make_walker())
+
+    clean = track_series(list(ex.tracks), ex.t, (ex.info.width, ex.info.height), "synthetic")
+    frames = [40, 41, 42]
+    vis = clean.visibility.copy()
+    vis[:, LEFT] = 0.9  # the left leg's scores told apart from the right's (0.99)
+    clean = clean.replace(visibility=vis)
+    arrays = {name: getattr(clean, name).copy() for name in ("xyz", "world", "visibility")}
+    for arr in arrays.values():
+        arr[np.ix_(frames, LEFT + RIGHT)] = arr[np.ix_(frames, RIGHT + LEFT)]
+    back, swapped = unswap_legs(clean.replace(**arrays))
+    assert np.flatnonzero(swapped).tolist() == frames
+    np.testing.assert_array_equal(back.xyz, clean.xyz)
+    np.testing.assert_array_equal(back.world, clean.world)
+    assert (back.visibility[:, LEFT] == np.float32(0.9)).all() and (back.visibility[:, RIGHT] > 0.95).all()
+    assert unswap_legs(clean)[0] is clean  # nothing swapped: the same series
+
+
+def test_a_swap_in_the_last_frames_of_a_run_is_found():
+    walker = make_walker(n_frames=90)
+    bad = _swapped(walker, [87, 88, 89])
+    assert np.flatnonzero(leg_swaps(bad[0][:, :, :2].astype(np.float64), bad[2])).tolist() == [87, 88, 89]

@@ -295,3 +295,20 @@ def test_the_summary_says_plainly_what_a_head_too_small_leaves_unknown():
     text = format_summary(gaitcheck.score(make_extraction(_small_head(make_walker(), 0.15))))
     assert "head pitch unknown" in text and "forward head unknown" in text and "unknown of" not in text
     assert "head is too small in the picture" in text
+
+
+def test_a_pass_says_where_to_look_and_rests_on_the_frames_it_measured():
+    r = run()
+    la = r["checks"]["look_ahead"]
+    assert la["feedback"].endswith("Keep your eyes on a point about 20 feet (6 m) ahead.")
+    measured = sum(f["head_pitch_deg"] is not None for f in r["frames"])
+    assert la["evidence"]["seen_s"] == pytest.approx(measured / 30.0, abs=1 / 30)
+    assert la["evidence"]["passes"] == 1 and r["checks"]["slouch"]["evidence"]["seen_s"] > 3.0
+
+
+def test_from_the_front_the_steps_are_counted_from_the_rhythm_alone():
+    # 5 s at 110 steps/min: about 9 steps from the left-right oscillation, no events, and no verdict
+    g = run(view="front", cadence_spm=110.0)["gait"]
+    assert (g["status"], g["method"]) == ("unknown", "oscillation") and "side view" in g["reason"]
+    assert g["cadence_spm"] == pytest.approx(110.0, rel=0.03)
+    assert g["steps"] == round(g["cadence_spm"] * 5.0 / 60)

@@ -75,6 +75,7 @@ def test_the_page_card_and_the_cli_summary_name_the_shorter_side():
     report = gaitcheck.score(make_extraction((img, world, t), frame_size=(1600, 720)))
     card = next(c for c in ui.cards(report.to_dict()) if c.check == "gait")
     assert card.status == "flag" and card.headline.startswith("Your steps onto the right foot are shorter")
+    assert "shorter than those onto the left (about" in report.gait.feedback
     sides = report.gait.step_length_by_side_rel_leg
     assert f"step length L {sides['left']:.2f} / R {sides['right']:.2f} leg lengths" in _gait_numbers(report.gait)
 
