@@ -754,3 +754,15 @@ def test_a_step_to_gait_reads_back_exactly_with_its_judged_side():
     d = gaitcheck.score(make_extraction((img, world, t), frame_size=(1600, 720))).to_dict()
     assert d["gait"]["shorter_steps"] == "right" and d["gait"]["status"] == "flag"
     assert Report.from_dict(d).to_dict() == d
+
+
+def test_shares_and_percentages_are_reported_to_their_stated_precision():
+    from _synth import make_extraction, make_walker
+
+    import gaitcheck
+    from gaitcheck.verdicts import Check
+
+    stance = gaitcheck.score(make_extraction(make_walker(n_frames=300))).to_dict()["gait"]["stance_pct"]
+    assert all(isinstance(v, float) and round(v, 1) == v for v in stance.values()), stance  # 0.1 %
+    check = Check(status="flag", reason=None, flagged_fraction=1 / 3, episodes=(), feedback="", medians={})
+    assert check.to_dict()["flagged_fraction"] == 0.3333  # four decimals

@@ -78,3 +78,21 @@ def test_a_swap_in_the_last_frames_of_a_run_is_found():
     walker = make_walker(n_frames=90)
     bad = _swapped(walker, [87, 88, 89])
     assert np.flatnonzero(leg_swaps(bad[0][:, :, :2].astype(np.float64), bad[2])).tolist() == [87, 88, 89]
+
+
+def test_below_twenty_frames_a_second_a_swap_left_in_place_is_said():
+    # at 15 fps the swap stays (see above): the gait notes say the per-side numbers assume alternating feet
+    walker = make_walker(fps=15.0, n_frames=75, cadence_spm=100.0)
+    note = "The model mixed up left and right feet; per-side numbers assume the feet alternate."
+    clean = gaitcheck.score(make_extraction(walker)).to_dict()["gait"]
+    frame = _contacts(walker)[2][0]
+    mixed = gaitcheck.score(make_extraction(_swapped(walker, list(range(frame - 1, frame + 4))))).to_dict()["gait"]
+    assert note not in clean["notes"] and note in mixed["notes"]
+
+
+def test_a_swap_inside_a_run_of_three_frames_is_found():
+    img, _, t = _swapped(make_walker(n_frames=30), [11])
+    px = img[:, :, :2].astype(np.float64)
+    px[:10] = np.nan  # the walker seen on frames 10-12 only
+    px[13:] = np.nan
+    assert np.flatnonzero(leg_swaps(px, t)).tolist() == [11]
