@@ -87,9 +87,12 @@ def leg_swaps(px: NDArray[np.float64], t: NDArray[np.float64], *, penalty_rel: f
         return out
     penalty = penalty_rel * typical
 
-    def dist(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
-        return float(np.linalg.norm(a - b, axis=1).sum())
+    def moved(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+        """(T - 1,) how far the points of ``a`` on each frame lie from those of ``b`` on the frame before."""
+        return np.asarray(np.linalg.norm(a[1:] - b[:-1], axis=2).sum(axis=1))
 
+    same_all = moved(left, left) + moved(right, right)
+    cross_all = moved(left, right) + moved(right, left)
     idx = np.flatnonzero(ok)
     runs: list[list[int]] = []
     for i in idx:
@@ -104,9 +107,7 @@ def leg_swaps(px: NDArray[np.float64], t: NDArray[np.float64], *, penalty_rel: f
         cost = np.array([0.0, penalty])
         back = np.zeros((len(run), 2), np.int8)
         for k in range(1, len(run)):
-            a, b = run[k - 1], run[k]
-            same = dist(left[b], left[a]) + dist(right[b], right[a])
-            cross = dist(left[b], right[a]) + dist(right[b], left[a])
+            same, cross = same_all[run[k] - 1], cross_all[run[k] - 1]  # runs are of consecutive frames
             stay = cost + same  # state kept: unswapped after unswapped, or swapped after swapped
             move = cost[::-1] + cross
             back[k] = np.where(stay <= move, [0, 1], [1, 0])
