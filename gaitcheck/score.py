@@ -30,6 +30,9 @@ F = NDArray[np.float64]
 _PARTS = {"head": "the head", "trunk": "the shoulders and hips"}
 
 
+_FILM_CLOSER = "film closer: the walker should fill at least a third of the picture's height"
+
+
 def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: float, min_s: float,
                 min_distorted: float = 0.25) -> str:
     """Why a posture check cannot be judged: the reason given with an ``unknown`` verdict.
@@ -56,12 +59,10 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
                 "an edge of the picture cuts the body (the whole body must be inside the picture: film from head "
                 "to feet)")
     if not (post.seen.large & post.sagittal).any():
-        return ("the walker is too small in the picture to measure posture (film closer: the walker should fill "
-                "at least a third of the picture's height)")
+        return f"the walker is too small in the picture to measure posture ({_FILM_CLOSER})"
     head_large = post.seen.head_large
     if part == "head" and head_large is not None and not (head_large & post.seen.large & post.sagittal).any():
-        return ("the head is too small in the picture to measure its pitch (film closer: the walker should fill "
-                "at least a third of the picture's height)")
+        return f"the head is too small in the picture to measure its pitch ({_FILM_CLOSER})"
     if not (seen & post.sagittal).any():
         return (f"{_PARTS[part]} {'is' if part == 'head' else 'are'} not in view in this clip (the whole body must be "
                 "inside the picture, clear of its edges: film from head to feet)")

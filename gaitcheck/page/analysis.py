@@ -78,8 +78,8 @@ def current_upload(viewer: Viewer) -> ui.Upload | None:
                 st.session_state["uploader_generation"] = generation + 1
                 st.session_state["turned_away"] = True
                 st.rerun()
-            budget = FRAMES_PER_SESSION_BYTES if viewer.settings.served else 64 * 2**20
-            st.session_state["upload"] = ui.Upload(up.getvalue(), up.name, frame_budget_bytes=budget)
+            served = {"frame_budget_bytes": FRAMES_PER_SESSION_BYTES} if viewer.settings.served else {}
+            st.session_state["upload"] = ui.Upload(up.getvalue(), up.name, **served)
             st.session_state["upload_id"] = up.file_id
     elif st.session_state.get("upload_id") not in (None, "sample"):  # the user removed their clip: forget it
         forget()
