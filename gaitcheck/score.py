@@ -72,8 +72,8 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
 
 def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: WalkerChoice, jumps: B,
                   t: NDArray[np.float64], detection_rate: float, view: str, tilt_note: str, height_given: bool,
-                  height_cm: float, cutoff_hz: float) -> tuple[str, ...]:
-    """The notes a report carries about the clip: who was chosen, what was dropped or assumed."""
+                  height_cm: float, cutoff_hz: float, swapped: B) -> tuple[str, ...]:
+    """The notes a report carries about the clip: who was chosen, what was dropped, relabelled or assumed."""
     warnings = list(extraction.warnings)
     walker = walk.first
     if len(stats) > 1:
@@ -93,6 +93,10 @@ def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: Walk
         first = float(t[np.argmax(jumps)])
         warnings.append(f"The walker's landmarks jumped to someone or something else in {int(jumps.sum())} "
                         f"frame(s) (first at {first:.1f} s); those frames were dropped.")
+    if swapped.any():
+        first = float(t[np.argmax(swapped)])
+        warnings.append(f"The pose model mixed up the left and right leg in {int(swapped.sum())} frame(s) (first at "
+                        f"{first:.1f} s); their labels were swapped back before anything was measured.")
     if tilt_note:
         warnings.append(tilt_note)
     fs = 1.0 / frame_step(t, extraction.info.fps)
@@ -193,7 +197,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     walk = choose_walk(list(extraction.tracks), stats, track_id=track_id, point=walker_point,
                        frame_size=(info.width, info.height))
     walker = walk.first
-    raw, _ = unswap_legs(track_series(walk.tracks, t, (info.width, info.height), info.path))
+    raw, swapped = unswap_legs(track_series(walk.tracks, t, (info.width, info.height), info.path))
     series, jumps = clean_series(raw, cfg.signal)
     seen = seen_parts(raw, cfg.seen, cfg.signal.min_visibility)
     post = measure_posture(series, cfg, height, seen)
@@ -227,7 +231,8 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     detection_rate = float(raw.detected.mean())
     warnings = clip_warnings(extraction=extraction, stats=stats, walk=walk, jumps=jumps, t=t,
                              detection_rate=detection_rate, view=view, tilt_note=post.tilt_note,
-                             height_given=given is not None, height_cm=height, cutoff_hz=cfg.signal.lowpass_hz)
+                             height_given=given is not None, height_cm=height, cutoff_hz=cfg.signal.lowpass_hz,
+                             swapped=swapped)
     video = VideoSummary(path=str(info.path), fps=info.fps, frame_count=len(t),
                          duration_s=float(t[-1] + dur[-1] - t[0]), width=info.width, height=info.height,
                          rotation_deg=info.rotation_deg, codec=info.codec, declared_frame_count=info.frame_count)

@@ -45,6 +45,17 @@ def test_legs_swapped_for_a_few_frames_at_a_contact_are_put_back(direction):
     assert _contacts(bad) == truth
 
 
+def test_the_report_says_how_many_frames_were_relabelled_and_from_when():
+    walker = make_walker()
+    frame = _contacts(walker)[2][0]
+    frames = list(range(frame - 1, frame + 3))
+    said = [w for w in gaitcheck.score(make_extraction(_swapped(walker, frames))).warnings if "mixed up" in w]
+    t0 = walker[2][frames[0]]
+    assert said == [f"The pose model mixed up the left and right leg in 4 frame(s) (first at {t0:.1f} s); their "
+                    "labels were swapped back before anything was measured."]
+    assert not any("mixed up" in w for w in gaitcheck.score(make_extraction(walker)).warnings)
+
+
 def test_below_twenty_frames_a_second_nothing_is_relabelled():
     # at 15 fps a swinging foot moves further between frames than the feet are apart: motion cannot tell
     walker = make_walker(fps=15.0, n_frames=75)
