@@ -90,13 +90,8 @@ def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: Walk
                             f"approximate: analyse the clip again choosing it (--track {tr.track_id}) for full "
                             "detail.")
     if jumps.any():
-        first = float(t[np.argmax(jumps)])
-        warnings.append(f"The walker's landmarks jumped to someone or something else in {int(jumps.sum())} "
-                        f"frame(s) (first at {first:.1f} s); those frames were dropped.")
-    if swapped.any():
-        first = float(t[np.argmax(swapped)])
-        warnings.append(f"The pose model mixed up the left and right leg in {int(swapped.sum())} frame(s) (first at "
-                        f"{first:.1f} s); their labels were swapped back before anything was measured.")
+        warnings.append(f"The walker's landmarks jumped to someone or something else in {_frames_from(jumps, t)}; "
+                        "those frames were dropped.")
     if tilt_note:
         warnings.append(tilt_note)
     fs = 1.0 / frame_step(t, extraction.info.fps)
@@ -113,7 +108,15 @@ def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: Walk
     if not height_given:
         warnings.append(f"Body height not given; assumed {height_cm:.0f} cm for the gaze distance (use --height-cm, "
                         "or body.height_cm in the config); step lengths are given in leg lengths only.")
+    if swapped.any():  # last: it says what was mended (the PDF shows only the first notes when pressed for room)
+        warnings.append(f"The pose model mixed up the left and right leg in {_frames_from(swapped, t)}; their labels "
+                        "were swapped back before anything was measured.")
     return tuple(warnings)
+
+
+def _frames_from(mask: B, t: NDArray[np.float64]) -> str:
+    """How many frames ``mask`` holds and when the first is: "9 frame(s) (first at 2.5 s)"."""
+    return f"{int(mask.sum())} frame(s) (first at {float(t[np.argmax(mask)]):.1f} s)"
 
 
 def _passes(post: PostureSeries, detected: B, la: Check, sl: Check, gait: GaitResult, head_ok: B, trunk_ok: B,
