@@ -97,6 +97,32 @@ def test_live_passes_give_the_sequential_tracks_bit_for_bit(clips: dict[str, Pat
     assert person_followed(ref_fake, len(SCENES[name].people) - 1) == [0]
 
 
+@pytest.mark.parametrize(("scan_until", "follower_misses", "last"), [
+    (60, None, N - 1),  # the scan's last look at 60: followed on to the walker's last frame (89)
+    (30, None, 30 + STRIDE - 1 + 30),  # ... at 30: followed on for 1 s (30 frames) past the guide's end (35)
+    (48, 70, 69),  # ... and no further than the first frame the follower misses her
+])
+def test_the_walker_is_followed_on_past_the_scans_last_look_while_found(
+        clips: dict[str, Path], scan_until: int, follower_misses: int | None, last: int) -> None:
+    # the scan stops finding anyone (a sparse scan losing a walker near the edge) while the walker
+    # is still in view: both strategies follow her on, the same way, bit for bit
+    def miss(num_poses: int, frame: int) -> bool:
+        return frame > scan_until if num_poses > 1 else frame == follower_misses
+
+    got = []
+    for strategy in (_passes.sequential, _live.live):
+        fake = FakeLandmarkers(SCENES["bystander"], miss=miss)
+        passes = strategy(_passes.Clip(clips["bystander"], Config(), fake, 30.0), STRIDE, _passes.likely_walker,
+                          _passes.Bar(None, 0))
+        assert all(lm.closed for lm in fake.made)
+        assert passes.followed is not None and passes.walker is not None
+        assert passes.walker.frames[-1] == scan_until
+        assert passes.followed.frames == list(range(last + 1))
+        assert len(fake.followers()) == 1  # live: the follower's looks were kept, not followed again
+        got.append(passes)
+    assert_same_passes(*got)
+
+
 def test_the_follower_sees_the_others_painted_over(clips: dict[str, Path]) -> None:
     ref, fake = run(_passes.sequential, "bystander", clips["bystander"])
     (follower,) = fake.followers()

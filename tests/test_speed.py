@@ -25,7 +25,7 @@ from gaitcheck.pose import follow_track
 from gaitcheck.pose import live as _live
 from gaitcheck.pose import passes as _passes
 from gaitcheck.pose._mediapipe import Silencer
-from gaitcheck.pose.tracking import Track, assign
+from gaitcheck.pose.tracking import Track, assign, box_size
 from gaitcheck.pose.walker import choose_walker, track_summary
 from gaitcheck.video import VideoReader
 
@@ -132,6 +132,47 @@ def test_look_maps_landmarks_to_pixels_and_drops_someone_else() -> None:
     assert _passes.look(FakeEstimator(None), frame, 0.3, target) is None  # type: ignore[arg-type]
 
 
+def half_pose(pose: np.ndarray) -> np.ndarray:
+    """``pose`` shrunk to half its size about its own centre (the scan's half pose of a dim walker)."""
+    out = pose.copy()
+    centre = out[:, :2].mean(axis=0)
+    out[:, :2] = centre + (out[:, :2] - centre) / 2.5
+    return out
+
+
+def test_next_target_measures_size_against_the_walker_followed_and_follows_on_past_the_last_look() -> None:
+    t = np.arange(60) / 30
+    img, world, _ = make_walker(t=t, scale=0.8, speed_px_s=300.0)
+    stride, extend = 6, 30
+    scan_seen = np.stack([half_pose(p) for p in img])  # the scan saw the walker at 40% of her size
+    guide = _passes.Guide(sampled(1, scan_seen[:25], world[:25], t[:25], stride), stride)  # looks 0..24
+    assert (guide.last_look, guide.last) == (24, 29)
+    frame = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
+    # no previous find: the scan's estimate sets the size, and her full-size pose is someone else
+    alone = _passes.next_target(guide, [], 9, SIZE, None, extend)
+    assert alone is not None and alone.size is None
+    assert _passes.look(FakeEstimator(img[9]), frame, 0.3, alone) is None  # type: ignore[arg-type]
+    # found on the frame before: her own size is the measure, and the same pose is her
+    held = _passes.next_target(guide, [], 9, SIZE, img[8], extend)
+    assert held is not None and held.size == pytest.approx(float(box_size(img[8][None])[0]))
+    assert held.estimate == alone.estimate  # where the scan expects her is unchanged
+    assert _passes.look(FakeEstimator(img[9]), frame, 0.3, held) is not None  # type: ignore[arg-type]
+    # after the scan's last look she walks on (10 px a frame): expected where she was on the frame before
+    for i in (27, 40, 59):
+        on = _passes.next_target(guide, [], i, SIZE, img[i - 1], extend)
+        assert on is not None and on.estimate[4] > guide.estimate(29)[4] + 20 * (i > 27)
+        assert _passes.look(FakeEstimator(img[i]), frame, i / 30, on) is not None  # type: ignore[arg-type]
+    # past the guide only while found, and no further than ``extend`` frames
+    assert _passes.next_target(guide, [], 40, SIZE, None, extend) is None
+    assert _passes.next_target(guide, [], 29 + extend + 1, SIZE, img[29 + extend], extend) is None
+    missed = _passes.next_target(guide, [], 28, SIZE, None, extend)  # within the guide: its held estimate
+    assert missed is not None and missed.estimate == guide.estimate(28)
+    # someone the scan saw is expected where she was: past the guide she is not followed on
+    stander = make_walker(t=t, speed_px_s=0.0, start_x=float(img[44, 23, 0]), scale=0.8, cadence_spm=0.001)
+    other = _passes.Guide(sampled(2, stander[0], stander[1], t, stride), stride)
+    assert _passes.next_target(guide, [other], 45, SIZE, img[44], extend) is None
+
+
 def test_look_shows_the_model_the_others_painted_over() -> None:
     t = np.arange(30) / 30
     img, world, _ = make_walker(t=t, scale=0.8)
@@ -229,9 +270,11 @@ def _looks(found: _passes.Scan, index: int, frames: range, gen: int = 1) -> list
     person = found.tracks[index]
     guide = _passes.Guide(person, found.stride)
     others = _passes.guides([p for j, p in enumerate(found.tracks) if j != index], found.stride)
-    out = []
+    out: list[_live.Looked] = []
     for i in frames:
-        target = _passes.target_at(guide, others, i, SIZE)
+        prev = out[-1].found[0] if out and out[-1].found is not None and out[-1].frame == i - 1 else None
+        target = _passes.next_target(guide, others, i, SIZE, prev, 30)
+        assert target is not None
         k = person.frames.index(i) if i in person.frames else None
         hit = None if k is None else (person.image[k], person.world[k], np.full((3, 3), np.nan, np.float32))
         out.append(_live.Looked(i, float(found.t[i]), found.keys[index], gen, target, hit))
@@ -246,17 +289,17 @@ def test_follower_looks_are_kept_only_if_they_are_what_following_alone_gives() -
     found = _passes.Scan(ex.info, t, [person], [7], 6, ())
     guide = _passes.Guide(person, 6)
     span = range(guide.first, min(guide.last, 59) + 1)
-    kept = _live.kept_track(found, 0, _looks(found, 0, span))
+    kept = _live.kept_track(found, 0, _looks(found, 0, span), 30)
     assert kept is not None and kept.frames == person.frames and kept.track_id == 1
-    assert _live.kept_track(found, 0, _looks(found, 0, span)[1:]) is None  # started late
+    assert _live.kept_track(found, 0, _looks(found, 0, span)[1:], 30) is None  # started late
     holed = _looks(found, 0, span)
     del holed[20]
-    assert _live.kept_track(found, 0, holed) is None  # a frame missed
+    assert _live.kept_track(found, 0, holed, 30) is None  # a frame missed
     two = _looks(found, 0, span[:30]) + _looks(found, 0, span[30:], gen=2)
-    assert _live.kept_track(found, 0, two) is None  # another landmarker took over half way
+    assert _live.kept_track(found, 0, two, 30) is None  # another landmarker took over half way
     wrong = _looks(found, 0, span)
     wrong[5] = _live.Looked(wrong[5].frame, wrong[5].t_s, 7, 1, _passes.Target((0.0,) * 7, 0.5, ()), None)
-    assert _live.kept_track(found, 0, wrong) is None  # estimates that were not final
+    assert _live.kept_track(found, 0, wrong, 30) is None  # estimates that were not final
 
 
 # ---- pieces the passes need ------------------------------------------------------------------

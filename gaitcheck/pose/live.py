@@ -46,13 +46,14 @@ from .passes import (
     Step,
     Target,
     bridge_frames,
+    extend_frames,
     follow_target,
     guides,
     look,
     model_frames,
+    next_target,
     scan,
     stitched,
-    target_at,
 )
 from .tracking import Track, Tracker
 from .walker import track_summary
@@ -267,7 +268,11 @@ class _Planner:
         self._others = guides([p for k, p in by_key.items() if k != choice], self._stride)
 
     def at(self, frame: int) -> tuple[Guide, list[Guide]] | None:
-        """The guide of the person to follow on ``frame`` and the others' (None: follow nobody there)."""
+        """The guide of the person to follow and the others', final for ``frame`` (None: follow nobody).
+
+        The guide may not cover ``frame``: the person may be followed on past it
+        (:func:`gaitcheck.pose.passes.next_target`).
+        """
         s = self._snap
         if s is None or not s.done:
             # refresh when the estimates are not final yet, and now and then to speculate on more of the scan
@@ -278,7 +283,7 @@ class _Planner:
                 assert self._snap is not None
                 self._live.wait_after(self._snap.head)
                 self._refresh(frame)
-        if self._guide is None or not self._guide.covers(frame):
+        if self._guide is None or frame < self._guide.first:
             return None
         return self._guide, self._others
 
@@ -296,7 +301,10 @@ class _Planner:
         return frame >= guide.first
 
     def beyond(self, frame: int) -> bool:
-        """True once the scan has ended and nobody is left to follow from ``frame`` on."""
+        """True once the scan has ended and nobody's time in view is left from ``frame`` on.
+
+        The person followed may still be followed on past it (:func:`gaitcheck.pose.passes.next_target`).
+        """
         return self.final and (self._guide is None or frame > self._guide.last)
 
 
@@ -337,6 +345,7 @@ def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: C
             info = reader.info
             size = (info.width, info.height)
             rate = max(clip.fps, 1.0)
+            extend = extend_frames(clip.fps)
             planner = _Planner(live, stride, info.height, bridge_frames(rate, stride), round(MAX_WAIT_S * rate))
             planners.append(planner)
             # created once the scan's landmarker is (the scan leads at the start: two landmarkers created
@@ -348,16 +357,22 @@ def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: C
                 for frame in reader:
                     i = frame.index
                     plan = planner.at(i)
-                    if planner.beyond(i):
+                    last = looked[-1] if looked else None
+                    prev = (last.found[0] if last is not None and last.found is not None and last.key == key
+                            and last.gen == gen and last.frame == i - every else None)
+                    if planner.beyond(i) and (prev is None or planner.key != key):
                         break
                     if planner.final and not checked:  # the walker is known: is following on still of use?
                         checked = True
                         if planner.key is not None and plan is not None and not _on_course(looked, planner.key,
-                                                                                            plan[0].first, i, every):
+                                                                                            plan[0], i, every):
                             break  # that person will be followed again from their first frame
                     if step is not None:
                         step(i)
                     if plan is None or planner.key is None:
+                        continue
+                    target = next_target(plan[0], plan[1], i, size, prev if planner.key == key else None, extend)
+                    if target is None:
                         continue
                     if planner.key != key:  # another person: a landmarker without the last one's history
                         if not fresh and estimator is not None:
@@ -366,7 +381,6 @@ def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: C
                             estimator = clip.landmarkers(1)
                         gen, key, fresh = gen + 1, planner.key, False
                     assert estimator is not None
-                    target = target_at(plan[0], plan[1], i, size)
                     found = look(estimator, frame.image, frame.t_s, target)
                     looked.append(Looked(i, frame.t_s, key, gen, target, found))
             finally:
@@ -377,40 +391,49 @@ def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: C
         live.close()
 
 
-def _on_course(looked: list[Looked], key: int, first: int, frame: int, step: int = 1) -> bool:
-    """True if the looks for ``key`` so far are what following it alone from ``first`` would be.
+def _on_course(looked: list[Looked], key: int, guide: Guide, frame: int, step: int = 1) -> bool:
+    """True if the looks for ``key`` so far are what following it alone would be, as far as ``guide`` covers.
 
-    Following looks at every ``step``-th frame.
+    Following looks at every ``step``-th frame of the guide's time in view (what it does past that
+    is checked by :func:`kept_track`).
     """
-    mine = [lk for lk in looked if lk.key == key]
-    if frame <= first:
+    mine = [lk for lk in looked if lk.key == key and lk.frame <= guide.last]
+    if frame <= guide.first:
         return not mine
-    return ([lk.frame for lk in mine] == list(model_frames(first, frame - 1, step))
-            and len({lk.gen for lk in mine}) == 1)
+    return ([lk.frame for lk in mine] == list(model_frames(guide.first, min(frame - 1, guide.last), step))
+            and len({lk.gen for lk in mine}) <= 1)
 
 
-def kept_track(found: Scan, index: int, looked: list[Looked]) -> Track | None:
+def kept_track(found: Scan, index: int, looked: list[Looked], extend: int) -> Track | None:
     """Person ``found.tracks[index]`` followed on every frame, from the follower's looks, or None.
 
-    None unless the looks are exactly what following that person on their own would have done:
-    every frame of their time in view, in order, one landmarker, the final estimates.
+    None unless the looks are exactly what following that person on their own would have done
+    (:func:`gaitcheck.pose.passes.follow`): every frame of their time in view and then while found,
+    for at most ``extend`` frames, in order, one landmarker, the final estimates.
     """
     person, key = found.tracks[index], found.keys[index]
     guide = Guide(person, found.stride)
     others = guides([p for j, p in enumerate(found.tracks) if j != index], found.stride)
+    others = [g for g in others if g.last >= guide.first and g.first <= guide.last + extend]
     mine = [lk for lk in looked if lk.key == key]
-    last = min(guide.last, len(found.t) - 1)
-    step = person.step
-    if [lk.frame for lk in mine] != list(model_frames(guide.first, last, step)) or len({lk.gen for lk in mine}) != 1:
+    if len({lk.gen for lk in mine}) > 1:
         return None
     size = (found.info.width, found.info.height)
-    if any(lk.target != target_at(guide, others, lk.frame, size) for lk in mine):
-        return None
+    step = person.step
     out = Track(person.track_id, stride=step, step=step)
-    for lk in mine:
+    done, prev = 0, None
+    for f in model_frames(guide.first, min(guide.last + extend, len(found.t) - 1), step):
+        target = next_target(guide, others, f, size, prev, extend)
+        if target is None:
+            break
+        if done == len(mine) or mine[done].frame != f or mine[done].target != target:
+            return None
+        lk = mine[done]
+        done += 1
+        prev = lk.found[0] if lk.found is not None else None
         if lk.found is not None:
             out.add(lk.frame, lk.t_s, *lk.found)
-    return out
+    return out if done == len(mine) else None
 
 
 def load_scoring() -> None:
@@ -435,5 +458,5 @@ def live(clip: Clip, stride: int, choose: Chooser, bar: Bar) -> Passes:
     target = choose(found)
     if target is None:
         return Passes(found, None, None)
-    dense = kept_track(found, found.tracks.index(target), looked)
+    dense = kept_track(found, found.tracks.index(target), looked, extend_frames(clip.fps))
     return Passes(found, target, dense if dense is not None else follow_target(clip, found, target, bar))

@@ -26,6 +26,7 @@ made the model miss small people more often, away from what the verdicts were ch
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import threading
 from collections.abc import Callable, Collection, Sequence
@@ -43,8 +44,8 @@ from .tracking import MAX_TRACK_GAP_S, Track, Tracker, box_size, stitch_tracks
 from .walker import choose_walker, track_summary
 
 __all__ = ["Bar", "Chooser", "Clip", "Found", "Guide", "Passes", "Progress", "Scan", "Strategy", "Target",
-           "bridge_frames", "follow", "follow_target", "guides", "likely_walker", "look", "mask_others", "scan",
-           "scan_stride", "sequential", "target_at"]
+           "bridge_frames", "extend_frames", "follow", "follow_target", "guides", "likely_walker", "look",
+           "mask_others", "next_target", "scan", "scan_stride", "sequential", "target_at"]
 
 Step = Callable[[int], None]  # called with the index of the frame just done
 Progress = Callable[[int, int], None]  # (frames done, frames expected or 0)
@@ -57,6 +58,7 @@ OTHER_PAD = 0.15  # others are painted over their landmarks' box grown by this s
 KEEP_PAD = 0.25  # ... except within the walker's expected box grown by this share of the walker's size
 GATE_BODY_SIZES = 0.5  # a detection this far (body sizes) from where the scan saw the walker is someone else
 SIZE_RATIO = 2.0  # ... or this many times larger or smaller
+EXTEND_S = MAX_TRACK_GAP_S  # past the scan's last look, a person is followed on for at most this long
 PREFETCH = 3  # decoded frames waiting per pass (each is W x H x 3 bytes: 6 MB at 1080p); the model is slower anyway
 
 
@@ -103,6 +105,15 @@ def bridge_frames(fps: float, stride: int) -> int:
     36
     """
     return stride + int(np.ceil(MAX_TRACK_GAP_S * max(fps, 1.0)))
+
+
+def extend_frames(fps: float) -> int:
+    """Frames past a person's time in view (their guide's last frame) they are followed on while found.
+
+    >>> extend_frames(30.0)
+    30
+    """
+    return int(np.ceil(EXTEND_S * max(fps, 1.0)))
 
 
 @dataclass(frozen=True)
@@ -221,7 +232,8 @@ class Guide:
         self.stride = stride
         margin = stride - 1
         self.first = max(0, int(looks[0]) - margin)
-        self.last = int(looks[-1]) + margin
+        self.last_look = int(looks[-1])
+        self.last = self.last_look + margin
         frames = np.arange(self.first, self.last + 1)
         cols = np.column_stack([boxes, centres, sizes])
         self._est = np.column_stack([np.interp(frames, looks, c) for c in cols.T])  # (m, 7)
@@ -254,6 +266,10 @@ class Target:
     estimate: tuple[float, ...]  # box x0, y0, x1, y1, torso centre x, y, body size (pixels)
     tolerance: float  # how far (body sizes) the detection's torso centre may be from the expected one
     others: tuple[Box, ...]  # boxes painted over
+    #: the body size (pixels) the detection's size and the tolerance are measured against (None: the
+    #: estimate's): the person's own on the previous frame, once followed (the scan, seeing a dim or
+    #: partly hidden walker, sometimes returns half a pose)
+    size: float | None = None
 
 
 def _grow(box: Sequence[float], pad: float, size: tuple[int, int]) -> Box:
@@ -273,6 +289,40 @@ def target_at(guide: Guide, others: Sequence[Guide], frame: int, size: tuple[int
             boxes.append(_grow(est[:4], OTHER_PAD * est[6], size))
     tolerance = GATE_BODY_SIZES + 0.1 * guide.gap(frame) / max(1, guide.stride)
     return Target(guide.estimate(frame), tolerance, tuple(boxes))
+
+
+def next_target(guide: Guide, others: Sequence[Guide], frame: int, size: tuple[int, int],
+                prev: NDArray[np.float32] | None, extend: int) -> Target | None:
+    """The :class:`Target` for following ``guide``'s person on ``frame``, or None: do not look there.
+
+    ``prev``: the person's pixel landmarks (33, 5) on the frame the model ran on last, if it found
+    them there (else None). Up to the scan's last look, :func:`target_at`, with ``prev``'s size as
+    the body size. After it, where ``prev`` was, as long as ``prev`` was found (within the guide's
+    time in view the guide's held estimate otherwise), and for at most ``extend`` frames past the
+    guide (:func:`extend_frames`): the scan, looking every few frames and following loosely, loses a
+    walker leaving the picture sooner than a look at every frame does (at 0.4 s between looks, the
+    last 0.6 s of lab_lowlight_side's walk), and its last box, held, is left behind by a walker who
+    walks on. Where someone else the scan saw is expected near ``prev``, the guide's estimate again,
+    or (past the guide) None.
+    """
+    ref = None if prev is None else float(box_size(prev[None])[0])
+    if frame <= guide.last_look or prev is None:
+        if not guide.covers(frame):
+            return None
+        return dataclasses.replace(target_at(guide, others, frame, size), size=ref)
+    boxes, centres, sizes = _boxes(prev[None])
+    est = (*(float(v) for v in boxes[0]), float(centres[0, 0]), float(centres[0, 1]), float(sizes[0]))
+    painted = []
+    for g in others:
+        if g.covers(frame):
+            other = g.estimate(frame)
+            if np.hypot(other[4] - est[4], other[5] - est[5]) <= GATE_BODY_SIZES * max(other[6], est[6]):
+                return dataclasses.replace(target_at(guide, others, frame, size), size=ref) \
+                    if guide.covers(frame) else None
+            painted.append(_grow(other[:4], OTHER_PAD * other[6], size))
+    if frame > guide.last + extend:
+        return None
+    return Target(est, GATE_BODY_SIZES, tuple(painted), ref)
 
 
 def mask_others(image: NDArray[np.uint8], others: Collection[Box], keep: Box, fill: int = MASK_GREY) -> None:
@@ -313,8 +363,9 @@ def look(estimator: Landmarker, image: NDArray[np.uint8], t_s: float, target: Ta
         return None
     px = lm[0] * np.array([w, h, w, 1, 1], np.float32)
     _, centre, found = _boxes(px[None])
-    near = np.hypot(centre[0, 0] - est[4], centre[0, 1] - est[5]) <= target.tolerance * est[6]
-    if not near or not 1 / SIZE_RATIO <= found[0] / est[6] <= SIZE_RATIO:
+    ref = est[6] if target.size is None else target.size
+    near = np.hypot(centre[0, 0] - est[4], centre[0, 1] - est[5]) <= target.tolerance * ref
+    if not near or not 1 / SIZE_RATIO <= found[0] / ref <= SIZE_RATIO:
         return None
     return px, world[0], appearance(image, px[None])[0]
 
@@ -326,6 +377,7 @@ def follow(clip: Clip, targets: Sequence[Track], people: Sequence[Track], stride
     Each target has a landmarker of its own, made at their first frame and closed after their
     last (what following each one on their own does: the tracks are the same, bit for bit); on a
     frame where several are in view each is shown its own copy, with everyone else painted over.
+    Past the scan's last look at a target, they are followed on while found (:func:`next_target`).
 
     Args:
         clip: the video, the settings and the pose model (the scan's).
@@ -338,42 +390,54 @@ def follow(clip: Clip, targets: Sequence[Track], people: Sequence[Track], stride
         Each target's track on every frame where the model found them where the scan saw them
         (same id; ``stride`` 1: every frame was looked at), in the order of ``targets``.
     """
+    extend = extend_frames(clip.fps)
     plans = []
     everyone = guides(people, stride)
     for track in targets:
         guide = Guide(track, stride)
         others = [g for tr, g in zip(people, everyone, strict=True)
-                  if tr is not track and g.last >= guide.first and g.first <= guide.last]
+                  if tr is not track and g.last >= guide.first and g.first <= guide.last + extend]
         plans.append((guide, others, Track(track.track_id, stride=clip.step, step=clip.step)))
     if not plans:
         return []
-    last = max(g.last for g, _, _ in plans)
     limits = clip.cfg.limits
     open_: dict[int, Landmarker] = {}
-
+    ends = [g.last + extend for g, _, _ in plans]  # the last frame each may still be looked at (shrinks)
     step_ = clip.step
 
     def select(i: int, _t: float) -> bool | None:
-        return None if i > last else i % step_ == 0 and any(g.covers(i) for g, _, _ in plans)
+        if i > max(ends):
+            return None
+        return i % step_ == 0 and any(g.first <= i <= end for (g, _, _), end in zip(plans, ends, strict=True))
 
     try:
         with VideoReader(clip.path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels,
                          select=select, prefetch=PREFETCH, threads=1) as reader:
             size = (reader.info.width, reader.info.height)
             for frame in reader:
-                active = [k for k, (g, _, _) in enumerate(plans) if g.covers(frame.index)]
-                for n, k in enumerate(active):
-                    guide, others, out = plans[k]
+                i = frame.index
+                active = []
+                for k, (guide, others, out) in enumerate(plans):
+                    if not guide.first <= i <= ends[k]:
+                        continue
+                    prev = out.image[-1] if out.frames and out.frames[-1] == i - step_ else None
+                    target = next_target(guide, others, i, size, prev, extend)
+                    if target is None:
+                        ends[k] = min(ends[k], i - 1)  # past their time in view and no longer found
+                    else:
+                        active.append((k, target))
+                for n, (k, target) in enumerate(active):
+                    out = plans[k][2]
                     if k not in open_:
                         open_[k] = clip.landmarkers(1)
                     image = frame.image if n == len(active) - 1 else frame.image.copy()
-                    found = look(open_[k], image, frame.t_s, target_at(guide, others, frame.index, size))
+                    found = look(open_[k], image, frame.t_s, target)
                     if found is not None:
-                        out.add(frame.index, frame.t_s, *found)
-                for k in [k for k in open_ if plans[k][0].last <= frame.index]:
+                        out.add(i, frame.t_s, *found)
+                for k in [k for k in open_ if ends[k] <= i]:
                     open_.pop(k).close()
                 if step is not None:
-                    step(frame.index)
+                    step(i)
     finally:
         for estimator in open_.values():
             estimator.close()
