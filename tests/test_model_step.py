@@ -24,7 +24,8 @@ from gaitcheck.pose import passes as _passes
 from gaitcheck.pose.extraction import extract_following
 from gaitcheck.pose.tracking import track_series
 
-CFG = Config().with_overrides("pose", min_model_fps=15.0)  # 30 fps clips: the model on every 2nd frame
+CFG = Config().with_overrides("pose", min_model_fps=15.0, scan_interval_s=0.2)  # 30 fps clips: the model on every
+# 2nd frame; the scan on every 6th
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,8 @@ from gaitcheck.pose.landmarker import ModelInfo
 from gaitcheck.pose.tracking import Track
 
 N = 90
-STRIDE = 6  # the default scan interval (0.2 s) at 30 fps
+STRIDE = 6  # a scan interval of 0.2 s at 30 fps
+CFG = Config().with_overrides("pose", scan_interval_s=0.2)  # what extract() makes STRIDE of
 MODEL = ModelInfo("fake.task", "0" * 64, False)
 
 SCENES = {
@@ -173,7 +174,7 @@ def test_a_walker_followed_on_every_frame_but_found_on_alternate_ones_is_full(tm
     scene = Scene((stander, walker))
     path = write_scene(scene, tmp_path / "c.mp4")
     fake = FakeLandmarkers(scene, miss=lambda num_poses, frame: num_poses == 1 and frame % 2 == 1)
-    ex, followed = extract_following(path, Config(), MODEL, None, landmarkers=fake)
+    ex, followed = extract_following(path, CFG, MODEL, None, landmarkers=fake)
     (full,) = [tr for tr in ex.tracks if tr.full]
     assert followed == full.track_id and full.frames == list(range(0, N, 2)) and full.stride == 1
     report = gaitcheck.score(ex).to_dict()
@@ -188,7 +189,7 @@ def test_the_fallback_rescan_reports_its_progress(tmp_path: Path) -> None:
     path = write_scene(scene, tmp_path / "c.mp4")
     fake = FakeLandmarkers(scene, miss=lambda num_poses, frame: num_poses == 1 and frame > 9)
     calls: list[tuple[int, int]] = []
-    ex, followed = extract_following(path, Config(), MODEL, lambda d, e: calls.append((d, e)),
+    ex, followed = extract_following(path, CFG, MODEL, lambda d, e: calls.append((d, e)),
                                      landmarkers=fake, strategy=_passes.sequential)
     assert [lm.num_poses for lm in fake.made] == [2, 1, 2]  # the scan, the follower, the full rescan
     assert any("could not be followed on their own" in w for w in ex.warnings) and followed is None
@@ -202,7 +203,7 @@ def test_the_fallback_rescan_reports_its_progress(tmp_path: Path) -> None:
 def test_extract_through_the_injected_model_matches_the_strategies(clips: dict[str, Path]) -> None:
     ref, _ = run(_passes.sequential, "bystander first", clips["bystander first"])
     fake = FakeLandmarkers(SCENES["bystander first"])
-    ex, followed = extract_following(clips["bystander first"], Config(), MODEL, None, landmarkers=fake)
+    ex, followed = extract_following(clips["bystander first"], CFG, MODEL, None, landmarkers=fake)
     assert ref.followed is not None and followed == ref.followed.track_id and ex.model == MODEL
     expected = [ref.followed if tr is ref.walker else tr for tr in ref.scan.tracks]
     for a, b in zip(ex.tracks, expected, strict=True):
@@ -277,7 +278,7 @@ def test_the_walkers_passes_are_the_same_from_both_strategies_and_when_named(tmp
     path = write_scene(scene, tmp_path / "c.mp4")
     runs = {}
     for name, kw in {"live": {}, "sequential": {"strategy": _passes.sequential}, "named": {"track_id": 2}}.items():
-        ex, followed = extract_following(path, Config(), MODEL, None, landmarkers=FakeLandmarkers(scene), **kw)
+        ex, followed = extract_following(path, CFG, MODEL, None, landmarkers=FakeLandmarkers(scene), **kw)
         assert all(tr.full for tr in ex.tracks), name  # the pass named by hand gets the other one joined too
         runs[name] = (ex, followed)
     for a, b in zip(runs["live"][0].tracks, runs["sequential"][0].tracks, strict=True):

@@ -394,7 +394,7 @@ def test_mediapipe_drawing_helpers_load_only_when_used() -> None:
 
 
 def test_scan_stride_config() -> None:
-    assert _passes.scan_stride(30.0, Config().pose.scan_interval_s) == 6
+    assert _passes.scan_stride(30.0, Config().pose.scan_interval_s) == 12
     with pytest.raises(gaitcheck.ConfigError, match="scan_interval_s"):
         Config().with_overrides("pose", scan_interval_s=2.0)
 
@@ -420,17 +420,18 @@ def test_passes_side_by_side_give_what_they_give_one_after_the_other(analysed, m
     assert done == sorted(done) and done[-1] == len(ex.t) == calls[0][1] and len(done) > len(ex.t) // 3
     followed = [tr for tr in ex.tracks if tr.full and len(tr.frames) > 1]
     assert len(followed) == 1 and len(ex.tracks) >= 2
-    assert all(tr.stride == 6 for tr in ex.tracks if tr is not followed[0] and len(tr.frames) > 1)
+    stride = _passes.scan_stride(30.0, cfg.pose.scan_interval_s)
+    assert all(tr.stride == stride for tr in ex.tracks if tr is not followed[0] and len(tr.frames) > 1)
     # the same passes one after the other
     from gaitcheck.pose.landmarker import MediaPipeLandmarkers, resolve_model
 
     clip = _passes.Clip(path, cfg, MediaPipeLandmarkers(resolve_model(), cfg.pose), 30.0)
-    found = _passes.scan(clip, 6)
+    found = _passes.scan(clip, stride)
     stats = track_summary(found.tracks, found.info.height, 1 / 30)
     target = choose_walker(found.tracks, stats)
     assert [tr.frames for tr in ex.tracks if tr is not followed[0]] == [tr.frames for tr in found.tracks
                                                                        if tr is not target]
-    (alone,) = _passes.follow(clip, [target], found.tracks, 6)
+    (alone,) = _passes.follow(clip, [target], found.tracks, stride)
     (walker,) = followed
     assert walker.track_id == target.track_id and walker.frames == alone.frames
     for a, b in zip(walker.image, alone.image, strict=True):
