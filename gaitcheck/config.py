@@ -34,13 +34,13 @@ class PoseConfig:
     min_detection_confidence: float = 0.5  # MediaPipe defaults
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
-    # Speed: every this many seconds (0.4 s = every 12th frame at 30 fps) a scan looks for up to
+    # Speed: every this many seconds (0.2 s = every 6th frame at 30 fps) a scan looks for up to
     # max_people people, to find everyone and choose the walker; the walker alone is then followed
     # on every frame (and on past the scan's last look while found). Looking for two people costs
-    # about twice as much as for one, on every frame. At 0.5 s the scan lost the dim walker of
-    # lab_lowlight half way (docs/speed.md).
+    # about twice as much as for one, on every frame. 0.4 s keeps the shared clips' results but
+    # splits a walker's track where the scan misses them for a second (docs/speed.md).
     # 0 = look for max_people on every frame (about twice as slow; every person's landmarks in full).
-    scan_interval_s: float = 0.4
+    scan_interval_s: float = 0.2
     # High frame rates: the pose model runs on every k-th frame only, the largest k that keeps at least
     # this many frames per second (k = 2 at 50-60 fps, 4 at 120 fps); the landmarks in between are
     # interpolated (every frame keeps its time, row and picture). 0 = the model on every frame.

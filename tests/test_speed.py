@@ -394,7 +394,7 @@ def test_mediapipe_drawing_helpers_load_only_when_used() -> None:
 
 
 def test_scan_stride_config() -> None:
-    assert _passes.scan_stride(30.0, Config().pose.scan_interval_s) == 12
+    assert _passes.scan_stride(30.0, Config().pose.scan_interval_s) == 6
     with pytest.raises(gaitcheck.ConfigError, match="scan_interval_s"):
         Config().with_overrides("pose", scan_interval_s=2.0)
 

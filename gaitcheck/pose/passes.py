@@ -5,7 +5,7 @@ per person per frame whatever the frame size (1280x720 to 3840x2160; a crop arou
 costs the same as the whole frame), and looking for two people costs ~1.8x one on every frame,
 because while fewer people are in view than asked for, the person detector runs again on every
 frame. So the scan looks for ``pose.max_people`` people only every ``pose.scan_interval_s``
-(every 12th frame at 30 fps): enough to link everyone into tracks and to choose the walker
+(every 6th frame at 30 fps): enough to link everyone into tracks and to choose the walker
 (:func:`gaitcheck.pose.tracking.choose_walker` scores travel, leg swing, size and time seen, which
 sampling keeps). Then a single-person model follows the chosen person on every frame of their time
 in view, in the full frame (so the landmarks keep the full frame's coordinates), with everyone
