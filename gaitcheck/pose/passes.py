@@ -305,23 +305,27 @@ def next_target(guide: Guide, others: Sequence[Guide], frame: int, size: tuple[i
     walks on. Where someone else the scan saw is expected near ``prev``, the guide's estimate again,
     or (past the guide) None.
     """
-    ref = None if prev is None else float(box_size(prev[None])[0])
-    if frame <= guide.last_look or prev is None:
+    def from_scan(ref: float | None) -> Target | None:
         if not guide.covers(frame):
             return None
         return dataclasses.replace(target_at(guide, others, frame, size), size=ref)
+
+    if prev is None:
+        return from_scan(None)
     boxes, centres, sizes = _boxes(prev[None])
-    est = (*(float(v) for v in boxes[0]), float(centres[0, 0]), float(centres[0, 1]), float(sizes[0]))
+    ref = float(sizes[0])
+    if frame <= guide.last_look:
+        return from_scan(ref)
+    if frame > guide.last + extend:
+        return None
+    est = (*(float(v) for v in boxes[0]), float(centres[0, 0]), float(centres[0, 1]), ref)
     painted = []
     for g in others:
         if g.covers(frame):
             other = g.estimate(frame)
-            if np.hypot(other[4] - est[4], other[5] - est[5]) <= GATE_BODY_SIZES * max(other[6], est[6]):
-                return dataclasses.replace(target_at(guide, others, frame, size), size=ref) \
-                    if guide.covers(frame) else None
+            if np.hypot(other[4] - est[4], other[5] - est[5]) <= GATE_BODY_SIZES * max(other[6], ref):
+                return from_scan(ref)  # someone else the scan saw is there: the guide's estimate, or stop
             painted.append(_grow(other[:4], OTHER_PAD * other[6], size))
-    if frame > guide.last + extend:
-        return None
     return Target(est, GATE_BODY_SIZES, tuple(painted), ref)
 
 
