@@ -21,12 +21,15 @@ from .landmarks import Landmark as L
 from .series import PoseSeries
 from .view import frame_views, turn_from_side_deg
 
-__all__ = ["MAX_TILT_CORRECTION_DEG", "SAGITTAL_VIEWS", "PostureSeries", "Seen", "floor_tilt_deg", "headings",
-           "measure_posture", "pass_spans", "seen_parts"]
+__all__ = ["MAX_TILT_CORRECTION_DEG", "SAGITTAL_VIEWS", "PostureSeries", "Seen", "camera_roll_deg", "floor_tilt_deg",
+           "headings", "measure_posture", "pass_spans", "perspective_slope_deg", "seen_parts"]
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 MAX_TILT_CORRECTION_DEG = 10.0  # a steeper floor line is perspective (walking at an angle), not camera roll
+#: The camera is taken to be no higher than the walker's head when the floor line's slope is split
+#: into camera roll and perspective (see :func:`perspective_slope_deg`).
+CAMERA_HEIGHT_MAX_REL = 1.0
 #: Views from which head pitch and trunk lean can be judged: side-on, or turned up to 60 degrees from it.
 SAGITTAL_VIEWS = ("side", "oblique")
 _SHOULDERS = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
@@ -218,6 +221,57 @@ def floor_tilt_deg(px: F, use: NDArray[np.bool_], min_span: float = 1.0, max_sca
     return float(np.degrees(np.arctan(line[0])))
 
 
+def perspective_slope_deg(px: F, use: NDArray[np.bool_]) -> float:
+    """The steepest floor line a level camera can give, from how the walker's size changes along it.
+
+    A walker who comes nearer the camera as they cross the picture grows, and their feet land lower
+    in the image: with a level camera at height ``H``, the feet lie ``H / height`` body heights below
+    the horizon, so they drop by ``H / height`` of the growth in standing height. With the camera no
+    higher than the head (:data:`CAMERA_HEIGHT_MAX_REL`) and ``body_size`` about 0.8 of standing
+    height, the floor line can slope by up to ``atan(1.25 * dsize/dx)`` with no roll at all. Signed as
+    :func:`floor_tilt_deg` (positive: the feet drop to the right, the walker is larger there); 0 when
+    the size cannot be fitted.
+    """
+    feet = px[:, list(SOLES)]
+    size = angles.body_size(px)
+    ok = use & ~np.isnan(feet).any(axis=(1, 2)) & np.isfinite(size)
+    if ok.sum() < 10:
+        return 0.0
+    low_x = feet[ok][np.arange(ok.sum()), np.argmax(feet[ok][:, :, 1], axis=1), 0]
+    if np.ptp(low_x) <= 0:
+        return 0.0
+    growth = float(np.polyfit(low_x, size[ok], 1)[0])  # pixels of body size per pixel along x
+    return float(np.degrees(np.arctan(CAMERA_HEIGHT_MAX_REL / 0.8 * growth)))
+
+
+def camera_roll_deg(floor_deg: float, perspective_deg: float) -> float:
+    """The camera roll a floor line shows: the least roll that, with some perspective, explains it.
+
+    The floor line slopes by the roll plus up to ``perspective_deg`` from the walker's change of
+    distance (:func:`perspective_slope_deg`); the roll taken is the value in that range nearest 0.
+    A distance change that could explain the whole slope leaves the camera level.
+
+    >>> camera_roll_deg(2.7, 2.2), camera_roll_deg(-2.0, 1.5), camera_roll_deg(1.0, 3.0)
+    (0.5, -2.0, 0.0)
+    """
+    lo, hi = sorted((floor_deg - perspective_deg, floor_deg))
+    return round(min(max(0.0, lo), hi), 9)
+
+
+def _tilt_note(floor_deg: float, roll_deg: float) -> str:
+    """What the report says about a floor line's slope and the roll corrected from it (nothing under 1°)."""
+    where = "estimated from the floor line through the foot contacts"
+    if abs(floor_deg) < 1.0:
+        return ""
+    if roll_deg == 0.0:
+        return (f"The floor line through the foot contacts slopes {floor_deg:.1f}°, no more than the walker's "
+                "coming nearer the camera explains; the camera is assumed level.")
+    if abs(floor_deg - roll_deg) >= 0.5:
+        return (f"Camera tilt of {roll_deg:.1f}° {where} (it slopes {floor_deg:.1f}°; the walker's coming "
+                f"nearer the camera can account for {floor_deg - roll_deg:.1f}° of that) and corrected.")
+    return f"Camera tilt of {roll_deg:.1f}° {where} and corrected." if abs(roll_deg) >= 1.0 else ""
+
+
 def measure_posture(series: PoseSeries, cfg: Config, height_cm: float, seen: Seen | None = None) -> PostureSeries:
     """All per-frame posture measures of a cleaned series, camera roll corrected when it can be.
 
@@ -238,17 +292,18 @@ def measure_posture(series: PoseSeries, cfg: Config, height_cm: float, seen: See
     turn = turn_from_side_deg(world)
     seen = seen if seen is not None else Seen.everywhere(len(t))
     walk = angles.walking(px, t)
-    tilt = floor_tilt_deg(px, walk & side)
+    floor = floor_tilt_deg(px, walk & side)
     w, h = series.frame_size
-    if tilt is None:
+    tilt: float | None = None
+    if floor is None:
         note = "Could not estimate the camera tilt from the foot contacts; the camera is assumed level."
-    elif abs(tilt) > MAX_TILT_CORRECTION_DEG:
-        note = (f"The floor line through the foot contacts slopes {tilt:.0f}°, too steep for camera tilt "
+    elif abs(floor) > MAX_TILT_CORRECTION_DEG:
+        note = (f"The floor line through the foot contacts slopes {floor:.0f}°, too steep for camera tilt "
                 "(is the walker moving towards or away from the camera?); the camera is assumed level.")
-        tilt = None
     else:
-        note = (f"Camera tilt of {tilt:.1f}° estimated from the floor line through the foot contacts "
-                "and corrected." if abs(tilt) >= 1.0 else "")
+        whole = seen.trunk & seen.feet.all(axis=0)  # the body size needs shoulders, hips and both feet
+        tilt = camera_roll_deg(floor, perspective_slope_deg(px, walk & side & whole))
+        note = _tilt_note(floor, tilt)
         px = angles.rotate_points(px, tilt, (w / 2, h / 2))
     facing = angles.facing_direction(px)
     # a walker turned from side-on shows fore-aft offsets shrunk by cos(turn): measured as a side view would

@@ -116,7 +116,8 @@ def make_walker(n_frames: int = 150, fps: float = 30.0, *, trunk_lean_deg: float
                 speed_px_s: float = 250.0, frame_size: tuple[int, int] = (1280, 720), view: str = "side",
                 roll_deg: float = 0.0, start_x: float | None = None, scale: float = 1.0,
                 t: np.ndarray | None = None, stride_amp_rel: float = 0.35,
-                limp: float = 0.0, strike_deg: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                limp: float = 0.0, strike_deg: float = 0.0,
+                approach: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``(image_px (T,33,5), world (T,33,3), t (T,))`` of one synthetic walker.
 
     image_px holds x, y, z in pixels and visibility, presence = 0.99. ``head_pitch_deg`` is the
@@ -127,7 +128,11 @@ def make_walker(n_frames: int = 150, fps: float = 30.0, *, trunk_lean_deg: float
     :func:`contact_times`. ``limp`` brings the right foot's contact forward: steps onto the left foot
     last ``limp`` x the mean step longer than steps onto the right (step-time asymmetry ``100 * limp``
     %). ``strike_deg`` is the foot's angle when it lands (+ = toes up: a heel strike; 0 = flat;
-    - = toes down: a forefoot strike), see :func:`foot_angle_deg`.
+    - = toes down: a forefoot strike), see :func:`foot_angle_deg`. ``approach`` is how much larger
+    the walker is at the end of the walk than at its start, as a share of their mean size: they come
+    nearer a level camera held at their shoulder height. Each frame is scaled about the horizon's
+    point straight ahead of the camera, as a pinhole camera shows a change of distance; angles
+    within a frame are unchanged, and the feet land lower as the walker grows.
     """
     w, h = frame_size
     t = np.arange(n_frames) / fps if t is None else np.asarray(t, float)
@@ -181,6 +186,10 @@ def make_walker(n_frames: int = 150, fps: float = 30.0, *, trunk_lean_deg: float
         for lft, rgt in ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_EAR, L.RIGHT_EAR)):
             px[:, lft, 0] += sgn * half
             px[:, rgt, 0] -= sgn * half
+    if approach:
+        grow = 1.0 + approach * ((t - t.mean()) / np.ptp(t))[:, None, None]
+        centre = np.array([w / 2, floor_y - leg - trunk])  # the horizon, at the camera's (shoulder) height
+        px = centre + (px - centre) * grow
     if roll_deg:
         a = np.radians(roll_deg)
         c, sn = np.cos(a), np.sin(a)

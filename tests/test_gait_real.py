@@ -119,18 +119,28 @@ def test_a_step_to_limp_has_all_its_steps(limp_extraction):
     assert 85 <= g["cadence_spm"] <= 105
 
 
-def test_toe_offs_of_short_steps_on_video(limp_extraction):
-    # the limping walker's left toe-offs end less than 0.15 leg lengths behind the pelvis
+@pytest.fixture(scope="module")
+def lab_woman_extraction(shared_videos):
+    return gaitcheck.extract(shared_videos / "lab_woman_indoor_side.mp4")
+
+
+def test_toe_offs_of_short_steps_on_video(lab_woman_extraction):
+    # one of lab_woman's left toe-offs ends less than 0.15 leg lengths behind the pelvis: the stricter
+    # rule leaves its step without one, the default keeps it
     default = Config()
     strict = dataclasses.replace(default, gait=dataclasses.replace(default.gait, toe_off_height_rel=0.15))
-    kept = gaitcheck.score(limp_extraction, default).to_dict()["gait"]
-    missed = gaitcheck.score(limp_extraction, strict).to_dict()["gait"]
+    kept = gaitcheck.score(lab_woman_extraction, default).to_dict()["gait"]
+    missed = gaitcheck.score(lab_woman_extraction, strict).to_dict()["gait"]
 
     def lefts(g):
         return [e["frame"] for e in g["events"] if e["type"] == "toe_off" and e["foot"] == "left"]
 
-    assert len(lefts(kept)) > len(lefts(missed))
-    assert missed["stance_pct"]["left"] is None and 55 <= kept["stance_pct"]["left"] <= 80
+    assert set(lefts(missed)) < set(lefts(kept))
+    assert len(lefts(kept)) == len(lefts(missed)) + 1
+    assert 55 <= kept["stance_pct"]["left"] <= 80
+
+
+LIMP = "gait_limp05_indoor_side.mp4"
 
 
 @pytest.mark.parametrize("name", list(ANNOTATIONS))
@@ -142,7 +152,14 @@ def test_each_step_has_at_most_one_toe_off(matches, name):
     steps = [(a, b) for a, b in zip(ics, ics[1:], strict=False) if b - a <= 40]
     counts = [sum(a < f < b for f in tos) for a, b in steps]
     assert max(counts) == 1
-    assert sum(counts) >= 0.6 * len(steps)  # a step-to limp hides some (the leading foot lifts at the pelvis)
+    if name != LIMP:
+        assert sum(counts) >= 0.6 * len(steps)
+        return
+    # The step-to limp's left foot lifts about level with the pelvis, its toe never trailing behind
+    # it: the toe-off rule (a trough behind the pelvis) cannot see it, and the left stance is unknown,
+    # not guessed. Half the steps still have a toe-off: the right foot's.
+    assert sum(counts) >= len(steps) // 2
+    assert r["gait"]["stance_pct"]["left"] is None and r["gait"]["stance_pct"]["right"] is not None
 
 
 def test_gait_contract_and_units(analysed):

@@ -110,6 +110,47 @@ def test_camera_roll_is_estimated_and_corrected(roll):
     assert any("tilt" in w for w in r["warnings"])
 
 
+@pytest.mark.parametrize("direction", [1, -1])
+@pytest.mark.parametrize("approach", [-0.15, 0.15, 0.3])
+def test_a_walker_coming_nearer_a_level_camera_is_not_camera_roll(direction, approach):
+    # the feet land lower as the walker grows: the floor line slopes 3-6 deg with a level camera
+    from gaitcheck.posture import floor_tilt_deg
+
+    kw = {"direction": direction, "approach": approach, "trunk_lean_deg": 8.0, "head_pitch_deg": 20.0}
+    px = px_of(**kw)
+    assert abs(floor_tilt_deg(px, np.ones(len(px), bool))) > 2.5  # what was corrected as roll before
+    r = run(**kw)
+    assert r["camera_tilt_deg"] == 0.0
+    assert r["checks"]["slouch"]["median_trunk_lean_deg"] == pytest.approx(8.0, abs=0.3)
+    assert r["checks"]["look_ahead"]["median_head_pitch_deg"] == pytest.approx(20.0, abs=2.0)  # as level
+    assert r["checks"]["look_ahead"]["median_head_pitch_deg"] == pytest.approx(
+        run(direction=direction, trunk_lean_deg=8.0, head_pitch_deg=20.0)["checks"]["look_ahead"]
+        ["median_head_pitch_deg"], abs=0.3)
+    assert any("nearer the camera" in w and "assumed level" in w for w in r["warnings"])
+
+
+def test_roll_and_a_walker_coming_nearer_correct_the_part_distance_cannot_explain():
+    # walking right and growing: the feet drop to the right as a +4 deg roll drops them. The floor line
+    # slopes 6.7 deg: 4 of roll and 2.7 of perspective, of which up to 3.7 is allowed for. (Growing the
+    # other way, the perspective hides roll: the slope is 1 deg and 1 deg is corrected, as before.)
+    r = run(roll_deg=4.0, approach=0.15, trunk_lean_deg=8.0)
+    assert r["camera_tilt_deg"] == pytest.approx(4.0, abs=1.2)
+    assert r["checks"]["slouch"]["median_trunk_lean_deg"] == pytest.approx(8.0, abs=1.2)
+    assert any("can account for" in w for w in r["warnings"])
+
+
+def test_camera_roll_takes_the_least_roll_the_perspective_allows():
+    from gaitcheck.posture import camera_roll_deg
+
+    assert camera_roll_deg(4.0, 0.0) == 4.0
+    assert camera_roll_deg(2.7, 3.0) == 0.0
+    assert camera_roll_deg(-2.7, -3.0) == 0.0
+    assert camera_roll_deg(5.0, 2.0) == pytest.approx(3.0)
+    assert camera_roll_deg(-5.0, -2.0) == pytest.approx(-3.0)
+    # a walker going away on the side where the floor drops: the roll is at least the slope itself
+    assert camera_roll_deg(2.0, -1.5) == 2.0
+
+
 def test_floor_tilt_needs_the_contacts_on_one_line():
     from gaitcheck.posture import floor_tilt_deg
 
