@@ -27,9 +27,11 @@ __all__ = ["MAX_TILT_CORRECTION_DEG", "SAGITTAL_VIEWS", "PostureSeries", "Seen",
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 MAX_TILT_CORRECTION_DEG = 10.0  # a steeper floor line is perspective (walking at an angle), not camera roll
-#: The camera is taken to be no higher than the walker's head when the floor line's slope is split
-#: into camera roll and perspective (see :func:`perspective_slope_deg`).
-CAMERA_HEIGHT_MAX_REL = 1.0
+#: The highest camera, as a share of the walker's height, whose perspective the camera-roll estimate
+#: allows for (see :func:`perspective_slope_deg`): about 1 m for an adult, where phones are propped or
+#: held low. A higher camera's perspective is partly taken for roll; a real roll is under-corrected
+#: by at most this share of the perspective a camera at head height would give.
+CAMERA_HEIGHT_MAX_REL = 0.6
 #: Views from which head pitch and trunk lean can be judged: side-on, or turned up to 60 degrees from it.
 SAGITTAL_VIEWS = ("side", "oblique")
 _SHOULDERS = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
@@ -225,12 +227,12 @@ def perspective_slope_deg(px: F, use: NDArray[np.bool_]) -> float:
     """The steepest floor line a level camera can give, from how the walker's size changes along it.
 
     A walker who comes nearer the camera as they cross the picture grows, and their feet land lower
-    in the image: with a level camera at height ``H``, the feet lie ``H / height`` body heights below
-    the horizon, so they drop by ``H / height`` of the growth in standing height. With the camera no
-    higher than the head (:data:`CAMERA_HEIGHT_MAX_REL`) and ``body_size`` about 0.8 of standing
-    height, the floor line can slope by up to ``atan(1.25 * dsize/dx)`` with no roll at all. Signed as
-    :func:`floor_tilt_deg` (positive: the feet drop to the right, the walker is larger there); 0 when
-    the size cannot be fitted.
+    in the image: with a level camera at height ``H``, the feet lie ``H / height`` standing heights
+    below the horizon, so they drop by ``H / height`` of the growth in standing height (``body_size``
+    is about 0.8 of it). With ``H`` up to :data:`CAMERA_HEIGHT_MAX_REL` of the walker's height the
+    floor line can slope by up to ``atan(CAMERA_HEIGHT_MAX_REL / 0.8 * dsize/dx)`` with no roll at
+    all. Signed as :func:`floor_tilt_deg` (positive: the feet drop to the right, the walker is larger
+    there); 0 when the size cannot be fitted.
     """
     feet = px[:, list(SOLES)]
     size = angles.body_size(px)

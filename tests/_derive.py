@@ -15,9 +15,10 @@ import numpy as np
 
 
 def derive(src: Path, dst: Path, *, crop: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0),
-           mirror: bool = False, keep: Callable[[int], bool] = lambda i: True) -> Path:
+           mirror: bool = False, keep: Callable[[int], bool] = lambda i: True, roll_deg: float = 0.0) -> Path:
     """Re-encode ``src`` as H.264, keeping the part ``crop`` = (x0, y0, x1, y1) (fractions of the frame)
-    of the frames where ``keep(index)``; optionally mirrored left-right."""
+    of the frames where ``keep(index)``; optionally mirrored left-right, or turned ``roll_deg`` clockwise
+    about the picture's centre (a camera rolled the other way: the floor then drops to the right)."""
     with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
         s_in = inp.streams.video[0]
         w, h = s_in.codec_context.width, s_in.codec_context.height
@@ -36,6 +37,11 @@ def derive(src: Path, dst: Path, *, crop: tuple[float, float, float, float] = (0
             img = frame.to_ndarray(format="rgb24")[y0:y1, x0:x1]
             if mirror:
                 img = img[:, ::-1]
+            if roll_deg:
+                import cv2
+
+                turn = cv2.getRotationMatrix2D(((x1 - x0) / 2, (y1 - y0) / 2), -roll_deg, 1.0)
+                img = cv2.warpAffine(np.ascontiguousarray(img), turn, (x1 - x0, y1 - y0), borderMode=cv2.BORDER_REPLICATE)
             new = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
             new.pts, new.time_base = round((t - t0) * 1000), Fraction(1, 1000)
             out.mux(s_out.encode(new))

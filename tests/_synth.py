@@ -130,7 +130,7 @@ def make_walker(n_frames: int = 150, fps: float = 30.0, *, trunk_lean_deg: float
     %). ``strike_deg`` is the foot's angle when it lands (+ = toes up: a heel strike; 0 = flat;
     - = toes down: a forefoot strike), see :func:`foot_angle_deg`. ``approach`` is how much larger
     the walker is at the end of the walk than at its start, as a share of their mean size: they come
-    nearer a level camera held at their shoulder height. Each frame is scaled about the horizon's
+    nearer a level camera at their hip height (0.45 of their standing height: a phone propped on a table). Each frame is scaled about the horizon's
     point straight ahead of the camera, as a pinhole camera shows a change of distance; angles
     within a frame are unchanged, and the feet land lower as the walker grows.
     """
@@ -188,7 +188,7 @@ def make_walker(n_frames: int = 150, fps: float = 30.0, *, trunk_lean_deg: float
             px[:, rgt, 0] -= sgn * half
     if approach:
         grow = 1.0 + approach * ((t - t.mean()) / np.ptp(t))[:, None, None]
-        centre = np.array([w / 2, floor_y - leg - trunk])  # the horizon, at the camera's (shoulder) height
+        centre = np.array([w / 2, floor_y - leg])  # the horizon, at the camera's (hip) height
         px = centre + (px - centre) * grow
     if roll_deg:
         a = np.radians(roll_deg)
