@@ -41,7 +41,8 @@ def derive(src: Path, dst: Path, *, crop: tuple[float, float, float, float] = (0
                 import cv2
 
                 turn = cv2.getRotationMatrix2D(((x1 - x0) / 2, (y1 - y0) / 2), -roll_deg, 1.0)
-                img = cv2.warpAffine(np.ascontiguousarray(img), turn, (x1 - x0, y1 - y0), borderMode=cv2.BORDER_REPLICATE)
+                img = cv2.warpAffine(np.ascontiguousarray(img), turn, (x1 - x0, y1 - y0),
+                                     borderMode=cv2.BORDER_REPLICATE)
             new = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
             new.pts, new.time_base = round((t - t0) * 1000), Fraction(1, 1000)
             out.mux(s_out.encode(new))

@@ -130,9 +130,10 @@ def make_walker(n_frames: int = 150, fps: float = 30.0, *, trunk_lean_deg: float
     %). ``strike_deg`` is the foot's angle when it lands (+ = toes up: a heel strike; 0 = flat;
     - = toes down: a forefoot strike), see :func:`foot_angle_deg`. ``approach`` is how much larger
     the walker is at the end of the walk than at its start, as a share of their mean size: they come
-    nearer a level camera at their hip height (0.45 of their standing height: a phone propped on a table). Each frame is scaled about the horizon's
-    point straight ahead of the camera, as a pinhole camera shows a change of distance; angles
-    within a frame are unchanged, and the feet land lower as the walker grows.
+    nearer a level camera at their hip height (0.45 of their standing height: a phone propped on a
+    table). Each frame is scaled about the horizon's point straight ahead of the camera, as a pinhole
+    camera shows a change of distance; angles within a frame are unchanged, and the feet land lower
+    as the walker grows.
     """
     w, h = frame_size
     t = np.arange(n_frames) / fps if t is None else np.asarray(t, float)
