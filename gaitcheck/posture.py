@@ -32,6 +32,7 @@ MAX_TILT_CORRECTION_DEG = 10.0  # a steeper floor line is perspective (walking a
 #: held low. A higher camera's perspective is partly taken for roll; a real roll is under-corrected
 #: by at most this share of the perspective a camera at head height would give.
 CAMERA_HEIGHT_MAX_REL = 0.6
+_SIZE_OF_HEIGHT = 0.8  # angles.body_size (shoulder-hip plus hip-ankle) as a share of standing height
 #: Views from which head pitch and trunk lean can be judged: side-on, or turned up to 60 degrees from it.
 SAGITTAL_VIEWS = ("side", "oblique")
 _SHOULDERS = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
@@ -243,7 +244,7 @@ def perspective_slope_deg(px: F, use: NDArray[np.bool_]) -> float:
     if np.ptp(low_x) <= 0:
         return 0.0
     growth = float(np.polyfit(low_x, size[ok], 1)[0])  # pixels of body size per pixel along x
-    return float(np.degrees(np.arctan(CAMERA_HEIGHT_MAX_REL / 0.8 * growth)))
+    return float(np.degrees(np.arctan(CAMERA_HEIGHT_MAX_REL / _SIZE_OF_HEIGHT * growth)))
 
 
 def camera_roll_deg(floor_deg: float, perspective_deg: float) -> float:
@@ -267,7 +268,7 @@ def _tilt_note(floor_deg: float, roll_deg: float) -> str:
         return ""
     if roll_deg == 0.0:
         return (f"The floor line through the foot contacts slopes {floor_deg:.1f}°, no more than the walker's "
-                "coming nearer the camera explains; the camera is assumed level.")
+                "coming nearer the camera can explain; the camera is assumed level.")
     if abs(floor_deg - roll_deg) >= 0.5:
         return (f"Camera tilt of {roll_deg:.1f}° {where} (it slopes {floor_deg:.1f}°; the walker's coming "
                 f"nearer the camera can account for {floor_deg - roll_deg:.1f}° of that) and corrected.")
