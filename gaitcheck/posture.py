@@ -188,6 +188,13 @@ class PostureSeries:
     tilt_note: str
 
 
+def _lowest_foot(px: F, use: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], F]:
+    """The frames of ``use`` with both feet placed, and each one's lowest sole point (x, y)."""
+    feet = px[:, list(SOLES)]
+    ok = use & ~np.isnan(feet).any(axis=(1, 2))
+    return ok, feet[ok][np.arange(ok.sum()), np.argmax(feet[ok][:, :, 1], axis=1)]
+
+
 def floor_tilt_deg(px: F, use: NDArray[np.bool_], min_span: float = 1.0, max_scatter: float = 0.04) -> float | None:
     """Slope of the floor line through the walker's lowest foot points, in degrees.
 
@@ -198,11 +205,9 @@ def floor_tilt_deg(px: F, use: NDArray[np.bool_], min_span: float = 1.0, max_sca
     ``max_scatter`` body sizes (a moving camera, cuts between shots, a walker coming towards the
     camera). On the real side-view clips it is 0.012-0.025; a montage of shots gives 0.05 and more.
     """
-    feet = px[:, list(SOLES)]
-    ok = use & ~np.isnan(feet).any(axis=(1, 2))
+    ok, low = _lowest_foot(px, use)
     if ok.sum() < 10:
         return None
-    low = feet[ok][np.arange(ok.sum()), np.argmax(feet[ok][:, :, 1], axis=1)]
     size = float(np.nanmedian(angles.body_size(px[ok])))
     span = np.ptp(low[:, 0])
     if not np.isfinite(size) or span < min_span * size:
@@ -235,12 +240,11 @@ def perspective_slope_deg(px: F, use: NDArray[np.bool_]) -> float:
     all. Signed as :func:`floor_tilt_deg` (positive: the feet drop to the right, the walker is larger
     there); 0 when the size cannot be fitted.
     """
-    feet = px[:, list(SOLES)]
     size = angles.body_size(px)
-    ok = use & ~np.isnan(feet).any(axis=(1, 2)) & np.isfinite(size)
+    ok, low = _lowest_foot(px, use & np.isfinite(size))
     if ok.sum() < 10:
         return 0.0
-    low_x = feet[ok][np.arange(ok.sum()), np.argmax(feet[ok][:, :, 1], axis=1), 0]
+    low_x = low[:, 0]
     if np.ptp(low_x) <= 0:
         return 0.0
     growth = float(np.polyfit(low_x, size[ok], 1)[0])  # pixels of body size per pixel along x
