@@ -61,6 +61,11 @@ class Seen:
         return self.shoulders & self.hips
 
     @property
+    def both_feet(self) -> B:
+        """Frames where both feet are seen."""
+        return np.asarray(self.feet.all(axis=0))
+
+    @property
     def any_foot(self) -> B:
         """Frames where at least one foot is seen."""
         return np.asarray(self.feet.any(axis=0))
@@ -308,7 +313,7 @@ def measure_posture(series: PoseSeries, cfg: Config, height_cm: float, seen: See
         note = (f"The floor line through the foot contacts slopes {floor:.0f}°, too steep for camera tilt "
                 "(is the walker moving towards or away from the camera?); the camera is assumed level.")
     else:
-        whole = seen.trunk & seen.feet.all(axis=0)  # the body size needs shoulders, hips and both feet
+        whole = seen.trunk & seen.both_feet  # the body size needs shoulders, hips and both feet
         tilt = camera_roll_deg(floor, perspective_slope_deg(px, walk & side & whole))
         note = _tilt_note(floor, tilt)
         px = angles.rotate_points(px, tilt, (w / 2, h / 2))

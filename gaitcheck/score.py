@@ -171,7 +171,7 @@ def _frames(post: PostureSeries, detected: B, jumps: B, gait: GaitResult, pass_i
                   forward_head_rel=post.forward_head_rel, ear_shoulder_hip_deg=post.ear_shoulder_hip_deg,
                   facing=post.facing, view=np.array([v or "" for v in post.views], dtype=object),
                   walking=post.walking, seen_head=post.seen.head, seen_trunk=post.seen.trunk,
-                  seen_feet=np.asarray(post.seen.feet.all(axis=0)), identity_jump=jumps, gait_event=events,
+                  seen_feet=post.seen.both_feet, identity_jump=jumps, gait_event=events,
                   pass_index=pass_index)
 
 
@@ -219,7 +219,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
                       post.ear_shoulder_hip_deg, why_no_head=why_head)
 
     usable = raw.detected & ~jumps & post.walking
-    feet = seen.hips & seen.feet.all(axis=0)
+    feet = seen.hips & seen.both_feet
     frontal = usable & np.isin(post.views, ["front", "back"])
     gait = analyze_gait(post.px, post.facing, t, usable & post.sagittal, frontal, info.width,
                         None if given is None else height, cfg.gait, feet=seen.feet & seen.hips)
