@@ -85,7 +85,7 @@ class _Measure:
 
 
 def _median(check: str, key: str) -> Callable[[Report], float | None]:
-    return lambda r: r.checks[check].medians.get(key)
+    return lambda r: r.shown_medians(check).get(key)
 
 
 def _flagged(check: str) -> Callable[[Report], float | None]:
@@ -97,8 +97,9 @@ def _gait(get: Callable[[GaitResult], Any]) -> Callable[[Report], Any]:
 
 
 def _gaze(r: Report) -> float | None:
-    g = r.look_ahead.medians.get("median_gaze_distance_m")
-    if (g is None or not math.isfinite(g)) and r.look_ahead.medians.get("median_head_pitch_deg") is not None:
+    m = r.shown_medians("look_ahead")
+    g = m.get("median_gaze_distance_m")
+    if (g is None or not math.isfinite(g)) and m.get("median_head_pitch_deg") is not None:
         return math.inf  # the head points at or above the horizon
     return g
 

@@ -262,10 +262,11 @@ def uneven_steps(left: list[float], right: list[float], cfg: GaitConfig, alpha: 
     >>> uneven_steps([0.40, 0.53, 0.50, 0.53], [0.60, 0.30, 0.70, 0.43, 0.77], cfg)[0]
     False
     >>> uneven_steps([0.5, 0.5], [0.6, 0.6], cfg)[1]
-    'Too few steps per side (fewer than 4) to judge left/right symmetry.'
+    'Too few steps per side (fewer than 4) to judge whether left and right step times differ.'
     """
     if min(len(left), len(right)) < cfg.min_steps_per_side:
-        return False, f"Too few steps per side (fewer than {cfg.min_steps_per_side}) to judge left/right symmetry."
+        return False, (f"Too few steps per side (fewer than {cfg.min_steps_per_side}) to judge whether left and right "
+                       f"{what} differ.")
     ml, mr = float(np.median(left)), float(np.median(right))
     limit = cfg.asymmetry_max_pct if max_pct is None else max_pct
     if ml + mr <= 0 or abs(ml - mr) / ((ml + mr) / 2) * 100 <= limit:
@@ -417,16 +418,18 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
     step_m = None if leg_m is None or step_rel is None else step_rel * leg_m
     # One frame of timing error is ~6% of a step at 30 fps: judge symmetry only with several steps a side.
     asym_flag, unjudged = uneven_steps(step_times["left"], step_times["right"], cfg)
-    if asym is not None and unjudged is not None:
-        notes.append(unjudged)
     lengths = {k: [x for x in v if np.isfinite(x)] for k, v in by_side.items()}
     side_len = {k: _median(v) for k, v in lengths.items()}
     ll, lr = side_len["left"], side_len["right"]
     len_asym = abs(ll - lr) / ((ll + lr) / 2) * 100 if ll is not None and lr is not None and ll + lr > 0 else None
     len_flag, len_unjudged = uneven_steps(lengths["left"], lengths["right"], cfg,
                                           max_pct=cfg.step_length_asymmetry_max_pct, what="step lengths")
-    if len_asym is not None and len_unjudged is not None and len_unjudged != unjudged:
-        notes.append(len_unjudged)
+    time_note = unjudged if asym is not None else None
+    len_note = len_unjudged if len_asym is not None else None
+    if time_note and len_note and time_note.startswith("Too few") and len_note.startswith("Too few"):
+        notes.append(time_note.replace("step times", "step times and lengths"))  # one note for both
+    else:
+        notes += [n for n in (time_note, len_note) if n]
     shorter = None
     if len_flag and ll is not None and lr is not None:
         shorter = ("right" if lr < ll else "left", min(ll, lr) / max(ll, lr))

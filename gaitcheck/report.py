@@ -36,14 +36,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._io import atomic_write
-from .config import Config
+from .config import Config, LimitsConfig
 from .errors import InputError
 from .gait import GaitResult
 from .series import PoseSeries
-from .verdicts import Check
+from .verdicts import Check, judged_medians
 
 __all__ = ["FRAME_FIELDS", "SCHEMA_VERSION", "Frames", "JoinedTrack", "Pass", "Report", "Software", "Subject",
-           "TrackRow", "VideoSummary", "csv_text", "json_text", "write_csv", "write_json"]
+           "TrackRow", "VideoSummary", "csv_text", "json_text", "report_medians", "write_csv", "write_json"]
 
 SCHEMA_VERSION = 1
 FRAME_FIELDS = ("frame", "t_s", "detected", "hip_x", "hip_y", "head_pitch_deg", "trunk_lean_deg",
@@ -378,6 +378,10 @@ class Report:
         """The checks by name (``look_ahead``, ``slouch``)."""
         return {"look_ahead": self.look_ahead, "slouch": self.slouch}
 
+    def shown_medians(self, check: str) -> dict[str, float | None]:
+        """A check's medians as people read them: None where they rest on too little seen time."""
+        return self.checks[check].judged_medians(self.settings.limits.min_analysable_s)
+
     def to_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data (NaN and infinity become null)."""
         d: dict[str, Any] = {
@@ -427,6 +431,26 @@ class Report:
                        passes=tuple(Pass.from_dict(p) for p in d.get("passes") or ()))
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"a damaged gaitcheck report ({type(exc).__name__}: {exc})") from None
+
+
+def report_medians(d: Mapping[str, Any]) -> dict[str, dict[str, float | None]]:
+    """Each check's medians in a report dict as people read them (:func:`gaitcheck.verdicts.judged_medians`).
+
+    A median resting on less than the report's ``limits.min_analysable_s`` of seen frames is None.
+
+    >>> report_medians({"checks": {"look_ahead": {"status": "unknown", "median_head_pitch_deg": -14.0,
+    ...                                           "median_seen_s": {"median_head_pitch_deg": 0.04}}}})
+    {'look_ahead': {'median_head_pitch_deg': None}}
+    """
+    settings = d.get("settings")
+    limits = settings.get("limits") if isinstance(settings, Mapping) else None
+    min_s = limits.get("min_analysable_s") if isinstance(limits, Mapping) else None
+    if not isinstance(min_s, int | float):
+        min_s = LimitsConfig().min_analysable_s
+    checks = d.get("checks")
+    if not isinstance(checks, Mapping):
+        return {}
+    return {k: judged_medians(c, float(min_s)) for k, c in checks.items() if isinstance(c, Mapping)}
 
 
 def json_text(report: Report) -> str:

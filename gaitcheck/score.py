@@ -66,7 +66,8 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
     if not (seen & post.sagittal).any():
         return (f"{_PARTS[part]} {'is' if part == 'head' else 'are'} not in view in this clip (the whole body must be "
                 "inside the picture, clear of its edges: film from head to feet)")
-    return (f"only {valid_s:.1f} s of walking seen from the side with {_PARTS[part]} in view "
+    secs = "no" if valid_s <= 0 else "under 0.1 s of" if valid_s < 0.05 else f"only {valid_s:.1f} s of"
+    return (f"{secs} walking seen from the side with {_PARTS[part]} in view "
             f"(at least {min_s:g} s is needed)")
 
 

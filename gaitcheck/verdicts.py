@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from .config import LimitsConfig, LookAheadConfig, SlouchConfig
 
 __all__ = ["NEEDS_SIDE_STEPS", "Check", "Episode", "Evidence", "find_episodes", "foot_strike_words", "frame_durations",
-           "gait_unknown_words", "gait_words", "look_ahead_check", "overstride_words", "slouch_check"]
+           "gait_unknown_words", "gait_words", "judged_medians", "look_ahead_check", "overstride_words", "slouch_check"]
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -47,7 +47,7 @@ class Episode:
                    peak=float(peak) if isinstance(peak, int | float) else math.nan)
 
 
-_CHECK_KEYS = ("status", "reason", "flagged_fraction", "episodes", "feedback", "evidence")
+_CHECK_KEYS = ("status", "reason", "flagged_fraction", "episodes", "feedback", "evidence", "median_seen_s")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,13 +69,18 @@ class Evidence:
         return cls(seen_s=float(d.get("seen_s") or 0.0), steps=int(steps) if isinstance(steps, int) else None,
                    passes=int(d.get("passes") or 0))
 
-    def words(self) -> str:
+    def words(self, judged: bool = True) -> str:
         """E.g. "judged on 6.2 s of walking, 2 passes" (with the steps when there are any).
+
+        For a check that could not be judged (``judged=False``) it says what was seen.
 
         >>> Evidence(seen_s=6.24, steps=9, passes=2).words()
         'judged on 6.2 s of walking, 9 steps, 2 passes'
+        >>> Evidence(seen_s=0.04, passes=1).words(judged=False)
+        'seen: under 0.1 s of walking, 1 pass'
         """
-        parts = [f"judged on {self.seen_s:.1f} s of walking"]
+        secs = "under 0.1" if 0 < self.seen_s < 0.05 else f"{self.seen_s:.1f}"
+        parts = [f"{'judged on' if judged else 'seen:'} {secs} s of walking"]
         if self.steps is not None:
             parts.append(f"{self.steps} step{'s' if self.steps != 1 else ''}")
         parts.append(f"{self.passes} pass{'es' if self.passes != 1 else ''}")
@@ -97,6 +102,7 @@ class Check:
     medians: dict[str, float | None] = field(default_factory=dict)
     flagged: B | None = None  # (T,) per-frame flag, for the report's frames and the overlays
     evidence: Evidence | None = None
+    median_seen_s: dict[str, float] | None = None  # seconds of seen frames each median rests on (None: not known)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, rounded as the report documents."""
@@ -107,7 +113,16 @@ class Check:
                              **{k: _num(v) for k, v in self.medians.items()}, "feedback": self.feedback}
         if self.evidence is not None:
             d["evidence"] = self.evidence.to_dict()
+        if self.median_seen_s is not None:
+            d["median_seen_s"] = {k: round(v, 2) for k, v in self.median_seen_s.items()}
         return d
+
+    def judged_medians(self, min_s: float) -> dict[str, float | None]:
+        """The medians that rest on at least ``min_s`` seconds of seen frames, the others None.
+
+        What a summary, a table or a patient's history shows: a median of a frame or two is no measure.
+        """
+        return judged_medians(self.to_dict(), min_s)
 
     def with_evidence(self, evidence: Evidence) -> Check:
         """The same verdict with what it rests on."""
@@ -123,7 +138,38 @@ class Check:
                    flagged_fraction=float(frac) if isinstance(frac, int | float) else None,
                    episodes=tuple(Episode.from_dict(e) for e in d.get("episodes") or ()),
                    feedback=str(d.get("feedback", "")), medians=medians, flagged=flagged,
-                   evidence=Evidence.from_dict(d["evidence"]) if isinstance(d.get("evidence"), Mapping) else None)
+                   evidence=Evidence.from_dict(d["evidence"]) if isinstance(d.get("evidence"), Mapping) else None,
+                   median_seen_s=_seen_seconds(d.get("median_seen_s")))
+
+
+def _seen_seconds(v: Any) -> dict[str, float] | None:
+    if not isinstance(v, Mapping):
+        return None
+    return {str(k): float(x) for k, x in v.items() if isinstance(x, int | float) and not isinstance(x, bool)}
+
+
+def judged_medians(check: Mapping[str, Any], min_s: float) -> dict[str, float | None]:
+    """A check's medians (its JSON form) that rest on at least ``min_s`` seconds of seen frames, the others None.
+
+    The report keeps every median with the seconds it rests on (``median_seen_s``); what people read
+    (the summary, the PDF, the history, a batch table) shows only these. A report without
+    ``median_seen_s`` (an older one) keeps a median unless its check is unknown on too little time.
+
+    >>> c = {"status": "unknown", "median_head_pitch_deg": -14.0, "median_seen_s": {"median_head_pitch_deg": 0.04}}
+    >>> judged_medians(c, 1.5)
+    {'median_head_pitch_deg': None}
+    >>> judged_medians({"status": "pass", "median_trunk_lean_deg": 3.0}, 1.5)
+    {'median_trunk_lean_deg': 3.0}
+    """
+    medians = {k: (float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None)
+               for k, v in check.items() if k not in _CHECK_KEYS and k.startswith("median_")}
+    seen = _seen_seconds(check.get("median_seen_s"))
+    if seen is None:
+        ev = check.get("evidence")
+        ev_s = ev.get("seen_s") if isinstance(ev, Mapping) else None
+        short = check.get("status") == "unknown" and not (isinstance(ev_s, int | float) and ev_s >= min_s)
+        return {k: None if short else v for k, v in medians.items()}
+    return {k: v if seen.get(k, 0.0) >= min_s - 1e-9 else None for k, v in medians.items()}
 
 
 def _num(v: float | None, nd: int = 3) -> float | None:
@@ -205,9 +251,14 @@ def _fraction(mask: B, valid: B, dur: F) -> float:
     return float(dur[mask].sum() / dur[valid].sum())
 
 
-def _unknown(reason: str, medians: dict[str, float | None]) -> Check:
+def _unknown(reason: str, medians: dict[str, float | None], seen_s: dict[str, float]) -> Check:
     return Check(status="unknown", reason=reason, flagged_fraction=None, episodes=(),
-                 feedback=f"We could not judge this from the video: {reason}.", medians=medians)
+                 feedback=f"We could not judge this from the video: {reason}.", medians=medians, median_seen_s=seen_s)
+
+
+def _seen(dur: F, valid: B, series: Mapping[str, F]) -> dict[str, float]:
+    """Seconds of ``valid`` frames on which each series is measured (what its median rests on)."""
+    return {k: float(dur[valid & ~np.isnan(x)].sum()) for k, x in series.items()}
 
 
 def look_ahead_check(pitch: F, gaze: F, t: F, valid: B, cfg: LookAheadConfig, limits: LimitsConfig,
@@ -226,8 +277,9 @@ def look_ahead_check(pitch: F, gaze: F, t: F, valid: B, cfg: LookAheadConfig, li
     valid = valid & ~np.isnan(pitch)
     dur = frame_durations(t)
     medians = {"median_head_pitch_deg": _median(pitch, valid), "median_gaze_distance_m": _median(gaze, valid)}
+    seen = _seen(dur, valid, {"median_head_pitch_deg": pitch, "median_gaze_distance_m": gaze})
     if dur[valid].sum() < limits.min_analysable_s:
-        return _unknown(why_invalid, medians)
+        return _unknown(why_invalid, medians, seen)
     with np.errstate(divide="ignore"):
         on = cfg.look_down_distance_m / gaze
         off = cfg.release_distance_m / gaze
@@ -248,7 +300,7 @@ def look_ahead_check(pitch: F, gaze: F, t: F, valid: B, cfg: LookAheadConfig, li
         if eps:
             fb += f" You looked down briefly {len(eps)} time{'s' if len(eps) > 1 else ''}."
     return Check(status=status, reason=None, flagged_fraction=frac, episodes=tuple(eps), feedback=fb,
-                 medians=medians, flagged=mask)
+                 medians=medians, flagged=mask, median_seen_s=seen)
 
 
 def slouch_check(lean: F, fwd_head: F, t: F, valid: B, cfg: SlouchConfig, limits: LimitsConfig,
@@ -263,10 +315,13 @@ def slouch_check(lean: F, fwd_head: F, t: F, valid: B, cfg: SlouchConfig, limits
     valid = valid & ~np.isnan(lean)
     dur = frame_durations(t)
     medians = {"median_trunk_lean_deg": _median(lean, valid), "median_forward_head_rel": _median(fwd_head, valid)}
+    series = {"median_trunk_lean_deg": lean, "median_forward_head_rel": fwd_head}
     if esh is not None:
         medians["median_ear_shoulder_hip_deg"] = _median(esh, valid)
+        series["median_ear_shoulder_hip_deg"] = esh
+    seen = _seen(dur, valid, series)
     if dur[valid].sum() < limits.min_analysable_s:
-        return _unknown(why_invalid, medians)
+        return _unknown(why_invalid, medians, seen)
     fh = np.nan_to_num(fwd_head, nan=0.0)
     on = np.maximum(lean / cfg.trunk_lean_max_deg, fh / cfg.forward_head_max_rel)
     off = np.maximum(lean / (cfg.trunk_lean_max_deg - cfg.hysteresis_deg),
@@ -289,12 +344,13 @@ def slouch_check(lean: F, fwd_head: F, t: F, valid: B, cfg: SlouchConfig, limits
               "pulled the top of your head towards the sky.")
     elif dur[valid & ~np.isnan(fwd_head)].sum() < limits.min_analysable_s:
         why = why_no_head or "the head is not in view long enough"
-        return _unknown(f"the trunk stays upright, but a head carried forward cannot be ruled out: {why}", medians)
+        return _unknown(f"the trunk stays upright, but a head carried forward cannot be ruled out: {why}", medians,
+                        seen)
     else:
         fb = (f"Your trunk stays upright (about {abs(medians['median_trunk_lean_deg'] or 0):.0f}° from vertical) "
               "and your head sits over your shoulders. Keep walking tall.")
     return Check(status=status, reason=None, flagged_fraction=frac, episodes=tuple(eps), feedback=fb,
-                 medians=medians, flagged=mask)
+                 medians=medians, flagged=mask, median_seen_s=seen)
 
 
 def _median(x: F, mask: B) -> float | None:

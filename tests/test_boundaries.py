@@ -15,7 +15,7 @@ from gaitcheck.clean import clean_series, fill_short_gaps, identity_jumps, lowpa
 from gaitcheck.config import Config, LimitsConfig, LookAheadConfig, SignalConfig, SlouchConfig
 from gaitcheck.landmarks import Landmark as L
 from gaitcheck.series import PoseSeries
-from gaitcheck.verdicts import find_episodes, frame_durations, look_ahead_check, slouch_check
+from gaitcheck.verdicts import Check, find_episodes, frame_durations, judged_medians, look_ahead_check, slouch_check
 
 FPS = 32.0
 LA, SL, LIM = LookAheadConfig(), SlouchConfig(), LimitsConfig()
@@ -96,6 +96,11 @@ def test_minimum_analysable_time_boundary(frames, status):
     if status == "unknown":
         assert c.reason == WHY and WHY in c.feedback and c.flagged_fraction is None and c.episodes == ()
     assert c.medians["median_gaze_distance_m"] == 2.0  # reported either way, over the valid frames
+    assert c.median_seen_s == {"median_head_pitch_deg": frames / FPS, "median_gaze_distance_m": frames / FPS}
+    # shown (summary, PDF, history, batch table) only when resting on the analysable time, also read back
+    shown = c.judged_medians(LIM.min_analysable_s)
+    assert (shown["median_gaze_distance_m"] == 2.0) is (frames >= MIN_FRAMES)
+    assert Check.from_dict(c.to_dict()).judged_medians(LIM.min_analysable_s) == shown
 
 
 def test_look_ahead_medians_and_feedback_use_the_valid_frames_only():
@@ -182,6 +187,35 @@ def test_slouch_minimum_analysable_time_boundary(frames, status):
     c = slouch(np.full(96, 15.0), valid=valid)
     assert c.status == status
     assert (c.reason == WHY) is (status == "unknown")
+
+
+@pytest.mark.parametrize("head_frames", [MIN_FRAMES - 1, MIN_FRAMES])
+def test_a_median_is_shown_only_on_enough_seen_time(head_frames):
+    # upright for 3 s, the head seen in some of it: the trunk lean stands, the forward head only with 1.5 s of head
+    fwd = np.full(96, np.nan)
+    fwd[:head_frames] = 0.05
+    c = slouch(np.full(96, 2.0), fwd)
+    assert c.status == ("unknown" if head_frames < MIN_FRAMES else "pass")
+    assert c.median_seen_s is not None and c.median_seen_s["median_forward_head_rel"] == head_frames / FPS
+    shown = c.judged_medians(LIM.min_analysable_s)
+    assert shown["median_trunk_lean_deg"] == 2.0
+    assert shown["median_forward_head_rel"] == (0.05 if head_frames >= MIN_FRAMES else None)
+    assert c.medians["median_forward_head_rel"] == 0.05  # the report keeps it, with the seconds it rests on
+
+
+def test_a_flag_on_the_lean_alone_does_not_show_a_forward_head_seen_briefly():
+    fwd = np.full(96, np.nan)
+    fwd[:10] = 0.3
+    c = slouch(np.full(96, 15.0), fwd)
+    assert c.status == "flag"
+    assert c.judged_medians(LIM.min_analysable_s) == {"median_trunk_lean_deg": 15.0, "median_forward_head_rel": None}
+
+
+def test_an_older_report_without_median_seconds_hides_the_medians_of_a_check_unknown_on_too_little_time():
+    old = {"status": "unknown", "reason": WHY, "median_head_pitch_deg": -14.0, "evidence": {"seen_s": 0.04}}
+    assert judged_medians(old, 1.5) == {"median_head_pitch_deg": None}
+    assert judged_medians({**old, "evidence": {"seen_s": 2.0}}, 1.5) == {"median_head_pitch_deg": -14.0}
+    assert judged_medians({**old, "status": "pass"}, 1.5) == {"median_head_pitch_deg": -14.0}
 
 
 def test_slouch_feedback_names_what_slumps():

@@ -11,6 +11,9 @@ import pytest
 from _derive import derive
 
 import gaitcheck
+from gaitcheck.batch.results import report_row
+from gaitcheck.cli._summary import format_summary
+from gaitcheck.records.sessions import key_numbers
 
 pytestmark = pytest.mark.slow
 
@@ -25,6 +28,8 @@ def cropped(shared_videos: Path, tmp_path_factory: pytest.TempPathFactory) -> di
         "no_head": derive(shared_videos / NORMAL, folder / "no_head.mp4", crop=(0, 1 / 3, 1, 1)),  # top third cut
         "no_legs": derive(shared_videos / NORMAL, folder / "no_legs.mp4", crop=(0, 0, 1, 0.6)),  # below the hips
         "exit": derive(shared_videos / WOMAN, folder / "exit.mp4", crop=(0, 0, 0.6, 1)),  # leaves at 60% of the width
+        # the first 2 s: about a second of walking seen, too little for a verdict, and for a number
+        "short": derive(shared_videos / NORMAL, folder / "short.mp4", keep=lambda i: i < 60),
     }
     return {k: gaitcheck.analyze(p) for k, p in clips.items()}
 
@@ -66,3 +71,25 @@ def test_walker_sliding_out_of_the_frame_edge_is_measured_only_while_seen(croppe
     both = measured & np.isfinite(full.frames.head_pitch_deg)
     assert np.nanmedian(np.abs(cut.frames.head_pitch_deg[both] - full.frames.head_pitch_deg[both])) < 2.0
     assert cut.look_ahead.status == full.look_ahead.status == "pass"
+
+
+def test_a_median_resting_on_too_little_walking_is_not_shown_anywhere(cropped):
+    r = cropped["short"]
+    la, sl = r.look_ahead, r.slouch
+    assert la.status == sl.status == "unknown"
+    # the report keeps the raw medians with the seconds they rest on
+    assert la.medians["median_head_pitch_deg"] is not None and la.median_seen_s is not None
+    assert 0.5 < la.median_seen_s["median_head_pitch_deg"] < r.settings.limits.min_analysable_s
+    assert all(v is None for v in r.shown_medians("look_ahead").values())
+    summary = format_summary(r)
+    look_line = next(line for line in summary.splitlines() if line.startswith("Look ahead"))
+    assert "head pitch unknown" in look_line and "°" not in look_line and " m ahead" not in look_line
+    assert "judged on" not in summary.split("Gait")[0]  # unknown checks say what was seen, not what they judged
+    k = key_numbers(r.to_dict())
+    assert k.median_head_pitch_deg is None and k.median_gaze_distance_m is None
+    row = report_row("short.mp4", "0" * 64, r, None)
+    assert row["median_head_pitch_deg"] is None and row["median_gaze_distance_m"] is None
+    for rep in cropped.values():  # anywhere: a median shown rests on the analysable time
+        for name, check in rep.checks.items():
+            for key, v in rep.shown_medians(name).items():
+                assert v is None or (check.median_seen_s or {})[key] >= rep.settings.limits.min_analysable_s

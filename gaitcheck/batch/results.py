@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from .._io import atomic_write
 from ..errors import ConfigError
-from ..report import Report
+from ..report import Report, report_medians
 
 __all__ = ["COLUMNS", "FORMATS", "ResultsWriter", "error_row", "format_for", "read_results", "report_name",
            "report_row", "write_results"]
@@ -71,12 +71,14 @@ def report_row(path: str, sha256: str, report: Report, report_file: str | None) 
     d = report.to_dict()
     row = _blank(path, "ok", sha256)
     la, sl, gait = d["checks"]["look_ahead"], d["checks"]["slouch"], d.get("gait") or {}
+    shown = report_medians(d)  # blank where a median rests on too little seen time (the JSON keeps it)
+    la_m, sl_m = shown["look_ahead"], shown["slouch"]
     row.update(
         view=d["view"], detection_rate=d["subject"]["detection_rate"], analysable_s=d["subject"]["analysable_s"],
         look_ahead_status=la["status"], look_ahead_flagged_fraction=la["flagged_fraction"],
-        median_head_pitch_deg=la["median_head_pitch_deg"], median_gaze_distance_m=la["median_gaze_distance_m"],
+        median_head_pitch_deg=la_m["median_head_pitch_deg"], median_gaze_distance_m=la_m["median_gaze_distance_m"],
         slouch_status=sl["status"], slouch_flagged_fraction=sl["flagged_fraction"],
-        median_trunk_lean_deg=sl["median_trunk_lean_deg"], median_forward_head_rel=sl["median_forward_head_rel"],
+        median_trunk_lean_deg=sl_m["median_trunk_lean_deg"], median_forward_head_rel=sl_m["median_forward_head_rel"],
         duration_s=d["video"]["duration_s"], frame_count=d["video"]["frame_count"], n_warnings=len(d["warnings"]),
         report=report_file, **{k: gait.get(k) for k in _GAIT_COLUMNS},
     )

@@ -33,28 +33,30 @@ def format_summary(report: Report) -> str:
              f"view: {report.view}; walker: track {s.track_id}, found in {s.detection_rate:.0%} of frames, "
              f"{s.analysable_s:.1f} s of walking usable", ""]
     la, sl = report.look_ahead, report.slouch
-    pitch, gaze = la.medians.get("median_head_pitch_deg"), la.medians.get("median_gaze_distance_m")
+    la_m, sl_m = report.shown_medians("look_ahead"), report.shown_medians("slouch")
+    pitch, gaze = la_m.get("median_head_pitch_deg"), la_m.get("median_gaze_distance_m")
     if pitch is None:
         la_nums = "head pitch unknown"
     else:
         where = ("at or above the horizon" if gaze is None or not math.isfinite(gaze)
                  else f"at the floor {gaze:.1f} m ahead")
         la_nums = f"head pitch {pitch:.0f}° (median, + = down), points {where}"
-    fwd = _num(sl.medians.get("median_forward_head_rel"), ".2f")
-    sl_nums = (f"trunk lean {_num(sl.medians.get('median_trunk_lean_deg'), '.0f', '°')} (+ = forward), forward head "
-               + (fwd if fwd == "unknown" else f"{fwd} of trunk length"))
+    lean, fwd = sl_m.get("median_trunk_lean_deg"), sl_m.get("median_forward_head_rel")
+    sl_nums = ", ".join([
+        "trunk lean unknown" if lean is None else f"trunk lean {_num(lean, '.0f', '°')} (+ = forward)",
+        "forward head unknown" if fwd is None else f"forward head {_num(fwd, '.2f')} of trunk length"])
     for name, c, nums in (("Look ahead", la, la_nums), ("Slouch", sl, sl_nums)):
         frac = "" if c.flagged_fraction is None else f", flagged {c.flagged_fraction:.0%} of the time"
         lines.append(f"{name:<11} {c.status.upper():<8} {nums}{frac}")
         lines.append(f"{'':<20} {c.feedback}")
         if c.evidence is not None:
-            lines.append(f"{'':<20} ({c.evidence.words()})")
+            lines.append(f"{'':<20} ({c.evidence.words(judged=c.status != 'unknown')})")
     g = report.gait
     if g is not None:
         lines.append(f"{'Gait':<11} {g.status.upper():<8} {_gait_numbers(g)}")
         lines.append(f"{'':<20} {g.feedback}")
         if g.evidence is not None:
-            lines.append(f"{'':<20} ({g.evidence.words()})")
+            lines.append(f"{'':<20} ({g.evidence.words(judged=g.status != 'unknown')})")
     if len(report.passes) > 1 or any(len(p.track_ids) > 1 for p in report.passes):
         lines += ["", _pass_table(report)]
     notes = [*report.warnings, *(g.notes if g is not None else ())]

@@ -1,7 +1,8 @@
 """Key frames for the PDF report: which moments to show (pure), and their annotated pictures.
 
 The worst moment of each flagged episode (its ``peak_frame``), a good moment (the frame with the
-whole walker in the picture, walking and unflagged, with the most level head and upright trunk) and, when that
+whole walker in the picture, walking and unflagged, with the most level head and upright trunk; only
+when both posture checks were judged) and, when that
 makes fewer than three, moments spread over the walk. Pictures are taken with
 :class:`gaitcheck.video.VideoReader` and drawn by :mod:`gaitcheck.evidence.draw`.
 """
@@ -108,8 +109,8 @@ def choose_key_frames(report: Report, max_frames: int = 6) -> list[KeyFrame]:
     """Choose 3 to ``max_frames`` moments of ``report``, in time order.
 
     The worst moment of each flagged episode (the longest episodes when there are too many), a
-    good moment, and moments spread over the walk until there are three (fewer only if the walker
-    was seen in fewer frames).
+    good moment (only when both posture checks were judged), and moments spread over the walk
+    until there are three (fewer only if the walker was seen in fewer frames).
     """
     frames = report.frames
     t = frames.t_s
@@ -124,7 +125,9 @@ def choose_key_frames(report: Report, max_frames: int = 6) -> list[KeyFrame]:
     valid = np.flatnonzero(_valid(frames)).tolist()
     bad = _badness(frames)
     good = [i for i in valid if not flagged[i]]
-    if good:
+    if any(c.status == "unknown" for c in (report.look_ahead, report.slouch)):
+        pass  # a check not judged: no moment can be called good (or the best), only shown
+    elif good:
         chosen.append((min(good, key=lambda i: bad[i]), "Good moment"))
     elif valid:  # flagged all along: show the best it got
         best = min(valid, key=lambda i: bad[i])

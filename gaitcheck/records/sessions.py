@@ -17,7 +17,7 @@ from typing import Any
 
 from ..compare import Change, compare_reports
 from ..errors import ConfigError
-from ..report import Report
+from ..report import Report, report_medians
 
 __all__ = ["CODE_PATTERN", "History", "HistoryEntry", "KeyNumbers", "PatientSummary", "Session", "Thumbnail",
            "check_code", "history_csv", "history_text", "key_numbers", "text_table"]
@@ -106,12 +106,14 @@ def key_numbers(report: Mapping[str, Any]) -> KeyNumbers:
     ('flag', 'pass', 'unknown', 31.5, None)
     """
     la, sl, gait = _get(report, "checks", "look_ahead"), _get(report, "checks", "slouch"), _get(report, "gait")
+    shown = report_medians(report)  # a median resting on a frame or two is not kept as a visit's number
+    la_m, sl_m = shown.get("look_ahead", {}), shown.get("slouch", {})
     return KeyNumbers(
         look_ahead=_status(_get(la, "status")), slouch=_status(_get(sl, "status")), gait=_status(_get(gait, "status")),
-        median_gaze_distance_m=_num(_get(la, "median_gaze_distance_m")),
-        median_head_pitch_deg=_num(_get(la, "median_head_pitch_deg")),
-        median_trunk_lean_deg=_num(_get(sl, "median_trunk_lean_deg")),
-        median_forward_head_rel=_num(_get(sl, "median_forward_head_rel")),
+        median_gaze_distance_m=_num(la_m.get("median_gaze_distance_m")),
+        median_head_pitch_deg=_num(la_m.get("median_head_pitch_deg")),
+        median_trunk_lean_deg=_num(sl_m.get("median_trunk_lean_deg")),
+        median_forward_head_rel=_num(sl_m.get("median_forward_head_rel")),
         cadence_spm=_num(_get(gait, "cadence_spm")),
         step_time_asymmetry_pct=_num(_get(gait, "step_time_asymmetry_pct")),
         analysable_s=_num(_get(report, "subject", "analysable_s")),

@@ -15,6 +15,7 @@ from statistics import median
 from typing import Any
 
 from ..errors import GaitcheckError, NoWalkerError, VideoReadError
+from ..report import report_medians
 
 __all__ = ["TRUNK_LENGTH_RATIO", "Card", "cards", "clip_caption", "evidence_words", "feet", "forward_head_cm",
            "frame_caption", "friendly", "metres", "pass_table", "refilm_advice", "view_words"]
@@ -165,7 +166,7 @@ def _look_ahead_card(d: Mapping[str, Any]) -> Card:
         where = f"about {metres(gaze)} ahead" if gaze is not None else "close ahead"
         head = f"Looking down: your head points at the floor {where} {_share(la.get('flagged_fraction'))}."
     else:
-        g = _num(la.get("median_gaze_distance_m"))
+        g = _num(report_medians(d)["look_ahead"].get("median_gaze_distance_m"))
         head = ("Head up: your gaze stays at the horizon or above." if g is None
                 else f"Head up: your gaze lands about {metres(g)} ahead.")
     return Card("look_ahead", "Look ahead", la["status"], head, la["feedback"])
@@ -194,7 +195,8 @@ def _slouch_card(d: Mapping[str, Any]) -> Card:
         what = " and ".join(parts)
         head = f"{what[0].upper()}{what[1:]} {_share(sl.get('flagged_fraction'))}."
     else:
-        lean_v, fwd_v = _num(sl.get("median_trunk_lean_deg")), _num(sl.get("median_forward_head_rel"))
+        shown = report_medians(d)["slouch"]
+        lean_v, fwd_v = _num(shown.get("median_trunk_lean_deg")), _num(shown.get("median_forward_head_rel"))
         bits = []
         if lean_v is not None:
             bits.append("your trunk is upright" if abs(lean_v) < 1.5 else
@@ -259,9 +261,7 @@ def evidence_words(check: Mapping[str, Any] | None) -> str:
     ev = (check or {}).get("evidence")
     if not isinstance(ev, Mapping):
         return ""
-    words = Evidence.from_dict(ev).words()
-    if (check or {}).get("status") == "unknown":
-        return f"Seen: {words.removeprefix('judged on ')}."
+    words = Evidence.from_dict(ev).words(judged=(check or {}).get("status") != "unknown")
     return f"{words[0].upper()}{words[1:]}."
 
 

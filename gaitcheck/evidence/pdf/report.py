@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from ..._io import atomic_path
 from ...compare import Comparison, compare_reports
 from ...report import Report
-from ...verdicts import Check
+from ...verdicts import Check, Evidence
 from ..keyframes import KeyFrame, choose_key_frames, fewer_key_frames, key_frame_images
 from ..marks import look_down_pitch_deg
 from . import sections as sec
@@ -83,12 +83,14 @@ def _verdict(flow: PageFlow, name: str, status: str, text: str) -> None:
 
 def _verdicts(flow: PageFlow, r: Report) -> None:
     flow.heading("Verdicts")
+    def rests_on(status: str, ev: Evidence | None) -> str:
+        return "" if ev is None else f" ({ev.words(judged=status != 'unknown')}.)"
+
     for name, c in (("Look ahead", r.look_ahead), ("Slouch", r.slouch)):
-        _verdict(flow, name, c.status, c.feedback + (f" ({c.evidence.words()}.)" if c.evidence else ""))
+        _verdict(flow, name, c.status, c.feedback + rests_on(c.status, c.evidence))
     if r.gait is not None:
         g = r.gait
-        _verdict(flow, "Gait", g.status, (g.feedback or g.reason or "") + (f" ({g.evidence.words()}.)"
-                                                                          if g.evidence else ""))
+        _verdict(flow, "Gait", g.status, (g.feedback or g.reason or "") + rests_on(g.status, g.evidence))
 
 
 def _beyond(value: float | None, limit: float, above: bool = True) -> Cell:
@@ -103,7 +105,8 @@ def _numbers(flow: PageFlow, r: Report, dn: Density) -> None:
     cla, csl = cfg.look_ahead, cfg.slouch
     plim = look_down_pitch_deg(cfg, r.height_cm)
     near, release = cla.look_down_distance_m, cla.release_distance_m
-    pitch, gaze = la.medians.get("median_head_pitch_deg"), la.medians.get("median_gaze_distance_m")
+    la_m, sl_m = r.shown_medians("look_ahead"), r.shown_medians("slouch")
+    pitch, gaze = la_m.get("median_head_pitch_deg"), la_m.get("median_gaze_distance_m")
     horizon = gaze is None or not math.isfinite(gaze)
     gaze_text = ("horizon" if pitch is not None else "-") if horizon else num(gaze, ".1f", " m")
     if not horizon:
@@ -115,7 +118,7 @@ def _numbers(flow: PageFlow, r: Report, dn: Density) -> None:
         return [num(c.flagged_fraction, ".0%"), f"flag from {limit:.0%} of usable time; episodes {min_s:g} s+",
                 Cell(c.status.upper(), STATUS_COLOR.get(c.status, MUTED), "bold")]
 
-    lean, fwd = sl.medians.get("median_trunk_lean_deg"), sl.medians.get("median_forward_head_rel")
+    lean, fwd = sl_m.get("median_trunk_lean_deg"), sl_m.get("median_forward_head_rel")
     rows: list[list[str | Cell]] = [
         ["Measure", "This walk", "Threshold", "Result"],
         ["Gaze point on the floor (median)", gaze_text,
@@ -132,7 +135,7 @@ def _numbers(flow: PageFlow, r: Report, dn: Density) -> None:
     ]
     flow.heading("Key numbers and their thresholds")
     w = flow.width
-    flow.table(rows, [0.32 * w, 0.12 * w, 0.46 * w, 0.1 * w], pad=dn.pad)
+    flow.table(rows, [0.31 * w, 0.11 * w, 0.45 * w, 0.13 * w], pad=dn.pad)
 
 
 def _timelines(flow: PageFlow, r: Report, keys: Sequence[KeyFrame], dn: Density, reserve: float = 0.0) -> None:
