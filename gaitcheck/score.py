@@ -121,8 +121,11 @@ def _frames_from(mask: B, t: NDArray[np.float64]) -> str:
 
 
 def _passes(post: PostureSeries, detected: B, la: Check, sl: Check, gait: GaitResult, head_ok: B, trunk_ok: B,
-            dur: F, walker: tuple[Track, ...]) -> tuple[tuple[Pass, ...], NDArray[np.int64]]:
-    """The walker's passes with their numbers, and (T,) the pass of each frame (-1: none)."""
+            dur: F, walker: tuple[Track, ...], min_s: float) -> tuple[tuple[Pass, ...], NDArray[np.int64]]:
+    """The walker's passes with their numbers, and (T,) the pass of each frame (-1: none).
+
+    A pass's median is None unless it rests on ``min_s`` seconds of frames where it was measured.
+    """
     t = post.t
     spans = pass_spans(t, detected, headings(post.views, post.facing))
     index = np.full(len(t), -1, np.int64)
@@ -145,17 +148,18 @@ def _passes(post: PostureSeries, detected: B, la: Check, sl: Check, gait: GaitRe
                         direction=direction,
                         track_ids=tuple(tr.track_id for tr in walker if any(a <= f <= b for f in tr.frames)),
                         seen_s=float(dur[head | trunk].sum()), steps=len(ics), cadence_spm=cadence,
-                        median_head_pitch_deg=_median(post.head_pitch_deg, head),
-                        median_gaze_distance_m=_median(post.gaze_distance_m, head),
-                        median_trunk_lean_deg=_median(post.trunk_lean_deg, trunk),
-                        median_forward_head_rel=_median(post.forward_head_rel, trunk & post.seen.head),
+                        median_head_pitch_deg=_median(post.head_pitch_deg, head, dur, min_s),
+                        median_gaze_distance_m=_median(post.gaze_distance_m, head, dur, min_s),
+                        median_trunk_lean_deg=_median(post.trunk_lean_deg, trunk, dur, min_s),
+                        median_forward_head_rel=_median(post.forward_head_rel, trunk & post.seen.head, dur, min_s),
                         look_down_share=share(la, head), slouch_share=share(sl, trunk)))
     return tuple(out), index
 
 
-def _median(x: F, use: B) -> float | None:
-    v = x[use & ~np.isnan(x)]
-    return float(np.median(v)) if len(v) else None
+def _median(x: F, use: B, dur: F, min_s: float) -> float | None:
+    """The median of ``x`` over ``use``, if measured there on at least ``min_s`` seconds."""
+    ok = use & ~np.isnan(x)
+    return float(np.median(x[ok])) if ok.any() and dur[ok].sum() >= min_s - 1e-9 else None
 
 
 def _count(passes: tuple[Pass, ...], frames: B) -> int:
@@ -224,7 +228,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     frontal = usable & np.isin(post.views, ["front", "back"])
     gait = analyze_gait(post.px, post.facing, t, usable & post.sagittal, frontal, info.width,
                         None if given is None else height, cfg.gait, feet=seen.feet & seen.hips)
-    passes, pass_index = _passes(post, raw.detected, la, sl, gait, head_ok, trunk_ok, dur, walk.tracks)
+    passes, pass_index = _passes(post, raw.detected, la, sl, gait, head_ok, trunk_ok, dur, walk.tracks, min_s)
     la = la.with_evidence(Evidence(seen_s=head_s, passes=_count(passes, head_ok)))
     sl = sl.with_evidence(Evidence(seen_s=trunk_s, passes=_count(passes, trunk_ok)))
     contacts = np.zeros(len(t), bool)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from _montage import Part, montage
 from conftest import AnalysisCache
@@ -22,6 +23,7 @@ from conftest import AnalysisCache
 import gaitcheck
 from gaitcheck.pose.tracking import Track
 from gaitcheck.pose.walker import choose_walk, track_summary
+from gaitcheck.verdicts import frame_durations
 from gaitcheck.video import frame_step
 
 pytestmark = pytest.mark.slow
@@ -130,3 +132,18 @@ def test_no_real_clip_joins_anyone(analysed: AnalysisCache, manifest: dict[str, 
         assert d["subject"]["joined"] == [], (name, d["subject"]["joined"])
     sports = analysed.dict("sports2d_demo_park_side.mp4")["subject"]
     assert 1.5 < sports["seen_from_s"] < 2.2  # the woman, who comes in from behind the tree
+
+
+def test_a_pass_gives_a_median_only_on_enough_of_it_seen(phone: gaitcheck.Extraction) -> None:
+    # the phone clip's short shots: a pass whose head is seen for less than the analysable time has no head number
+    r = gaitcheck.score(phone)
+    f, min_s = r.frames, r.settings.limits.min_analysable_s
+    dur = frame_durations(f.t_s)
+    judged = f.walking & np.isin(f.view, ["side", "oblique"]) & f.detected & ~f.identity_jump
+    hidden = 0
+    for p in r.passes:
+        for key, series in (("median_head_pitch_deg", f.head_pitch_deg), ("median_trunk_lean_deg", f.trunk_lean_deg)):
+            seen_s = float(dur[(f.pass_index == p.index) & judged & np.isfinite(series)].sum())
+            assert (getattr(p, key) is not None) is (seen_s >= min_s - 1e-9), (p.index, key, seen_s)
+            hidden += getattr(p, key) is None and seen_s > 0
+    assert hidden >= 1, [p.to_dict() for p in r.passes]
