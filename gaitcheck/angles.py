@@ -138,6 +138,9 @@ def ear_eye_px(px: F) -> F:
     return np.asarray(np.linalg.norm(_mid(px, L.LEFT_EYE, L.RIGHT_EYE) - _mid(px, L.LEFT_EAR, L.RIGHT_EAR), axis=1))
 
 
+BODY_SIZE_OF_HEIGHT = 0.8  # body_size (shoulder-hip plus hip-ankle) as a share of standing height
+
+
 def body_size(px: F) -> F:
     """(T,) shoulder-to-hip plus hip-to-ankle distance in pixels (about 0.8 x standing height)."""
     hip = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)

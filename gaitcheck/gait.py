@@ -314,7 +314,8 @@ def _unknown(reason: str, method: str = "none", cadence: float | None = None, st
 
 
 def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_w: float,
-                 height_cm: float | None, cfg: GaitConfig, feet: B | None = None) -> GaitResult:
+                 height_cm: float | None, cfg: GaitConfig, feet: B | None = None,
+                 why_unseen: str | None = None) -> GaitResult:
     """Gait measures of one walker (see the module docstring).
 
     Args:
@@ -329,6 +330,8 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
         feet: (2, T) where the left and right foot were seen together with the pelvis, the events'
             reference (:class:`gaitcheck.posture.Seen`: ``feet & hips``); default: where each foot
             lies inside the frame's width.
+        why_unseen: the reason to give when the feet are never seen from the side (default: that
+            they are not; e.g. that the walker is too small in the picture).
     """
     feet = feet_in_frame(px, frame_w) if feet is None else np.asarray(feet, bool)
     valid = valid_for_events(facing, base_valid, t, cfg)
@@ -339,7 +342,7 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
             dur = float(sum(t[r[-1]] - t[r[0]] for r in runs(frontal_valid)))
             return _unknown("step events need a side view", "oscillation", cad, round(cad * dur / 60))
         if not (valid & feet.any(axis=0)).any():
-            return _unknown("the walker is not seen walking from the side with the feet in view")
+            return _unknown(why_unseen or "the walker is not seen walking from the side with the feet in view")
         n = len(ics)
         return _unknown(f"too few steps: {n} seen from the side with the feet in view, and the steps are judged "
                         f"on at least {cfg.min_steps}", steps=n)

@@ -32,7 +32,7 @@ MAX_TILT_CORRECTION_DEG = 10.0  # a steeper floor line is perspective (walking a
 #: held low. A higher camera's perspective is partly taken for roll; a real roll is under-corrected
 #: by at most this share of the perspective a camera at head height would give.
 CAMERA_HEIGHT_MAX_REL = 0.6
-_SIZE_OF_HEIGHT = 0.8  # angles.body_size (shoulder-hip plus hip-ankle) as a share of standing height
+_SIZE_OF_HEIGHT = angles.BODY_SIZE_OF_HEIGHT
 #: Views from which head pitch and trunk lean can be judged: side-on, or turned up to 60 degrees from it.
 SAGITTAL_VIEWS = ("side", "oblique")
 _SHOULDERS = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)

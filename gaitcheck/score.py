@@ -7,9 +7,10 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
+from . import angles
 from ._version import version
 from .clean import clean_series, effective_cutoff_hz, unswap_legs
-from .config import ASSUMED_HEIGHT_CM, Config
+from .config import ASSUMED_HEIGHT_CM, Config, SeenConfig
 from .errors import NoWalkerError
 from .gait import GaitResult, analyze_gait
 from .pose.extraction import Extraction
@@ -30,11 +31,42 @@ F = NDArray[np.float64]
 _PARTS = {"head": "the head", "trunk": "the shoulders and hips"}
 
 
-_FILM_CLOSER = "film closer: the walker should fill at least a third of the picture's height"
+_CLOSER = "film closer, or at a higher resolution"
+
+
+def too_small_words(what: str, size_px: float | None, needed_px: float) -> str:
+    """Why ``what`` is too small to measure, in pixels, and what to do (for the unknown reasons).
+
+    >>> too_small_words("about {} px tall", 116.2, 150)
+    'about 116 px tall, at least 150 px is needed: film closer, or at a higher resolution'
+    >>> too_small_words("about {} px tall", None, 150)
+    'film closer, or at a higher resolution'
+    """
+    if size_px is None or not np.isfinite(size_px):
+        return _CLOSER
+    return f"{what.format(round(size_px))}, at least {needed_px:.0f} px is needed: {_CLOSER}"
+
+
+def _median_px(x: F, use: B) -> float | None:
+    v = x[use & np.isfinite(x)]
+    return float(np.median(v)) if len(v) else None
+
+
+def walker_too_small(post: PostureSeries, min_body_px: float) -> str | None:
+    """Why the walker seen from the side is too small in the picture to measure, with their size in pixels.
+
+    None if they are large enough on some side-view frame, never seen from the side, or of no
+    measurable size (a part of the body never placed).
+    """
+    if not post.sagittal.any() or (post.seen.large & post.sagittal).any():
+        return None
+    share = angles.BODY_SIZE_OF_HEIGHT
+    tall = _median_px(angles.body_size(post.px) / share, post.sagittal)
+    return None if tall is None else too_small_words("about {} px tall", tall, min_body_px / share)
 
 
 def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: float, min_s: float,
-                min_distorted: float = 0.25) -> str:
+                min_distorted: float = 0.25, seen_cfg: SeenConfig | None = None) -> str:
     """Why a posture check cannot be judged: the reason given with an ``unknown`` verdict.
 
     Args:
@@ -45,7 +77,9 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
         valid_s: seconds of them.
         min_s: seconds needed (``limits.min_analysable_s``).
         min_distorted: ``seen.max_distorted_share``.
+        seen_cfg: the ``seen`` settings, for the sizes a walker and a head need (default: the defaults).
     """
+    seen_cfg = seen_cfg or SeenConfig()
     if view in ("front", "back"):
         where = "from the front" if view == "front" else "from behind"
         return (f"the clip is filmed {where}; head pitch and trunk lean need a side view "
@@ -59,10 +93,13 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
                 "an edge of the picture cuts the body (the whole body must be inside the picture: film from head "
                 "to feet)")
     if not (post.seen.large & post.sagittal).any():
-        return f"the walker is too small in the picture to measure posture ({_FILM_CLOSER})"
+        small = walker_too_small(post, seen_cfg.min_body_px) or _CLOSER
+        return f"the walker is too small in the picture to measure posture ({small})"
     head_large = post.seen.head_large
     if part == "head" and head_large is not None and not (head_large & post.seen.large & post.sagittal).any():
-        return f"the head is too small in the picture to measure its pitch ({_FILM_CLOSER})"
+        span = _median_px(angles.ear_eye_px(post.px), post.seen.large & post.sagittal)
+        return ("the head is too small in the picture to measure its pitch ("
+                f"{too_small_words('eye to ear about {} px', span, seen_cfg.min_head_px)})")
     if not (seen & post.sagittal).any():
         return (f"{_PARTS[part]} {'is' if part == 'head' else 'are'} not in view in this clip (the whole body must be "
                 "inside the picture, clear of its edges: film from head to feet)")
@@ -217,17 +254,21 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     trunk_ok = judged & np.isfinite(post.trunk_lean_deg)
     head_s, trunk_s = float(dur[head_ok].sum()), float(dur[trunk_ok].sum())
     min_s = cfg.limits.min_analysable_s
-    why_head = why_unknown("head", view, post, head_ok, head_s, min_s, cfg.seen.max_distorted_share)
+    why_head = why_unknown("head", view, post, head_ok, head_s, min_s, cfg.seen.max_distorted_share, cfg.seen)
     la = look_ahead_check(post.head_pitch_deg, post.gaze_distance_m, t, judged, cfg.look_ahead, cfg.limits, why_head)
     sl = slouch_check(post.trunk_lean_deg, post.forward_head_rel, t, judged, cfg.slouch, cfg.limits,
-                      why_unknown("trunk", view, post, trunk_ok, trunk_s, min_s, cfg.seen.max_distorted_share),
+                      why_unknown("trunk", view, post, trunk_ok, trunk_s, min_s, cfg.seen.max_distorted_share,
+                                  cfg.seen),
                       post.ear_shoulder_hip_deg, why_no_head=why_head)
 
     usable = raw.detected & ~jumps & post.walking
     feet = seen.hips & seen.both_feet
     frontal = usable & np.isin(post.views, ["front", "back"])
+    small = walker_too_small(post, cfg.seen.min_body_px)
     gait = analyze_gait(post.px, post.facing, t, usable & post.sagittal, frontal, info.width,
-                        None if given is None else height, cfg.gait, feet=seen.feet & seen.hips)
+                        None if given is None else height, cfg.gait, feet=seen.feet & seen.hips,
+                        why_unseen=None if small is None else f"the walker is too small in the picture to find the "
+                                                              f"steps ({small})")
     passes, pass_index = _passes(post, raw.detected, la, sl, gait, head_ok, trunk_ok, dur, walk.tracks, min_s)
     la = la.with_evidence(Evidence(seen_s=head_s, passes=_count(passes, head_ok)))
     sl = sl.with_evidence(Evidence(seen_s=trunk_s, passes=_count(passes, trunk_ok)))

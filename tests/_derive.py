@@ -15,17 +15,20 @@ import numpy as np
 
 
 def derive(src: Path, dst: Path, *, crop: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0),
-           mirror: bool = False, keep: Callable[[int], bool] = lambda i: True, roll_deg: float = 0.0) -> Path:
+           mirror: bool = False, keep: Callable[[int], bool] = lambda i: True, roll_deg: float = 0.0,
+           scale: float = 1.0) -> Path:
     """Re-encode ``src`` as H.264, keeping the part ``crop`` = (x0, y0, x1, y1) (fractions of the frame)
     of the frames where ``keep(index)``; optionally mirrored left-right, or turned ``roll_deg`` clockwise
-    about the picture's centre (a camera rolled the other way: the floor then drops to the right)."""
+    about the picture's centre (a camera rolled the other way: the floor then drops to the right), or
+    resized by ``scale`` (a lower resolution, as a messaging app sends it)."""
     with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
         s_in = inp.streams.video[0]
         w, h = s_in.codec_context.width, s_in.codec_context.height
         x0, y0 = round(crop[0] * w) // 2 * 2, round(crop[1] * h) // 2 * 2
         x1, y1 = x0 + (round(crop[2] * w) - x0) // 2 * 2, y0 + (round(crop[3] * h) - y0) // 2 * 2
         s_out = out.add_stream("libx264", rate=30)
-        s_out.width, s_out.height, s_out.pix_fmt = x1 - x0, y1 - y0, "yuv420p"
+        size = (round((x1 - x0) * scale / 2) * 2, round((y1 - y0) * scale / 2) * 2)
+        s_out.width, s_out.height, s_out.pix_fmt = *size, "yuv420p"
         s_out.time_base = s_out.codec_context.time_base = Fraction(1, 1000)
         s_out.options = {"crf": "18", "preset": "veryfast", "bf": "0"}  # irregular times: no B-frames
         t0 = None
@@ -43,6 +46,10 @@ def derive(src: Path, dst: Path, *, crop: tuple[float, float, float, float] = (0
                 turn = cv2.getRotationMatrix2D(((x1 - x0) / 2, (y1 - y0) / 2), -roll_deg, 1.0)
                 img = cv2.warpAffine(np.ascontiguousarray(img), turn, (x1 - x0, y1 - y0),
                                      borderMode=cv2.BORDER_REPLICATE)
+            if scale != 1.0:
+                import cv2
+
+                img = cv2.resize(np.ascontiguousarray(img), size, interpolation=cv2.INTER_AREA)
             new = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
             new.pts, new.time_base = round((t - t0) * 1000), Fraction(1, 1000)
             out.mux(s_out.encode(new))

@@ -375,11 +375,12 @@ def _g(view: str = "side", size: float = 0.6, inside: bool = True) -> Glimpse:
     ((1920, 1080, 30.0, 8.0), (_g("front"), _g("front")), ["The walker is filmed from the front"]),
     ((1920, 1080, 30.0, 8.0), (_g("back"), _g("side")), []),  # half and half: there and back is fine
     ((1920, 1080, 30.0, 8.0), (_g(size=0.2), _g(size=0.2)), ["The walker looks small or far away (about 20%"]),
-    ((640, 360, 30.0, 8.0), (_g(size=0.35), _g(size=0.35)), ["The walker looks small"]),  # 126 px tall
+    # a third of the picture's height, but 126 px tall: the pixels are what is short
+    ((640, 360, 30.0, 8.0), (_g(size=0.35), _g(size=0.35)), ["The walker is small in pixels (about 126 px tall"]),
     ((1920, 1080, 30.0, 8.0), (_g(inside=False), _g(inside=False), _g()), ["Part of the body (head or feet)"]),
     ((1920, 1080, 30.0, 8.0), (Glimpse(1.0, False), Glimpse(2.0, False)), ["We did not see a person"]),
     ((256, 144, 12.0, 2.0), (_g(),), ["The video is small (256x144", "The frame rate is low (12 frames",
-                                      "The clip is short (2.0 s)", "The walker looks small"]),
+                                      "The clip is short (2.0 s)", "The walker is small in pixels"]),
     ((1920, 1080, 0.0, 8.0), (), []),  # frame rate unknown, nothing sampled: no guess
 ])
 def test_precheck_judgement(numbers, glimpses, starts):

@@ -14,6 +14,7 @@ import gaitcheck
 from gaitcheck.batch.results import report_row
 from gaitcheck.cli._summary import format_summary
 from gaitcheck.records.sessions import key_numbers
+from gaitcheck.ui.words import cards
 
 pytestmark = pytest.mark.slow
 
@@ -30,6 +31,8 @@ def cropped(shared_videos: Path, tmp_path_factory: pytest.TempPathFactory) -> di
         "exit": derive(shared_videos / WOMAN, folder / "exit.mp4", crop=(0, 0, 0.6, 1)),  # leaves at 60% of the width
         # the first 2 s: about a second of walking seen, too little for a verdict, and for a number
         "short": derive(shared_videos / NORMAL, folder / "short.mp4", keep=lambda i: i < 60),
+        # 640x360, as a messaging app sends it: she fills a third of the height, but at ~117 px tall
+        "low_res": derive(shared_videos / WOMAN, folder / "low_res.mp4", scale=0.5),
     }
     return {k: gaitcheck.analyze(p) for k, p in clips.items()}
 
@@ -93,3 +96,17 @@ def test_a_median_resting_on_too_little_walking_is_not_shown_anywhere(cropped):
         for name, check in rep.checks.items():
             for key, v in rep.shown_medians(name).items():
                 assert v is None or (check.median_seen_s or {})[key] >= rep.settings.limits.min_analysable_s
+
+
+def test_a_walker_too_few_pixels_tall_is_unknown_saying_how_many_and_what_to_do(cropped):
+    r = cropped["low_res"]
+    d = r.to_dict()
+    reasons = [d["checks"]["look_ahead"]["reason"], d["checks"]["slouch"]["reason"], d["gait"]["reason"]]
+    statuses = [d["checks"]["look_ahead"]["status"], d["checks"]["slouch"]["status"], d["gait"]["status"]]
+    assert statuses == ["unknown"] * 3
+    for why in reasons:  # the size in pixels, not "a third of the picture's height", which she does fill
+        assert "too small in the picture" in why and "at least 150 px is needed" in why, why
+        tall = int(why.split("about ")[1].split(" px tall")[0])
+        assert 100 <= tall < 150, why
+    assert all(c.headline.startswith("Not judged: the walker is too small") and "720p" in c.feedback
+               for c in cards(d)), cards(d)

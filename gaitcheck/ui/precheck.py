@@ -105,9 +105,12 @@ def judge(width: int, height: int, fps: float, duration_s: float, glimpses: tupl
     if not seen:
         return tuple(out)
     size = median(g.height_rel for g in seen)
-    if size < MIN_HEIGHT_REL or size * height < MIN_HEIGHT_PX:
+    if size < MIN_HEIGHT_REL:
         out.append(f"The walker looks small or far away (about {size:.0%} of the picture's height). Come closer, "
                    "3-4 m (10-13 ft) away, so that head to feet fill most of the picture's height.")
+    elif size * height < MIN_HEIGHT_PX:
+        out.append(f"The walker is small in pixels (about {size * height:.0f} px tall in a {width}x{height} video; "
+                   f"at least {MIN_HEIGHT_PX} px is needed). Film at 720p or more, or come closer.")
     if sum(not g.inside for g in seen) > len(seen) / 2:
         out.append("Part of the body (head or feet) is outside the picture in most of the frames we looked at. Move "
                    "the phone back or turn it so that the whole body stays in view.")

@@ -39,6 +39,8 @@ _SIDE_ADVICE = ("Film from the side: stand the phone at hip height, 3-4 m (10-13
                 "walk across the picture with your whole body in view.")
 _LONGER_ADVICE = ("Film a longer walk from the side: at least 6 steps (about 5 s) across the picture, the whole body "
                   "in view; walking there and back is fine.")
+_CLOSER_ADVICE = ("Film closer, at 720p or more: the phone 3-4 m (10-13 ft) to the side of your path, so that head to "
+                  "feet fill most of the picture's height.")
 _FEET_ADVICE = ("Film from the side with both feet in view all the time: the phone at hip height, 3-4 m (10-13 ft) "
                 "away, so that head and feet stay inside the picture.")
 
@@ -120,6 +122,8 @@ def refilm_advice(report: Mapping[str, Any], reason: str | None) -> str:
     why = (reason or "").lower()
     if report.get("view") in ("front", "back"):
         return _SIDE_ADVICE
+    if "too small" in why:
+        return _CLOSER_ADVICE
     if "s of walking" in why or "step" in why:
         return _LONGER_ADVICE
     if "feet" in why or "foot" in why:
