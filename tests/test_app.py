@@ -124,7 +124,7 @@ def test_precheck_warns_before_the_analysis_and_never_blocks(tmp_path):
     next(b for b in at.button if b.label == "Analyse anyway").click().run()
     assert not at.exception
     assert at.error[0].value == ("We could not analyse this clip. We could not find a person walking in nobody.mp4. "
-                                 "Film the whole body from the side, in good light.")
+                                 "Film the whole body from the side, in good light, 3-4 m (10-13 ft) away.")
 
 
 def test_height_is_passed_only_when_the_user_enters_one(tmp_path):

@@ -142,7 +142,8 @@ def choose_walker(tracks: list[Track], stats: list[TrackStats], *, track_id: int
             raise NoWalkerError(f"nobody was found at ({point[0]:.2f}, {point[1]:.2f}) at {point[2]:.1f} s")
         return best
     if not stats:
-        raise NoWalkerError("no person was found in the clip")
+        raise NoWalkerError("no person was found in the clip (the pose model needs the whole body in view, in good "
+                            "light, filling at least a quarter of the picture's height)")
     full = [s for s in stats if by_id[s.track_id].full]
     return by_id[(full or stats)[0].track_id]
 

@@ -374,11 +374,12 @@ def frame_caption(row: Mapping[str, Any], height_cm: float = 170.0) -> str:
 def friendly(exc: GaitcheckError, name: str) -> str:
     """What to tell a patient when the clip ``name`` cannot be analysed (one line, never a stack trace).
 
-    >>> friendly(NoWalkerError("no person was found in the clip"), "walk.mp4")
-    'We could not find a person walking in walk.mp4. Film the whole body from the side, in good light.'
+    >>> friendly(NoWalkerError("no person was found in the clip"), "walk.mp4")[48:]
+    'Film the whole body from the side, in good light, 3-4 m (10-13 ft) away.'
     """
     if isinstance(exc, NoWalkerError):
-        return f"We could not find a person walking in {name}. Film the whole body from the side, in good light."
+        return (f"We could not find a person walking in {name}. Film the whole body from the side, in good light, "
+                "3-4 m (10-13 ft) away.")
     if isinstance(exc, VideoReadError):
         return (f"We could not read {name} as a video: it may be damaged, have no picture (sound only), or not be a "
                 "video at all. Try the original file from your phone.")
