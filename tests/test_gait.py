@@ -197,3 +197,31 @@ def test_a_step_to_gait_counts_both_feet():
     feet = [e["foot"] for e in g["events"] if e["type"] == "initial_contact"]
     assert feet.count("right") >= 3 and abs(feet.count("left") - feet.count("right")) <= 1
     assert g["cadence_spm"] == pytest.approx(100.0, rel=0.03)
+
+
+# ---- the step time fit: one mistimed end contact does not move it, a limp's uneven steps are kept --------
+
+def _ols_step(times: list[float]) -> float:
+    return float(np.polyfit(np.arange(len(times)), times, 1)[0])
+
+
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_a_contact_found_a_third_of_a_step_off_at_either_end_leaves_the_step_time(where):
+    from gaitcheck.gait import step_time_fit_s
+
+    times = list(0.6 * np.arange(6))
+    k, shift = (0, -0.2) if where == "first" else (5, 0.2)  # a foot hidden behind furniture: found 6 frames off
+    times[k] += shift
+    assert abs(_ols_step(times) - 0.6) > 0.02  # a least-squares line moves by over 3% of the cadence
+    assert step_time_fit_s([times]) == pytest.approx(0.6, abs=1e-9)  # the end contact is left out
+
+
+def test_the_step_time_keeps_every_contact_of_ordinary_timing_noise_and_of_a_limp():
+    from gaitcheck.gait import step_time_fit_s
+
+    rng = np.random.default_rng(3)
+    noisy = list(0.55 * np.arange(8) + rng.uniform(-2, 2, 8) / 30)  # +-2 frames at 30 fps
+    assert step_time_fit_s([noisy]) == pytest.approx(_ols_step(noisy), abs=1e-12)
+    limp = list(np.cumsum([0.0, 0.7, 0.3, 0.7, 0.3, 0.7, 0.3]))  # step-to: long and short steps alternate
+    assert step_time_fit_s([limp]) == pytest.approx(_ols_step(limp), abs=1e-12)
+    assert step_time_fit_s([limp]) == pytest.approx(0.5, abs=0.03)
