@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from _derive import derive
 
@@ -220,6 +221,23 @@ def test_phone_whole_clip_is_mixed_and_judged_only_from_the_side_or_obliquely(an
     assert sum(f["view"] == "side" for f in side) > len(side) / 2
     # the last ~110 frames she stands facing the camera: no posture measure, no step there
     assert all(f["head_pitch_deg"] is None and f["gait_event"] is None for f in d["frames"][425:])
+
+
+# ---- a portrait crop of the park clip: the walker crosses the narrow picture in 1.6 s ----------------
+#
+# The man exercising on the box stays in view the whole 6.7 s; the walker choice scores time seen x size x
+# motion, and his moving about (walking along the box, jumping down) counts as motion. Telling walking from
+# exercising needs the gait's own rhythm (alternating feet, hips progressing with them): not built.
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="walker choice: in a portrait crop the man exercising on the box (seen 6.7 s) outscores the "
+                          "woman walking across (1.6 s), and his bent-over moments flag both checks")
+def test_a_portrait_crop_of_the_park_clip_chooses_the_woman_walking(analysed, tmp_path) -> None:
+    crop = (0.342, 0.0, 0.658, 1.0)  # 9:16 out of the middle of the 16:9 picture, as a phone held upright films
+    r = gaitcheck.analyze(derive(analysed.path("sports2d_demo_park_side.mp4"), tmp_path / "portrait.mp4", crop=crop))
+    hip_y = r.frames.hip_xy[r.frames.detected, 1]
+    assert float(np.median(hip_y)) > 0.5, "the walker chosen is the man on the box (hips in the top half)"
+    assert r.look_ahead.status != "flag" and r.slouch.status != "flag"
 
 
 # ---- the surveillance camera: people too small to judge ---------------------------------------------
