@@ -243,9 +243,12 @@ def step_time_fit_s(bouts: list[list[float]], max_residual: float = 0.3) -> floa
     if not any(len(b) >= 2 for b in bouts):
         raise ValueError("a step time needs a bout of at least two contacts")
     series = [(np.arange(len(b), dtype=float), np.asarray(b, float)) for b in bouts]
-    pairs = [np.triu_indices(len(x), k=1) for _, x in series]
-    slope0 = float(np.median(np.concatenate([(x[j] - x[i]) / (j - i) for (_, x), (i, j) in zip(series, pairs,
-                                                                                                  strict=True)])))
+
+    def pair_slopes(x: F) -> F:
+        a, b = np.triu_indices(len(x), k=1)
+        return np.asarray((x[b] - x[a]) / (b - a))
+
+    slope0 = float(np.median(np.concatenate([pair_slopes(x) for _, x in series])))
     kept = []
     for i, x in series:
         if len(x) >= 4:

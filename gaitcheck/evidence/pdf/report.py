@@ -81,16 +81,18 @@ def _verdict(flow: PageFlow, name: str, status: str, text: str) -> None:
     flow.paragraph(text, size, indent=0.95, after=0.1)
 
 
+def _rests_on(status: str, ev: Evidence | None) -> str:
+    """What a verdict rests on, in brackets ("judged on 6.2 s of walking, 2 passes"; unknown: what was seen)."""
+    return "" if ev is None else f" ({ev.words(judged=status != 'unknown')}.)"
+
+
 def _verdicts(flow: PageFlow, r: Report) -> None:
     flow.heading("Verdicts")
-    def rests_on(status: str, ev: Evidence | None) -> str:
-        return "" if ev is None else f" ({ev.words(judged=status != 'unknown')}.)"
-
     for name, c in (("Look ahead", r.look_ahead), ("Slouch", r.slouch)):
-        _verdict(flow, name, c.status, c.feedback + rests_on(c.status, c.evidence))
+        _verdict(flow, name, c.status, c.feedback + _rests_on(c.status, c.evidence))
     if r.gait is not None:
         g = r.gait
-        _verdict(flow, "Gait", g.status, (g.feedback or g.reason or "") + rests_on(g.status, g.evidence))
+        _verdict(flow, "Gait", g.status, (g.feedback or g.reason or "") + _rests_on(g.status, g.evidence))
 
 
 def _beyond(value: float | None, limit: float, above: bool = True) -> Cell:
