@@ -449,8 +449,9 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
                                           max_pct=cfg.step_length_asymmetry_max_pct, what="step lengths")
     time_note = unjudged if asym is not None else None
     len_note = len_unjudged if len_asym is not None else None
-    if time_note and len_note and time_note.startswith("Too few") and len_note.startswith("Too few"):
-        notes.append(time_note.replace("step times", "step times and lengths"))  # one note for both
+    few = cfg.min_steps_per_side
+    if time_note and len_note and min(map(len, step_times.values())) < few and min(map(len, lengths.values())) < few:
+        notes.append(time_note.replace("step times", "step times and lengths"))  # too few of both: one note
     else:
         notes += [n for n in (time_note, len_note) if n]
     shorter = None

@@ -47,11 +47,6 @@ def too_small_words(what: str, size_px: float | None, needed_px: float) -> str:
     return f"{what.format(round(size_px))}, at least {needed_px:.0f} px is needed: {_CLOSER}"
 
 
-def _median_px(x: F, use: B) -> float | None:
-    v = x[use & np.isfinite(x)]
-    return float(np.median(v)) if len(v) else None
-
-
 def walker_too_small(post: PostureSeries, min_body_px: float) -> str | None:
     """Why the walker seen from the side is too small in the picture to measure, with their size in pixels.
 
@@ -61,7 +56,7 @@ def walker_too_small(post: PostureSeries, min_body_px: float) -> str | None:
     if not post.sagittal.any() or (post.seen.large & post.sagittal).any():
         return None
     share = angles.BODY_SIZE_OF_HEIGHT
-    tall = _median_px(angles.body_size(post.px) / share, post.sagittal)
+    tall = _median(angles.body_size(post.px) / share, post.sagittal)
     return None if tall is None else too_small_words("about {} px tall", tall, min_body_px / share)
 
 
@@ -97,7 +92,7 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
         return f"the walker is too small in the picture to measure posture ({small})"
     head_large = post.seen.head_large
     if part == "head" and head_large is not None and not (head_large & post.seen.large & post.sagittal).any():
-        span = _median_px(angles.ear_eye_px(post.px), post.seen.large & post.sagittal)
+        span = _median(angles.ear_eye_px(post.px), post.seen.large & post.sagittal)
         return ("the head is too small in the picture to measure its pitch ("
                 f"{too_small_words('eye to ear about {} px', span, seen_cfg.min_head_px)})")
     if not (seen & post.sagittal).any():
@@ -193,10 +188,12 @@ def _passes(post: PostureSeries, detected: B, la: Check, sl: Check, gait: GaitRe
     return tuple(out), index
 
 
-def _median(x: F, use: B, dur: F, min_s: float) -> float | None:
-    """The median of ``x`` over ``use``, if measured there on at least ``min_s`` seconds."""
+def _median(x: F, use: B, dur: F | None = None, min_s: float = 0.0) -> float | None:
+    """The median of ``x`` over ``use``, if measured there (on at least ``min_s`` seconds of ``dur``)."""
     ok = use & ~np.isnan(x)
-    return float(np.median(x[ok])) if ok.any() and dur[ok].sum() >= min_s - 1e-9 else None
+    if not ok.any() or (dur is not None and dur[ok].sum() < min_s - 1e-9):
+        return None
+    return float(np.median(x[ok]))
 
 
 def _count(passes: tuple[Pass, ...], frames: B) -> int:

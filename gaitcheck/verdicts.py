@@ -122,7 +122,8 @@ class Check:
 
         What a summary, a table or a patient's history shows: a median of a frame or two is no measure.
         """
-        return judged_medians(self.to_dict(), min_s)
+        return _judged(self.medians, self.median_seen_s, self.status,
+                       None if self.evidence is None else self.evidence.seen_s, min_s)
 
     def with_evidence(self, evidence: Evidence) -> Check:
         """The same verdict with what it rests on."""
@@ -163,11 +164,17 @@ def judged_medians(check: Mapping[str, Any], min_s: float) -> dict[str, float | 
     """
     medians = {k: (float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None)
                for k, v in check.items() if k not in _CHECK_KEYS and k.startswith("median_")}
-    seen = _seen_seconds(check.get("median_seen_s"))
+    ev = check.get("evidence")
+    ev_s = ev.get("seen_s") if isinstance(ev, Mapping) else None
+    return _judged(medians, _seen_seconds(check.get("median_seen_s")), check.get("status"),
+                   float(ev_s) if isinstance(ev_s, int | float) else None, min_s)
+
+
+def _judged(medians: Mapping[str, float | None], seen: Mapping[str, float] | None, status: Any,
+            evidence_s: float | None, min_s: float) -> dict[str, float | None]:
+    """:func:`judged_medians` on its parts (``seen``: the seconds per median, None in an older report)."""
     if seen is None:
-        ev = check.get("evidence")
-        ev_s = ev.get("seen_s") if isinstance(ev, Mapping) else None
-        short = check.get("status") == "unknown" and not (isinstance(ev_s, int | float) and ev_s >= min_s)
+        short = status == "unknown" and not (evidence_s is not None and evidence_s >= min_s)
         return {k: None if short else v for k, v in medians.items()}
     return {k: v if seen.get(k, 0.0) >= min_s - 1e-9 else None for k, v in medians.items()}
 
