@@ -118,13 +118,14 @@ class TrackRow:
     leg_swing_rel: float
     score: float
     chosen: bool
+    walking_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, rounded as the report documents."""
         return {"track_id": self.track_id, "frames": self.frames, "start_s": rounded(self.start_s, 3),
                 "end_s": rounded(self.end_s, 3), "size_rel": rounded(self.size_rel, 3),
                 "travel_rel": rounded(self.travel_rel, 3), "leg_swing_rel": rounded(self.leg_swing_rel, 3),
-                "score": rounded(self.score, 3), "chosen": self.chosen}
+                "score": rounded(self.score, 3), "walking_s": rounded(self.walking_s, 2), "chosen": self.chosen}
 
     @classmethod
     def from_dict(cls, d: Data) -> TrackRow:
@@ -132,7 +133,7 @@ class TrackRow:
         return cls(track_id=int(d["track_id"]), frames=int(d.get("frames") or 0), start_s=_num(d.get("start_s")),
                    end_s=_num(d.get("end_s")), size_rel=_num(d.get("size_rel")),
                    travel_rel=_num(d.get("travel_rel")), leg_swing_rel=_num(d.get("leg_swing_rel")),
-                   score=_num(d.get("score")), chosen=bool(d.get("chosen")))
+                   score=_num(d.get("score")), chosen=bool(d.get("chosen")), walking_s=_num(d.get("walking_s")))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -235,7 +235,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     info, t = extraction.info, extraction.t
     if len(t) == 0:
         raise NoWalkerError("no frame could be decoded")
-    stats = track_summary(list(extraction.tracks), info.height, frame_step(t, info.fps))
+    stats = track_summary(list(extraction.tracks), (info.width, info.height), frame_step(t, info.fps))
     walk = choose_walk(list(extraction.tracks), stats, track_id=track_id, point=walker_point,
                        frame_size=(info.width, info.height))
     walker = walk.first
@@ -286,7 +286,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
                       seen_to_s=max(tr.times[-1] for tr in walk.tracks), analysable_s=valid_s,
                       tracks=tuple(TrackRow(track_id=s.track_id, frames=s.frames, start_s=s.start_s, end_s=s.end_s,
                                             size_rel=s.size_rel, travel_rel=s.travel_rel,
-                                            leg_swing_rel=s.leg_swing_rel, score=s.score,
+                                            leg_swing_rel=s.leg_swing_rel, score=s.score, walking_s=s.walking_s,
                                             chosen=s.track_id in walk.track_ids) for s in stats),
                       joined=tuple(JoinedTrack(track_id=j.track_id, reason=j.reason) for j in walk.joined))
     software = Software(gaitcheck=version(), model=extraction.model.name, model_sha256=extraction.model.sha256,

@@ -111,7 +111,7 @@ def test_the_phone_clips_shots_are_joined_when_the_tracker_loses_her_at_every_cu
                            [walker.image[i] for i in keep], [walker.world[i] for i in keep],
                            colours=[walker.colours[i] for i in keep]))
     info = phone.info
-    stats = track_summary(shots, info.height, frame_step(phone.t, info.fps))
+    stats = track_summary(shots, (info.width, info.height), frame_step(phone.t, info.fps))
     walk = choose_walk(shots, stats, frame_size=(info.width, info.height))
     assert len(walk.tracks) >= 4, [j.reason for j in walk.joined]
     assert [tr.frames[0] for tr in walk.tracks] == sorted(tr.frames[0] for tr in walk.tracks)

@@ -199,7 +199,7 @@ def test_sampled_track_stride_and_seen_time() -> None:
     six = sampled(1, img, world, t, 6)
     assert full.stride == 1 and full.full
     assert six.stride == 6 and not six.full
-    a, b = track_summary([full], SIZE[1], 1 / 30)[0], track_summary([six], SIZE[1], 1 / 30)[0]
+    a, b = track_summary([full], SIZE, 1 / 30)[0], track_summary([six], SIZE, 1 / 30)[0]
     assert b.frames == a.frames == 150
     assert b.score == pytest.approx(a.score, rel=0.05)  # sampling keeps the walker score
     assert b.travel_rel == pytest.approx(a.travel_rel, rel=0.05)
@@ -210,7 +210,7 @@ def test_the_person_followed_on_every_frame_is_the_default_walker() -> None:
     big = make_walker(t=t, scale=1.0)  # a better walker by score, but only sampled
     small = make_walker(t=t, scale=0.6, start_x=300)
     tracks = [sampled(1, *big[:2], t, 6), Track(2, list(range(150)), list(t), list(small[0]), list(small[1]))]
-    stats = track_summary(tracks, SIZE[1], 1 / 30)
+    stats = track_summary(tracks, SIZE, 1 / 30)
     assert stats[0].track_id == 1
     assert choose_walker(tracks, stats).track_id == 2
     assert choose_walker(tracks, stats, track_id=1).track_id == 1  # still choosable by hand
@@ -251,7 +251,7 @@ def test_speculation() -> None:
     stander = sampled(2, *make_walker(t=t, speed_px_s=0.0, start_x=1000, scale=1.2, cadence_spm=0.001)[:2], t, 6)
     short = sampled(3, *make_walker(t=t[:12], speed_px_s=0.0, start_x=600, scale=1.2, cadence_spm=0.001)[:2],
                     t[:12], 6)
-    h = SIZE[1]
+    h = SIZE
     kw = {"ahead": 10, "max_wait": 120, "final": False}
     assert _live.speculate([], [], h, 1 / 30, **kw) is None
     assert _live.speculate([walker], [10], h, 1 / 30, **kw) == 10  # the only one, walking
@@ -427,7 +427,7 @@ def test_passes_side_by_side_give_what_they_give_one_after_the_other(analysed, m
 
     clip = _passes.Clip(path, cfg, MediaPipeLandmarkers(resolve_model(), cfg.pose), 30.0)
     found = _passes.scan(clip, stride)
-    stats = track_summary(found.tracks, found.info.height, 1 / 30)
+    stats = track_summary(found.tracks, (found.info.width, found.info.height), 1 / 30)
     target = choose_walker(found.tracks, stats)
     assert [tr.frames for tr in ex.tracks if tr is not followed[0]] == [tr.frames for tr in found.tracks
                                                                        if tr is not target]

@@ -118,7 +118,7 @@ def extract_following(path: str | os.PathLike[str], cfg: Config, model: ModelInf
 def _named(track_id: int | None, point: tuple[float, float, float] | None) -> Chooser:
     """The :data:`Chooser` of the person the user named (raising NoWalkerError if nobody is there)."""
     def choose(found: Scan) -> Track:
-        stats = track_summary(found.tracks, found.info.height, frame_step(found.t, found.info.fps))
+        stats = track_summary(found.tracks, (found.info.width, found.info.height), frame_step(found.t, found.info.fps))
         return choose_walker(found.tracks, stats, track_id=track_id, point=point,
                              frame_size=(found.info.width, found.info.height))
 
@@ -154,7 +154,7 @@ def _follow_walk(clip: Clip, extraction: Extraction, track_id: int, bar: Bar) ->
     """``extraction`` with all passes of the walker whose first track is ``track_id`` followed on every frame."""
     info = extraction.info
     tracks = list(extraction.tracks)
-    stats = track_summary(tracks, info.height, frame_step(extraction.t, info.fps))
+    stats = track_summary(tracks, (info.width, info.height), frame_step(extraction.t, info.fps))
     walk = choose_walk(tracks, stats, track_id=track_id, frame_size=(info.width, info.height))
     return _follow_tracks(clip, extraction, [tr.track_id for tr in walk.tracks], bar)
 
@@ -223,7 +223,7 @@ def follow_track(path: str | os.PathLike[str], extraction: Extraction, track_id:
     cfg = config or Config()
     info = extraction.info
     tracks = list(extraction.tracks)
-    stats = track_summary(tracks, info.height, frame_step(extraction.t, info.fps))
+    stats = track_summary(tracks, (info.width, info.height), frame_step(extraction.t, info.fps))
     target = choose_walker(tracks, stats, track_id=track_id)
     clip = Clip(path, cfg, MediaPipeLandmarkers(extraction.model, cfg.pose), info.fps)
     bar = Bar(None, 0)

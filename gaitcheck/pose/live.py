@@ -187,14 +187,14 @@ class _LiveScan:
         self._thread.join(timeout=30)
 
 
-def speculate(people: list[Track], keys: list[int], frame_h: int, dt: float, *, ahead: int, max_wait: int,
-              final: bool) -> int | Literal["wait"] | None:
+def speculate(people: list[Track], keys: list[int], frame_size: tuple[int, int], dt: float, *, ahead: int,
+              max_wait: int, final: bool) -> int | Literal["wait"] | None:
     """Whom to follow: the key of a person, None for nobody, or ``"wait"`` for more of the scan.
 
     Args:
         people: everyone found so far (stitched).
         keys: the keys naming ``people``.
-        frame_h: frame height in pixels.
+        frame_size: the frame's width and height in pixels.
         dt: the time between frames (s).
         ahead: how many frames the scan has looked past the frame to follow next.
         max_wait: wait for at most this many frames of scan ahead.
@@ -208,7 +208,7 @@ def speculate(people: list[Track], keys: list[int], frame_h: int, dt: float, *, 
     where it is: a person it followed while alone and chooses again afterwards is followed on from
     there, with no gap.
     """
-    stats = track_summary(people, frame_h, dt)
+    stats = track_summary(people, frame_size, dt)
     if not stats:  # nobody, or only people seen too briefly to judge yet
         return WAIT if people and not final and ahead < max_wait else None
     key_of = {tr.track_id: k for tr, k in zip(people, keys, strict=True)}
@@ -230,8 +230,8 @@ class _Planner:
     that can still be stitched onto a later tracklet (``bridge`` frames after their last look).
     """
 
-    def __init__(self, live: _LiveScan, stride: int, frame_h: int, bridge: int, max_wait: int) -> None:
-        self._live, self._stride, self._frame_h = live, stride, frame_h
+    def __init__(self, live: _LiveScan, stride: int, frame_size: tuple[int, int], bridge: int, max_wait: int) -> None:
+        self._live, self._stride, self._frame_size = live, stride, frame_size
         self._bridge, self._max_wait = bridge, max_wait
         self._reach = stride
         self._snap: _Snapshot | None = None
@@ -257,7 +257,7 @@ class _Planner:
     def _refresh(self, frame: int) -> None:
         while True:
             snap = self._live.snapshot()
-            choice = speculate(snap.people, snap.keys, self._frame_h, snap.dt, ahead=snap.head - frame,
+            choice = speculate(snap.people, snap.keys, self._frame_size, snap.dt, ahead=snap.head - frame,
                                max_wait=self._max_wait, final=snap.done)
             if choice != WAIT:
                 break
@@ -346,7 +346,7 @@ def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: C
             size = (info.width, info.height)
             rate = max(clip.fps, 1.0)
             extend = extend_frames(clip.fps)
-            planner = _Planner(live, stride, info.height, bridge_frames(rate, stride), round(MAX_WAIT_S * rate))
+            planner = _Planner(live, stride, size, bridge_frames(rate, stride), round(MAX_WAIT_S * rate))
             planners.append(planner)
             # created once the scan's landmarker is (the scan leads at the start: two landmarkers created
             # at once slow each other down), while the scan looks at its first frames

@@ -6,7 +6,7 @@ costs the same as the whole frame), and looking for two people costs ~1.8x one o
 because while fewer people are in view than asked for, the person detector runs again on every
 frame. So the scan looks for ``pose.max_people`` people only every ``pose.scan_interval_s``
 (every 6th frame at 30 fps): enough to link everyone into tracks and to choose the walker
-(:func:`gaitcheck.pose.tracking.choose_walker` scores travel, leg swing, size and time seen, which
+(:func:`gaitcheck.pose.walker.choose_walker` scores the time seen walking and the size, which
 sampling keeps). Then a single-person model follows the chosen person on every frame of their time
 in view, in the full frame (so the landmarks keep the full frame's coordinates), with everyone
 else the scan found painted over so that the model cannot lock onto them; a detection must lie
@@ -519,7 +519,7 @@ Strategy = Callable[[Clip, int, Chooser, Bar], Passes]
 
 def likely_walker(found: Scan) -> Track | None:
     """The default :data:`Chooser`: :func:`gaitcheck.pose.walker.choose_walker` on the scan (None: nobody)."""
-    stats = track_summary(found.tracks, found.info.height, frame_step(found.t, found.info.fps))
+    stats = track_summary(found.tracks, (found.info.width, found.info.height), frame_step(found.t, found.info.fps))
     return choose_walker(found.tracks, stats) if stats else None
 
 

@@ -212,7 +212,7 @@ def track_thumbnails(upload: Upload, extraction: Extraction, width: int = 200) -
     import cv2
 
     info = extraction.info
-    stats = track_summary(list(extraction.tracks), info.height, frame_step(extraction.t, info.fps))
+    stats = track_summary(list(extraction.tracks), (info.width, info.height), frame_step(extraction.t, info.fps))
     by_id = {tr.track_id: tr for tr in extraction.tracks}
     wanted: dict[int, tuple[int, NDArray[np.float32]]] = {}
     for s in stats:
@@ -235,6 +235,6 @@ def track_thumbnails(upload: Upload, extraction: Extraction, width: int = 200) -
             continue
         size = (width, max(1, round(crop.shape[0] * width / crop.shape[1])))
         small = np.asarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA), np.uint8)
-        moves = "walks" if s.travel_rel > 1.0 and s.leg_swing_rel > 0.08 else "mostly stays in place"
+        moves = f"walks for {s.walking_s:.1f} s" if s.walking_s >= 0.5 else "mostly stays in place"
         out.append((s.track_id, f"Person {s.track_id}: seen {s.start_s:.1f}-{s.end_s:.1f} s, {moves}", small))
     return out
