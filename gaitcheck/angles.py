@@ -45,6 +45,13 @@ def facing_direction(px: F, smooth_frames: int = 15) -> F:
     return np.where(ok, s, np.nan)
 
 
+def _direction_deg(y: F, x: F) -> F:
+    """``atan2(y, x)`` in degrees; NaN where the segment has no length (no direction: +-0 would give 0 or 180)."""
+    with np.errstate(invalid="ignore"):
+        out = np.degrees(np.arctan2(y, x))
+    return np.asarray(np.where((y == 0) & (x == 0), np.nan, out), np.float64)
+
+
 def head_pitch_deg(px: F, facing: F, neutral_offset_deg: float = 13.0) -> F:
     """Head pitch: the ear->eye line against horizontal, plus the neutral offset.
 
@@ -59,7 +66,7 @@ def head_pitch_deg(px: F, facing: F, neutral_offset_deg: float = 13.0) -> F:
     array([45.])
     """
     v = _mid(px, L.LEFT_EYE, L.RIGHT_EYE) - _mid(px, L.LEFT_EAR, L.RIGHT_EAR)
-    return np.degrees(np.arctan2(v[:, 1], facing * v[:, 0])) + neutral_offset_deg
+    return _direction_deg(v[:, 1], facing * v[:, 0]) + neutral_offset_deg
 
 
 def gaze_distance_m(pitch_deg: F, eye_height_m: float, line_of_sight_deg: float = 15.0) -> F:
@@ -90,7 +97,7 @@ def trunk_lean_deg(px: F, facing: F) -> F:
     array([45.])
     """
     v = _mid(px, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(px, L.LEFT_HIP, L.RIGHT_HIP)
-    return np.degrees(np.arctan2(facing * v[:, 0], -v[:, 1]))
+    return _direction_deg(facing * v[:, 0], -v[:, 1])
 
 
 def forward_head_rel(px: F, facing: F) -> F:
