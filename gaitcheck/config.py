@@ -179,8 +179,12 @@ class GaitConfig:
     # A gait verdict rests on at least this many steps (initial contacts); fewer: unknown, "too few steps".
     # With 3 steps a single missed or extra contact changes the cadence by a third.
     min_steps: int = 4
+    # A cadence above this is not walking: a run, or a clip sped up (a time-lapse export). Brisk walking
+    # reaches ~140 steps/min; the shared clips walk at 84-126.
+    max_cadence_spm: float = 170.0
 
     def __post_init__(self) -> None:
+        _require(self.max_cadence_spm > 60.0 / self.max_step_s, "gait.max_cadence_spm is too low")
         _require(0 < self.min_step_s < self.max_step_s, "gait.min_step_s must be positive and below max_step_s")
         _require(0 < self.leg_length_ratio < 1, "gait.leg_length_ratio must be between 0 and 1")
         _require(self.forefoot_max_deg < self.heel_strike_min_deg,

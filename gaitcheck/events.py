@@ -216,13 +216,15 @@ def _period_s(t: F, x: F, lo_s: float, hi_s: float, rate_hz: float = 120.0) -> f
     return k / rate_hz
 
 
-def step_period_s(px: F, facing: F, t: F, valid: B, max_gap_s: float = 0.35) -> float | None:
+def step_period_s(px: F, facing: F, t: F, valid: B, max_gap_s: float = 0.35, lo_s: float = 0.3,
+                  hi_s: float = 1.2) -> float | None:
     """Step time from the periodicity of the feet's fore-aft separation (side views).
 
     ``|ankle_left - ankle_right|`` along the walking direction repeats once per step, whichever
-    foot the model calls left. Its period (:func:`_period_s`, 0.3-1.2 s) over the longest stretch of
-    valid frames (gaps up to ``max_gap_s`` bridged) is the step time. It uses every frame, so it is
-    steadier than timing a few contacts.
+    foot the model calls left (once per stride where the two steps differ much, as in a limp).
+    Its period (:func:`_period_s`, ``lo_s``-``hi_s``) over the longest stretch of valid frames
+    (gaps up to ``max_gap_s`` bridged) is the step time. It uses every frame, so it is steadier
+    than timing a few contacts, and it sees steps closer than any contact may be.
     """
     leg = leg_length_px(px)
     if np.count_nonzero(valid) < 10 or not np.isfinite(leg) or leg <= 0:
@@ -239,7 +241,7 @@ def step_period_s(px: F, facing: F, t: F, valid: B, max_gap_s: float = 0.35) -> 
     a, b = max(spans, key=lambda s: t[s[1]] - t[s[0]])
     if t[b] - t[a] < 1.5:
         return None
-    return _period_s(t[a : b + 1], sig[a : b + 1], 0.3, 1.2)
+    return _period_s(t[a : b + 1], sig[a : b + 1], lo_s, hi_s)
 
 
 def oscillation_cadence_spm(px: F, t: F, valid: B) -> float | None:

@@ -36,13 +36,20 @@ from .events import (
     leg_length_px,
     oscillation_cadence_spm,
     runs,
+    step_period_s,
     valid_for_events,
 )
 from .landmarks import Landmark as L
 from .verdicts import Evidence
 
-__all__ = ["Bout", "FootStrike", "GaitEvent", "GaitResult", "Overstride", "analyze_gait", "step_time_fit_s",
-           "uneven_steps"]
+__all__ = ["Bout", "FootStrike", "GaitEvent", "GaitResult", "Overstride", "analyze_gait", "rhythm_disagrees",
+           "step_time_fit_s", "uneven_steps"]
+
+#: The feet's rhythm (:func:`gaitcheck.events.step_period_s`) is looked for between these step times (s):
+#: wider than any walk, so that it also sees steps the contacts cannot (closer than ``gait.min_step_s``).
+RHYTHM_RANGE_S = (0.2, 2.0)
+#: At least this share of the intervals between consecutive contacts must be steps of a steady walk (a bout).
+MIN_STEADY_SHARE = 2 / 3
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -262,6 +269,28 @@ def step_time_fit_s(bouts: list[list[float]], max_residual: float = 0.3) -> floa
     return num / den
 
 
+def rhythm_disagrees(step_s: float, rhythm_s: float | None) -> str | None:
+    """Why the contacts' step time ``step_s`` does not fit the feet's rhythm ``rhythm_s``, or None if it does.
+
+    The feet's fore-aft separation repeats once per step (``step_s`` within 0.8-1.25 of it) or, where
+    the two steps differ much (a limp), once per stride (within 0.4-0.6). Else steps were missed
+    (contacts every other step: twice the rhythm, as in a clip sped up past ``gait.min_step_s``) or
+    found between steps (a clip slowed down: each step drawn out over seconds).
+
+    >>> rhythm_disagrees(0.52, 0.52) is None, rhythm_disagrees(0.62, 1.27) is None  # even; a limp
+    (True, True)
+    >>> rhythm_disagrees(0.59, 0.26)[:39]
+    'the steps found come every 0.59 s, but '
+    """
+    if rhythm_s is None or rhythm_s <= 0:
+        return None
+    r = step_s / rhythm_s
+    if 0.8 <= r <= 1.25 or 0.4 <= r <= 0.6:
+        return None
+    return (f"the steps found come every {step_s:.2f} s, but the feet pass each other every {rhythm_s:.2f} s: "
+            "steps were missed or found twice (is the clip sped up or slowed down?)")
+
+
 def uneven_steps(left: list[float], right: list[float], cfg: GaitConfig, alpha: float = 0.05, *,
                  max_pct: float | None = None, what: str = "step times") -> tuple[bool, str | None]:
     """Judge left/right symmetry from the step times (s) ending on each foot: (uneven, why not judged).
@@ -399,7 +428,22 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
             last = f1
     if not bouts:
         return _unknown("no two consecutive steps were seen in one stretch of walking", steps=len(ics))
+    # Contacts of a steady walk follow each other at the step time: on every real clip here each interval
+    # between consecutive contacts (in one walking direction) is a step of a bout. A clip slowed down 3x
+    # (steps 1.55 s apart, over max_step_s) keeps 6 of 13: the cadence would rest on contacts found between steps.
+    pairs = int(sum(stretch[f0] == stretch[f1] for (f0, _), (f1, _) in pairwise(ics)))
+    steady = sum(b.steps for b in bouts)
+    if steady < MIN_STEADY_SHARE * pairs:
+        return _unknown(f"the steps found are irregular: only {steady} of the {pairs} intervals between them are "
+                        "steps of a steady walk (is the clip slowed down, or the walk interrupted?)", steps=len(ics))
     cadence = 60.0 / step_time_fit_s(bout_times)
+    rhythm = step_period_s(px, facing, t, valid, lo_s=RHYTHM_RANGE_S[0], hi_s=RHYTHM_RANGE_S[1])
+    why = rhythm_disagrees(60.0 / cadence, rhythm)
+    if why is not None:
+        return _unknown(why, steps=len(ics))
+    if cadence > cfg.max_cadence_spm:
+        return _unknown(f"the steps come faster than walking ({cadence:.0f} steps/min, walking stays under "
+                        f"{cfg.max_cadence_spm:.0f}): is the clip sped up, or is the person running?", steps=len(ics))
     st = {k: _median(v) for k, v in step_times.items()}
     asym = (abs(st["left"] - st["right"]) / ((st["left"] + st["right"]) / 2) * 100
             if st["left"] is not None and st["right"] is not None else None)

@@ -1,6 +1,6 @@
 """Clips derived from the real ones inside the tests (never committed): cropped, mirrored, with frames left out.
 
-Every output frame keeps its input frame's presentation time, so the timing of the walk is the
+Every output frame keeps its input frame's presentation time (unless re-timed: ``speed``), so the timing of the walk is the
 real one.
 """
 
@@ -16,11 +16,14 @@ import numpy as np
 
 def derive(src: Path, dst: Path, *, crop: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0),
            mirror: bool = False, keep: Callable[[int], bool] = lambda i: True, roll_deg: float = 0.0,
-           scale: float = 1.0) -> Path:
+           scale: float = 1.0, speed: float = 1.0, repeat: int = 1) -> Path:
     """Re-encode ``src`` as H.264, keeping the part ``crop`` = (x0, y0, x1, y1) (fractions of the frame)
     of the frames where ``keep(index)``; optionally mirrored left-right, or turned ``roll_deg`` clockwise
     about the picture's centre (a camera rolled the other way: the floor then drops to the right), or
-    resized by ``scale`` (a lower resolution, as a messaging app sends it)."""
+    resized by ``scale`` (a lower resolution, as a messaging app sends it), or played ``speed`` times
+    faster (a time-lapse export: keep every other frame with ``speed=2``), each frame shown ``repeat``
+    times at equal steps (a slow-motion export of a clip filmed at the normal rate: ``speed=1/3,
+    repeat=3``)."""
     with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
         s_in = inp.streams.video[0]
         w, h = s_in.codec_context.width, s_in.codec_context.height
@@ -50,9 +53,11 @@ def derive(src: Path, dst: Path, *, crop: tuple[float, float, float, float] = (0
                 import cv2
 
                 img = cv2.resize(np.ascontiguousarray(img), size, interpolation=cv2.INTER_AREA)
-            new = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
-            new.pts, new.time_base = round((t - t0) * 1000), Fraction(1, 1000)
-            out.mux(s_out.encode(new))
+            dt = 1 / float(s_in.average_rate or 30) / speed / repeat
+            for k in range(repeat):
+                new = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
+                new.pts, new.time_base = round(((t - t0) / speed + k * dt) * 1000), Fraction(1, 1000)
+                out.mux(s_out.encode(new))
         out.mux(s_out.encode(None))
     return dst
 

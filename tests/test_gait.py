@@ -225,3 +225,30 @@ def test_the_step_time_keeps_every_contact_of_ordinary_timing_noise_and_of_a_lim
     limp = list(np.cumsum([0.0, 0.7, 0.3, 0.7, 0.3, 0.7, 0.3]))  # step-to: long and short steps alternate
     assert step_time_fit_s([limp]) == pytest.approx(_ols_step(limp), abs=1e-12)
     assert step_time_fit_s([limp]) == pytest.approx(0.5, abs=0.03)
+
+
+def test_steps_faster_than_walking_are_unknown():
+    # 180 steps/min (steps of 0.33 s, above gait.min_step_s): found, but a run or a sped-up clip, not a walk
+    g = gait_of(n_frames=180, cadence_spm=180.0, speed_px_s=300.0)
+    assert g["status"] == "unknown" and g["cadence_spm"] is None and g["steps"] >= 8
+    assert "faster than walking (180 steps/min" in g["reason"]
+    assert gait_of(n_frames=180, cadence_spm=160.0, speed_px_s=300.0)["status"] == "pass"
+
+
+def test_steps_closer_than_any_contact_may_be_are_seen_in_the_feet_rhythm():
+    # 240 steps/min (0.25 s, under gait.min_step_s): the detector keeps one contact of each close pair, so
+    # the contacts come every ~0.5 s; the feet pass each other every 0.25 s
+    g = gait_of(n_frames=180, cadence_spm=240.0, speed_px_s=400.0)
+    assert g["status"] == "unknown" and g["cadence_spm"] is None
+    assert "the feet pass each other every 0.25 s" in g["reason"]
+
+
+def test_the_feet_rhythm_of_a_limp_repeats_once_per_stride_and_agrees():
+    from gaitcheck.gait import rhythm_disagrees
+
+    assert rhythm_disagrees(0.62, 1.27) is None  # the limp clip: one repeat per stride
+    assert rhythm_disagrees(0.6, 0.58) is None and rhythm_disagrees(0.6, None) is None
+    assert rhythm_disagrees(0.98, 1.55) is not None  # contacts found between steps (a clip slowed 3x)
+    assert rhythm_disagrees(0.59, 0.26) is not None  # every other step (sped up 2x)
+    for limp in (0.2, 0.5):  # synthetic uneven walkers stay judged
+        assert gait_of(n_frames=240, limp=limp, speed_px_s=150.0)["status"] != "unknown"

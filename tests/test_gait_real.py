@@ -194,7 +194,11 @@ def variants(shared_videos, tmp_path_factory):
     rng = np.random.default_rng(7)
     dropped = set(rng.choice(np.arange(220), size=60, replace=False).tolist())  # ~27% of frames, irregular
     specs = {"mirrored": {"mirror": True}, "half_rate": {"keep": lambda i: i % 2 == 0},
-             "vfr": {"keep": lambda i: i not in dropped}}
+             "vfr": {"keep": lambda i: i not in dropped},
+             # re-timed as time-lapse and slow-motion exports are, at 30 fps: steps 0.26 s and 1.55 s apart
+             "sped_up_2x": {"keep": lambda i: i % 2 == 0, "speed": 2.0},
+             "slowed_3x": {"speed": 1 / 3, "repeat": 3},
+             "slowed_2x": {"speed": 0.5, "repeat": 2}}
     out = {}
     for name, kw in specs.items():
         path = folder / f"{name}.mp4"
@@ -216,3 +220,28 @@ def test_mirrored_walker_goes_the_other_way_with_the_same_steps(analysed, varian
     assert abs(mirrored["gait"]["steps"] - base["gait"]["steps"]) <= 1
     xs = [f["hip_x"] for f in mirrored["frames"] if f["hip_x"] is not None]
     assert xs[0] > xs[-1]  # right to left now
+
+
+@pytest.mark.parametrize("variant", ["sped_up_2x", "slowed_3x"])
+def test_a_re_timed_clip_whose_steps_do_not_fit_the_feet_rhythm_is_unknown(analysed, variants, variant):
+    # sped up 2x, the steps (0.26 s apart) come closer than any contact may (gait.min_step_s, 0.3 s): the
+    # contacts found are every other step (101 steps/min where the clip shows 232), and the feet's rhythm
+    # tells: they pass each other every 0.26 s. Slowed 3x, the steps are 1.55 s apart (over gait.max_step_s)
+    # and contacts are found between them (78 where it shows 39): only 6 of 13 intervals between contacts
+    # are steps of a steady walk.
+    g = variants[variant]["gait"]
+    assert g["status"] == "unknown" and g["cadence_spm"] is None
+    assert "slowed down" in g["reason"]
+    if variant == "sped_up_2x":
+        assert "the feet pass each other every" in g["reason"]
+        rhythm = float(g["reason"].split("every ")[2].split(" s")[0])
+        assert 60 / rhythm == pytest.approx(analysed.dict(SOURCE)["gait"]["cadence_spm"] * 2, rel=0.05)
+    else:
+        assert "steps found are irregular" in g["reason"]
+
+
+def test_a_clip_slowed_down_2x_measures_the_cadence_it_shows(analysed, variants):
+    # half the real cadence (58 steps/min) is a slow walk the clip cannot be told from: measured, as shown
+    g = variants["slowed_2x"]["gait"]
+    assert g["status"] != "unknown"
+    assert g["cadence_spm"] == pytest.approx(analysed.dict(SOURCE)["gait"]["cadence_spm"] / 2, rel=0.03)

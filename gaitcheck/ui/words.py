@@ -41,6 +41,8 @@ _LONGER_ADVICE = ("Film a longer walk from the side: at least 6 steps (about 5 s
                   "in view; walking there and back is fine.")
 _CLOSER_ADVICE = ("Film closer, at 720p or more: the phone 3-4 m (10-13 ft) to the side of your path, so that head to "
                   "feet fill most of the picture's height.")
+_SPEED_ADVICE = ("Upload the clip as the phone filmed it, at normal speed (not slow motion or time-lapse), of an "
+                 "ordinary walk.")
 _FEET_ADVICE = ("Film from the side with both feet in view all the time: the phone at hip height, 3-4 m (10-13 ft) "
                 "away, so that head and feet stay inside the picture.")
 
@@ -118,12 +120,16 @@ def refilm_advice(report: Mapping[str, Any], reason: str | None) -> str:
 
     >>> refilm_advice({"view": "back"}, "the clip is filmed from behind")[:20]
     'Film from the side: '
+    >>> refilm_advice({"view": "side"}, "steps were missed (is the clip sped up or slowed down?)")[:28]
+    'Upload the clip as the phone'
     """
     why = (reason or "").lower()
     if report.get("view") in ("front", "back"):
         return _SIDE_ADVICE
     if "too small" in why:
         return _CLOSER_ADVICE
+    if "sped up" in why:
+        return _SPEED_ADVICE
     if "s of walking" in why or "step" in why:
         return _LONGER_ADVICE
     if "feet" in why or "foot" in why:
