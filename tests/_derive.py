@@ -1,7 +1,7 @@
 """Clips derived from the real ones inside the tests (never committed): cropped, mirrored, with frames left out.
 
-Every output frame keeps its input frame's presentation time (unless re-timed: ``speed``), so the timing of the walk is the
-real one.
+Every output frame keeps its input frame's presentation time (unless re-timed: ``speed``), so the
+timing of the walk is the real one.
 """
 
 from __future__ import annotations
