@@ -195,15 +195,15 @@ def _period_s(t: F, x: F, lo_s: float, hi_s: float, rate_hz: float = 120.0) -> f
     grid = np.arange(t[ok][0], t[ok][-1], 1 / rate_hz)
     y = np.interp(grid, t[ok], x[ok])
     y = y - y.mean()
-    ac = np.correlate(y, y, "full")[len(y) - 1 :]
+    from scipy.signal import correlate, find_peaks  # lazy: slow to import (pose.live.load_scoring)
+
+    ac = correlate(y, y, "full", method="fft")[len(y) - 1 :]  # by FFT: a long stretch costs n log n, not n^2
     if len(ac) == 0 or ac[0] <= 0:
         return None
     ac = ac / ac[0]
     lo, hi = int(lo_s * rate_hz), min(int(hi_s * rate_hz), len(ac) - 2)
     if hi <= lo:
         return None
-    from scipy.signal import find_peaks  # lazy: slow to import (pose.live.load_scoring)
-
     peaks, _ = find_peaks(ac[lo : hi + 1])
     if not len(peaks) or ac[lo + peaks].max() < 0.2:
         return None
