@@ -11,7 +11,7 @@ import pytest
 from _synth import make_walker
 
 from gaitcheck.pose.tracking import Track, box_size
-from gaitcheck.pose.walker import choose_walker, track_summary, walking_looks
+from gaitcheck.pose.walker import choose_walk, choose_walker, track_summary, walking_looks
 
 SIZE = (1280, 720)
 FPS = 30.0
@@ -108,3 +108,37 @@ def test_someone_walking_briefly_is_chosen_over_someone_seen_long_who_does_not()
     # nobody walking: the largest seen longest is still chosen
     stats = track_summary([man, edge], SIZE, 1 / FPS)
     assert {s.track_id for s in stats} == {1, 2} and stats[0].score > 0
+
+
+def passes_in_light(shifts: list[float]) -> list[Track]:
+    """One walker crossing the picture once per entry of ``shifts``, 1 s apart, in clothes whose a* (red-green)
+    is shifted by that much (changing light): a shift of 1 is 0.01 in :func:`colour_distance`."""
+    tracks = []
+    for k, shift in enumerate(shifts):
+        t = 4.0 * k + np.arange(90) / FPS
+        img, world, _ = make_walker(t=t)
+        tr = sampled(k + 1, img, t)
+        idx = range(0, len(t), tr.stride)
+        colour = np.tile([50.0, 20.0 + shift, 10.0], (3, 1)).astype(np.float32)
+        tracks.append(Track(k + 1, [90 * 4 // 3 * k + i for i in idx], tr.times, tr.image,
+                            [world[i].astype(np.float32) for i in idx], stride=tr.stride,
+                            colours=[colour] * len(idx)))
+    return tracks
+
+
+def joined_ids(tracks: list[Track], first: int) -> set[int]:
+    walk = choose_walk(tracks, track_summary(tracks, SIZE, 1 / FPS), track_id=first, frame_size=SIZE)
+    return {tr.track_id for tr in walk.tracks}
+
+
+def test_a_pass_in_light_between_two_others_bridges_them_on_the_pooled_looks() -> None:
+    # passes 0.035 apart in colour: the third is 0.07 from the first (over the 0.06 limit), but 0.035
+    # from the first two pooled (their median is the middle of them)
+    assert joined_ids(passes_in_light([0.0, 3.5, 7.0]), first=1) == {1, 2, 3}
+    assert joined_ids(passes_in_light([0.0, 7.0]), first=1) == {1}  # without the pass between: unjoined
+
+
+def test_a_chain_of_small_changes_does_not_drift_to_a_stranger() -> None:
+    # each pass 0.035 from the one before: pairwise every neighbour matches, but the last, 0.105
+    # from the first, is 0.07 from the median of the three before it and stays out
+    assert joined_ids(passes_in_light([0.0, 3.5, 7.0, 10.5]), first=1) == {1, 2, 3}

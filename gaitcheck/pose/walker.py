@@ -17,8 +17,9 @@ loses them) is a new track. :func:`choose_walk` joins to the chosen track every 
   mirror, is someone else);
 - walks (travels at least a body length and swings the legs, or half of that and swings them
   more: a walker the camera pans with stays in one place of the picture);
-- wears the same clothes (:func:`gaitcheck.pose.appearance.colour_distance` of the torso, thigh
-  and shin colours at most :data:`MAX_COLOUR`) and is built the same
+- wears the same clothes as the walker's tracks joined so far, pooled
+  (:func:`gaitcheck.pose.appearance.colour_distance` of the torso, thigh and shin colours at
+  most :data:`MAX_COLOUR`) and is built the same
   (:func:`~gaitcheck.pose.appearance.proportion_distance` at most :data:`MAX_BUILD`).
 
 The thresholds were measured on the real clips (torso, thighs and shins; lightness at half
@@ -250,8 +251,8 @@ class Join:
 
     track_id: int
     reason: str
-    colour: float  # clothing colour distance to the walker's first track
-    build: float  # body proportion distance to it
+    colour: float  # clothing colour distance to the walker's passes joined before it, pooled
+    build: float  # body proportion distance to them
     gap_s: float  # time between this pass and the walker's nearest other pass
 
 
@@ -319,9 +320,11 @@ def choose_walk(tracks: list[Track], stats: list[TrackStats], *, track_id: int |
     """The walker's tracks: the one :func:`choose_walker` picks (or the user named) and their other passes.
 
     Every other track long enough to judge is joined when it was never in view at the same time
-    as a track of the walker, walks, and matches the first track's clothing colours and build
-    (see the module notes); the best matches first, so that of two tracks seen at the same time
-    only the more alike can join.
+    as a track of the walker, walks, and matches the walker's clothing colours and build (see the
+    module notes), pooled over the tracks joined so far: the best match joins first, and the
+    looks are pooled again, so that of two tracks seen at the same time only the more alike can
+    join, and a pass in light between two others can bridge them (no chain of pairwise matches
+    drifts to a stranger: each joins on the pooled looks of all).
 
     Args:
         tracks: everyone's tracks, as for :func:`choose_walker`.
@@ -338,24 +341,28 @@ def choose_walk(tracks: list[Track], stats: list[TrackStats], *, track_id: int |
     if not join:
         return WalkerChoice((first,), first)
     by_id = {tr.track_id: tr for tr in tracks}
-    ref = _looks(first)
-    candidates = []
-    for s in stats:
-        tr = by_id[s.track_id]
-        if tr is first or not _walks(s):
-            continue
-        looks = _looks(tr)
-        if looks.looks < MIN_COLOURED_LOOKS or ref.looks < MIN_COLOURED_LOOKS:
-            continue
-        colour = colour_distance(ref.colours, looks.colours)
-        build = proportion_distance(ref.proportions, looks.proportions)
-        if colour <= MAX_COLOUR and build <= MAX_BUILD:
-            candidates.append((colour + build, colour, build, tr))
+    looks = {s.track_id: _looks(by_id[s.track_id]) for s in stats
+             if by_id[s.track_id] is not first and _walks(s)}
     walk = [first]
     joined = []
-    for _, colour, build, tr in sorted(candidates, key=lambda c: c[0]):
-        if all(_apart(tr, w) for w in walk):
-            reason, gap = _reason(tr, walk, colour, build, frame_size[0])
-            joined.append(Join(tr.track_id, reason, colour, build, gap))
-            walk.append(tr)
+    while True:  # the best match to the walker's looks pooled over the passes joined so far, one at a time
+        ref = summarise([c for w in walk for c in w.colours], [x for w in walk for x in w.world])
+        if ref.looks < MIN_COLOURED_LOOKS:
+            break
+        candidates = []
+        for tid, lk in looks.items():
+            tr = by_id[tid]
+            if lk.looks < MIN_COLOURED_LOOKS or not all(_apart(tr, w) for w in walk):
+                continue
+            colour = colour_distance(ref.colours, lk.colours)
+            build = proportion_distance(ref.proportions, lk.proportions)
+            if colour <= MAX_COLOUR and build <= MAX_BUILD:
+                candidates.append((colour + build, colour, build, tr))
+        if not candidates:
+            break
+        _, colour, build, tr = min(candidates, key=lambda c: c[0])
+        reason, gap = _reason(tr, walk, colour, build, frame_size[0])
+        joined.append(Join(tr.track_id, reason, colour, build, gap))
+        walk.append(tr)
+        del looks[tr.track_id]
     return WalkerChoice(tuple(sorted(walk, key=lambda w: w.frames[0])), first, tuple(joined))
