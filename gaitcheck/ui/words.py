@@ -122,13 +122,15 @@ def refilm_advice(report: Mapping[str, Any], reason: str | None) -> str:
     'Film from the side: '
     >>> refilm_advice({"view": "side"}, "steps were missed (is the clip sped up or slowed down?)")[:28]
     'Upload the clip as the phone'
+    >>> refilm_advice({"view": "side"}, "only 6 of the 13 intervals ... (is the clip slowed down, ...?)")[:28]
+    'Upload the clip as the phone'
     """
     why = (reason or "").lower()
     if report.get("view") in ("front", "back"):
         return _SIDE_ADVICE
     if "too small" in why:
         return _CLOSER_ADVICE
-    if "sped up" in why:
+    if "sped up" in why or "slowed down" in why:
         return _SPEED_ADVICE
     if "s of walking" in why or "step" in why:
         return _LONGER_ADVICE
