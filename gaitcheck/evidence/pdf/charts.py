@@ -38,6 +38,7 @@ class Timeline:
     flag_label: str
     floor_span: float  # the y-axis spans at least this much
     clamp: tuple[float, float]  # ... and at most this (values beyond are drawn at the edge)
+    unseen: str = "the body part"  # what must be seen from the side for the measure (said where it never was)
 
 
 def _flags(flagged: NDArray[np.bool_] | None, n: int) -> NDArray[np.bool_]:
@@ -54,11 +55,11 @@ def timeline_specs(report: Report) -> list[Timeline]:
     return [
         Timeline("head_pitch_deg", f.head_pitch_deg, look, "head pitch (°)", HEAD_COLOR,
                  look_down_pitch_deg(cfg, report.height_cm), f"gaze point nearer than {near:g} m", "looking down",
-                 30.0, (-40, 70)),
+                 30.0, (-40, 70), "the head"),
         Timeline("trunk_lean_deg", f.trunk_lean_deg, slouch, "trunk lean (°)", TRUNK_COLOR, lean,
-                 f"leaning more than {lean:g}°", "slouching", 20.0, (-35, 50)),
+                 f"leaning more than {lean:g}°", "slouching", 20.0, (-35, 50), "the trunk"),
         Timeline("forward_head_rel", f.forward_head_rel, slouch, "forward head", FWD_COLOR, fwd,
-                 f"more than {fwd:g}", "slouching", 0.4, (-0.4, 0.9)),
+                 f"more than {fwd:g}", "slouching", 0.4, (-0.4, 0.9), "the head and trunk"),
     ]
 
 
@@ -127,5 +128,7 @@ def draw_timeline(ax: Axes, t: NDArray[np.float64], spec: Timeline, duration_s: 
         ax.text(0.005, 0.97, spec.flag_label, transform=ax.transAxes, ha="left", va="top", fontsize=6.5,
                 color=FLAG_COLOR, parse_math=False)
     if not finite.size:
-        ax.text(0.5, 0.5, "not measured (needs a side view)", transform=ax.transAxes, ha="center", va="center",
-                fontsize=8, color="#757575", parse_math=False)
+        # never "needs a side view" alone: a side clip with the head out of the picture has no head pitch either
+        ax.text(0.5, 0.5, f"not measured ({spec.unseen} not seen from the side)", transform=ax.transAxes,
+                ha="center", va="center", fontsize=8, color="#757575", parse_math=False,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9, "pad": 1.5})
