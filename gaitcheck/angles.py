@@ -14,10 +14,17 @@ from numpy.typing import NDArray
 
 from .landmarks import Landmark as L
 
-__all__ = ["body_size", "ear_eye_px", "ear_shoulder_hip_deg", "facing_direction", "forward_head_rel", "gaze_distance_m",
-           "head_pitch_deg", "rotate_points", "trunk_lean_deg", "unturn_points", "walking"]
+__all__ = ["UPRIGHT_MAX_DEG", "body_size", "body_up_deg", "ear_eye_px", "ear_shoulder_hip_deg", "facing_direction",
+           "forward_head_rel", "gaze_distance_m", "head_pitch_deg", "rotate_points", "trunk_lean_deg", "unturn_points",
+           "upright", "upright_turn_deg", "walking"]
 
 F = NDArray[np.float64]
+
+#: How far (degrees) the body's up direction in the picture may turn from the picture's up before
+#: the walker counts as lying on their side in it (a video turned by lost rotation metadata): the
+#: legs' axis (ankles to hips) and, where the ankles are not placed, the trunk's (hips to shoulders),
+#: which a stooped walker can bend further. Frames beyond are never measured.
+UPRIGHT_MAX_DEG = {"legs": 45.0, "trunk": 60.0}
 
 
 def _mid(px: F, a: int, b: int) -> F:
@@ -146,6 +153,81 @@ def ear_eye_px(px: F) -> F:
 
 
 BODY_SIZE_OF_HEIGHT = 0.8  # body_size (shoulder-hip plus hip-ankle) as a share of standing height
+
+
+def body_up_deg(px: F) -> tuple[F, F]:
+    """(T,) the direction the body's up points in the picture, and (T,) the limit it may reach.
+
+    Convention: 0 = the picture's up (an upright walker), +90 = the head points to the picture's
+    right, -90 to its left, +-180 upside down. Measured along the legs (mid-ankle to mid-hip,
+    nearly vertical through a stride whichever way the walker faces); where the ankles are not
+    placed, along the trunk (mid-hip to mid-shoulder). The limit is ``UPRIGHT_MAX_DEG`` for the
+    axis used (NaN where neither could be measured).
+
+    >>> px = np.zeros((2, 33, 2))
+    >>> px[:, [L.LEFT_HIP, L.RIGHT_HIP]] = (100, 100)
+    >>> px[0, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = (100, 200)   # feet below the hips: upright
+    >>> px[1, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = (0, 100)     # feet to the left: head to the right
+    >>> up, limit = body_up_deg(px); up.round(1).tolist(), limit.tolist()
+    ([0.0, 90.0], [45.0, 45.0])
+    """
+    hip = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)
+    legs = hip - _mid(px, L.LEFT_ANKLE, L.RIGHT_ANKLE)
+    trunk = _mid(px, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - hip
+    use_legs: NDArray[np.bool_] = np.asarray(np.isfinite(legs).all(axis=1))
+    axis = np.where(use_legs[:, None], legs, trunk)
+    up = _direction_deg(axis[:, 0], -axis[:, 1])  # atan2(x, -y): 0 up, +90 right (y points down)
+    limit = np.where(use_legs, UPRIGHT_MAX_DEG["legs"], UPRIGHT_MAX_DEG["trunk"])
+    return up, np.where(np.isfinite(up), limit, np.nan)
+
+
+def upright(px: F, smooth_frames: int = 15) -> NDArray[np.bool_]:
+    """(T,) False where the walker lies on their side or upside down in the picture (:func:`body_up_deg`).
+
+    A running majority over ``smooth_frames`` keeps a single odd frame from flipping it; frames
+    where the body's axis cannot be measured count as upright (their measures need the same
+    landmarks, so they are missing there anyway).
+
+    >>> px = np.zeros((3, 33, 2)); px[:, [L.LEFT_HIP, L.RIGHT_HIP]] = (100, 100)
+    >>> px[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = (200, 100)  # feet to the right of the hips: head to the left
+    >>> upright(px, 1).tolist()
+    [False, False, False]
+    """
+    up, limit = body_up_deg(px)
+    with np.errstate(invalid="ignore"):
+        vote = np.where(np.isfinite(up), np.where(np.abs(up) > limit, 1.0, -1.0), 0.0)
+    if smooth_frames > 1 and len(vote):
+        from scipy.ndimage import median_filter  # lazy, as in facing_direction
+
+        vote = median_filter(vote, size=smooth_frames, mode="nearest")
+    return np.asarray(vote <= 0)
+
+
+def upright_turn_deg(px: F, min_looks: int = 10, min_share: float = 2 / 3) -> int:
+    """The clockwise quarter turns (0, 90, 180 or 270 degrees) that make the people of a video upright.
+
+    ``px``: (N, 33, 2) pixel landmarks of any looks at anyone in the video (all tracks pooled: in a
+    video on its side everybody lies on their side). A turn is given only when at least
+    ``min_looks`` looks have a measurable body axis and more than ``min_share`` of them are not
+    upright (:func:`body_up_deg`); their mean direction says which turn.
+
+    >>> px = np.zeros((12, 33, 2)); px[:, [L.LEFT_HIP, L.RIGHT_HIP]] = (100, 100)
+    >>> px[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = (0, 100)   # the head to the picture's right
+    >>> upright_turn_deg(px)  # turning the picture 270° clockwise (a quarter turn anticlockwise) puts it up
+    270
+    >>> upright_turn_deg(px[:5])  # too few looks to say
+    0
+    """
+    up, limit = body_up_deg(px)
+    ok = np.isfinite(up)
+    turned = ok & (np.abs(np.where(ok, up, 0.0)) > np.where(ok, limit, np.inf))
+    if ok.sum() < min_looks or turned.sum() <= min_share * ok.sum():
+        return 0
+    rad = np.radians(up[turned])
+    mean = float(np.degrees(np.arctan2(np.sin(rad).mean(), np.cos(rad).mean())))
+    if abs(mean) > 135:
+        return 180
+    return 270 if mean > 0 else 90
 
 
 def body_size(px: F) -> F:

@@ -177,7 +177,8 @@ class PostureSeries:
 
     t: F
     views: NDArray[np.object_]
-    walking: B
+    walking: B  # walking, and upright in the picture (never where the video is on its side)
+    upright: B  # the walker's body points up in the picture (angles.upright), before the roll correction
     sagittal: B  # seen from the side or turned up to 60 degrees from it (SAGITTAL_VIEWS)
     turn_deg: F  # how far the walker is turned from side-on (0 = side-on), NaN unknown
     seen: Seen
@@ -303,7 +304,9 @@ def measure_posture(series: PoseSeries, cfg: Config, height_cm: float, seen: See
     sagittal = np.isin(views, SAGITTAL_VIEWS)
     turn = turn_from_side_deg(world)
     seen = seen if seen is not None else Seen.everywhere(len(t))
-    walk = angles.walking(px, t)
+    # a video turned on its side (rotation metadata lost) would give every angle 90° out: never measured
+    up = angles.upright(px)
+    walk = angles.walking(px, t) & up
     floor = floor_tilt_deg(px, walk & side)
     w, h = series.frame_size
     tilt: float | None = None
@@ -326,14 +329,15 @@ def measure_posture(series: PoseSeries, cfg: Config, height_cm: float, seen: See
     esh = angles.ear_shoulder_hip_deg(flat)
     # What a view cannot support is unknown there, never a guess: sagittal angles need a side or
     # oblique view, and the parts they use seen (a walker half out of the picture gives made-up landmarks).
-    pitch[~(sagittal & seen.head)] = np.nan
-    lean[~(sagittal & seen.trunk)] = np.nan
+    # and no angle where the walker lies across the picture (a video on its side): it would be 90° out
+    pitch[~(sagittal & seen.head & up)] = np.nan
+    lean[~(sagittal & seen.trunk & up)] = np.nan
     for arr in (fwd, esh):
-        arr[~(sagittal & seen.head & seen.trunk)] = np.nan
+        arr[~(sagittal & seen.head & seen.trunk & up)] = np.nan
     eye_h = height_cm / 100 * cfg.body.eye_height_ratio
     gaze = angles.gaze_distance_m(pitch, eye_h, cfg.look_ahead.line_of_sight_deg)
     hip = series.xyz[:, [L.LEFT_HIP, L.RIGHT_HIP], :2].astype(np.float64).mean(axis=1)
-    return PostureSeries(t=t, views=views, walking=walk, sagittal=sagittal, turn_deg=turn, seen=seen,
+    return PostureSeries(t=t, views=views, walking=walk, upright=up, sagittal=sagittal, turn_deg=turn, seen=seen,
                          head_pitch_deg=pitch, gaze_distance_m=gaze, trunk_lean_deg=lean, forward_head_rel=fwd,
                          ear_shoulder_hip_deg=esh, hip_xy=hip, px=px, facing=facing, tilt_deg=tilt, tilt_note=note)
 

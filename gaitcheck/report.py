@@ -3,7 +3,7 @@
 Contract (schema_version 1; other tools read these keys, more may be added beside them)::
 
     {"schema_version": 1,
-     "video": {"path", "fps", "frame_count", "duration_s", "width", "height", "rotation_deg", ...},
+     "video": {"path", "fps", "frame_count", "duration_s", "width", "height", "rotation_deg", "turned_deg", ...},
      "view": "side|front|back|oblique|mixed|unknown",
      "subject": {"track_id", "detection_rate", "seen_from_s", "seen_to_s", "analysable_s", "tracks": [...]},
      "checks": {"look_ahead": {"status", "reason", "flagged_fraction", "episodes", "median_head_pitch_deg",
@@ -85,16 +85,17 @@ class VideoSummary:
     duration_s: float
     width: int
     height: int
-    rotation_deg: int
+    rotation_deg: int  # clockwise turn applied to the stored frames (the file's own, plus turned_deg)
     codec: str
     declared_frame_count: int
+    turned_deg: int = 0  # of that, the turn gaitcheck added to a video on its side (its rotation lost)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, rounded as the report documents."""
         return {"path": self.path, "fps": rounded(self.fps, 3), "frame_count": self.frame_count,
                 "duration_s": rounded(self.duration_s, 3), "width": self.width, "height": self.height,
                 "rotation_deg": self.rotation_deg, "codec": self.codec,
-                "declared_frame_count": self.declared_frame_count}
+                "declared_frame_count": self.declared_frame_count, "turned_deg": self.turned_deg}
 
     @classmethod
     def from_dict(cls, d: Data) -> VideoSummary:
@@ -102,7 +103,8 @@ class VideoSummary:
         return cls(path=str(d.get("path", "")), fps=_num(d.get("fps")), frame_count=int(d.get("frame_count") or 0),
                    duration_s=_num(d.get("duration_s")), width=int(d.get("width") or 0),
                    height=int(d.get("height") or 0), rotation_deg=int(d.get("rotation_deg") or 0),
-                   codec=str(d.get("codec", "")), declared_frame_count=int(d.get("declared_frame_count") or 0))
+                   codec=str(d.get("codec", "")), declared_frame_count=int(d.get("declared_frame_count") or 0),
+                   turned_deg=int(d.get("turned_deg") or 0))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -60,6 +60,34 @@ def walker_too_small(post: PostureSeries, min_body_px: float) -> str | None:
     return None if tall is None else too_small_words("about {} px tall", tall, min_body_px / share)
 
 
+def turned_words(post: PostureSeries) -> str | None:
+    """Why nothing can be measured when the walker lies on their side in the picture, with the turn that mends it.
+
+    A video whose rotation metadata was lost (re-encoded, sent through a messenger) shows an upright
+    walker lying down; every angle would be 90° out. None unless most frames where the walker's
+    axis could be measured show them turned (:func:`gaitcheck.angles.upright`).
+
+    >>> from types import SimpleNamespace
+    >>> from gaitcheck.landmarks import Landmark as L
+    >>> px = np.zeros((20, 33, 2)); px[:, [L.LEFT_HIP, L.RIGHT_HIP]] = (100, 100)
+    >>> px[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = (0, 100)  # the feet to the left: the head to the right
+    >>> turned_words(SimpleNamespace(px=px, upright=angles.upright(px)))[:60]
+    "the video is on its side (the walker's head points to the ri"
+    """
+    up, _ = angles.body_up_deg(post.px)
+    known = np.isfinite(up)  # the walker's landmarks are NaN where they were not found
+    turned = known & ~post.upright
+    if not known.any() or turned.sum() <= 0.5 * known.sum():
+        return None
+    deg = float(np.median(up[turned]))
+    if abs(deg) > 135:
+        return ("the video is upside down (the walker's head points to the bottom of the picture): turn it half a "
+                "turn and analyse it again")
+    side, turn = ("right", "a quarter turn anticlockwise") if deg > 0 else ("left", "a quarter turn clockwise")
+    return (f"the video is on its side (the walker's head points to the {side} of the picture; its rotation was "
+            f"probably lost when it was copied or converted): turn it {turn} and analyse it again")
+
+
 def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: float, min_s: float,
                 min_distorted: float = 0.25, seen_cfg: SeenConfig | None = None) -> str:
     """Why a posture check cannot be judged: the reason given with an ``unknown`` verdict.
@@ -75,6 +103,9 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
         seen_cfg: the ``seen`` settings, for the sizes a walker and a head need (default: the defaults).
     """
     seen_cfg = seen_cfg or SeenConfig()
+    turned = turned_words(post)
+    if turned:
+        return turned
     if view in ("front", "back"):
         where = "from the front" if view == "front" else "from behind"
         return (f"the clip is filmed {where}; head pitch and trunk lean need a side view "
@@ -262,10 +293,10 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     feet = seen.hips & seen.both_feet
     frontal = usable & np.isin(post.views, ["front", "back"])
     small = walker_too_small(post, cfg.seen.min_body_px)
+    why_feet = turned_words(post) or (None if small is None else f"the walker is too small in the picture to find "
+                                                                 f"the steps ({small})")
     gait = analyze_gait(post.px, post.facing, t, usable & post.sagittal, frontal, info.width,
-                        None if given is None else height, cfg.gait, feet=seen.feet & seen.hips,
-                        why_unseen=None if small is None else f"the walker is too small in the picture to find the "
-                                                              f"steps ({small})")
+                        None if given is None else height, cfg.gait, feet=seen.feet & seen.hips, why_unseen=why_feet)
     passes, pass_index = _passes(post, raw.detected, la, sl, gait, head_ok, trunk_ok, dur, walk.tracks, min_s)
     la = la.with_evidence(Evidence(seen_s=head_s, passes=_count(passes, head_ok)))
     sl = sl.with_evidence(Evidence(seen_s=trunk_s, passes=_count(passes, trunk_ok)))
@@ -281,7 +312,8 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
                              swapped=swapped)
     video = VideoSummary(path=str(info.path), fps=info.fps, frame_count=len(t),
                          duration_s=float(t[-1] + dur[-1] - t[0]), width=info.width, height=info.height,
-                         rotation_deg=info.rotation_deg, codec=info.codec, declared_frame_count=info.frame_count)
+                         rotation_deg=info.rotation_deg, codec=info.codec, declared_frame_count=info.frame_count,
+                         turned_deg=info.turned_deg)
     subject = Subject(track_id=walker.track_id, detection_rate=detection_rate, seen_from_s=walk.tracks[0].times[0],
                       seen_to_s=max(tr.times[-1] for tr in walk.tracks), analysable_s=valid_s,
                       tracks=tuple(TrackRow(track_id=s.track_id, frames=s.frames, start_s=s.start_s, end_s=s.end_s,

@@ -117,12 +117,14 @@ def make_clip(
 
 
 def reencode(src: PathArg, dst: PathArg, *, rotation: int = 0, mirror: bool = False,
-             frames: range | None = None) -> None:
+             frames: range | None = None, lose_rotation: bool = False) -> None:
     """Re-encode a real clip (H.264, high quality, its own timestamps, starting at 0).
 
     The upright image is mirrored and/or stored turned by ``rotation`` the other way, with a display
     rotation that turns it back upright (what a phone held upright writes; as :func:`make_clip`);
     ``frames`` keeps only those decoded frames (a shot cut out of a longer clip).
+    ``lose_rotation`` leaves the display rotation out (what a converter or messenger that drops it
+    writes): players then show the picture turned ``rotation`` anticlockwise.
     """
     k = rotation // 90
     with av.open(os.fspath(src)) as inp, av.open(os.fspath(dst), "w") as out:
@@ -141,7 +143,7 @@ def reencode(src: PathArg, dst: PathArg, *, rotation: int = 0, mirror: bool = Fa
             if first_pts is None:
                 first_pts = frame.pts
                 ost.width, ost.height, ost.pix_fmt = stored.shape[1], stored.shape[0], "yuv420p"
-                if rotation:
+                if rotation and not lose_rotation:
                     ost.set_display_rotation((180 - rotation) % 360 - 180)  # PyAV wants counter-clockwise
             new = av.VideoFrame.from_ndarray(stored, format="rgb24")
             new.pts, new.time_base = frame.pts - first_pts, ins.time_base

@@ -242,10 +242,14 @@ def test_look_down_episodes_match_the_labelled_frames(analysed, manifest) -> Non
 
 @pytest.fixture(scope="module")
 def variants(analysed, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict[str, Any]]]:
-    """The slouch clip re-encoded rotated 90 deg and mirrored, each analysed once."""
+    """The slouch clip re-encoded rotated 90 deg, mirrored, and stored turned with the rotation lost
+    (a quarter turn and a half turn), each analysed once."""
     folder = tmp_path_factory.mktemp("variants")
     out = {}
-    for kind, kwargs in {"rot90": {"rotation": 90}, "mirror": {"mirror": True}}.items():
+    kinds: dict[str, dict[str, Any]] = {"rot90": {"rotation": 90}, "mirror": {"mirror": True},
+                                        "lost90": {"rotation": 90, "lose_rotation": True},
+                                        "lost180": {"rotation": 180, "lose_rotation": True}}
+    for kind, kwargs in kinds.items():
         path = folder / f"{kind}.mp4"
         clips.reencode(analysed.path(SLOUCH), path, **kwargs)
         out[kind] = (path, gaitcheck.analyze(path).to_dict())
@@ -278,6 +282,39 @@ def test_rotated_phone_clip_is_analysed_upright(analysed, variants) -> None:
     common, ib, ir = np.intersect1d(fb, fr, return_indices=True)
     assert len(common) > 0.8 * len(fb)
     assert np.median(np.abs(xb[ib] - xr[ir])) < 0.02 and np.median(np.abs(yb[ib] - yr[ir])) < 0.02
+
+
+@pytest.mark.parametrize("kind, turn", [("lost90", 90), ("lost180", 180)])
+def test_a_clip_whose_rotation_was_lost_is_turned_upright_and_analysed_the_same(analysed, variants, kind,
+                                                                                turn) -> None:
+    # Stored turned without its display rotation (a converter or messenger dropped it): players show
+    # the walker lying on their side (upside down). Measured so, every angle would be 90° (180°) out:
+    # gaitcheck finds everybody lying across the picture and runs the pose stage on the frames turned.
+    path, d = variants[kind]
+    with av.open(os.fspath(path)) as c:
+        cc = c.streams.video[0].codec_context
+        assert (cc.width, cc.height) == ((540, 960) if turn == 90 else (960, 540))  # as stored, no rotation
+    base = analysed.dict(SLOUCH)
+    v = d["video"]
+    assert (v["turned_deg"], v["rotation_deg"]) == (turn, turn)
+    assert (v["width"], v["height"]) == (base["video"]["width"], base["video"]["height"])
+    assert base["video"]["turned_deg"] == 0
+    assert any(w.startswith("The video was " + ("on its side" if turn == 90 else "upside down")) for w in d["warnings"])
+    _assert_same_posture(d, base)
+    assert d["gait"]["status"] == base["gait"]["status"] and abs(d["gait"]["steps"] - base["gait"]["steps"]) <= 1
+    fb, xb, yb = _hips(base)  # the hips in the upright frame: where the original has them
+    fr, xr, yr = _hips(d)
+    common, ib, ir = np.intersect1d(fb, fr, return_indices=True)
+    assert len(common) > 0.8 * len(fb)
+    assert np.median(np.abs(xb[ib] - xr[ir])) < 0.02 and np.median(np.abs(yb[ib] - yr[ir])) < 0.02
+
+
+def test_the_precheck_warns_of_a_clip_on_its_side(variants) -> None:
+    from gaitcheck import ui
+
+    warnings = ui.precheck_video(variants["lost90"][0]).warnings
+    assert any(w.startswith("The video looks turned on its side") for w in warnings), warnings
+    assert not any("small" in w or "outside the picture" in w for w in warnings), warnings
 
 
 def test_mirrored_clip_walking_the_other_way_gives_the_same_posture(analysed, variants) -> None:

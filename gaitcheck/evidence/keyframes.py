@@ -207,7 +207,7 @@ def key_frame_images(video: str | os.PathLike[str], report: Report, keys: Sequen
     wanted = sorted({k.frame for k in keys if 0 <= k.frame < len(report.frames)})
     frames: dict[int, NDArray[np.uint8]] = {}
     if wanted:
-        with VideoReader(video) as reader:
+        with VideoReader(video, turn_deg=report.video.turned_deg) as reader:
             for frame in reader:
                 if frame.index in wanted:
                     frames[frame.index] = frame.image

@@ -69,7 +69,7 @@ def write_annotated_video(video: str | os.PathLike[str], report: Report, out: st
     if dst.resolve() == src.resolve():
         raise InputError(f"refusing to overwrite the input video: {out}")
     clip = clip_overlay(report)
-    with VideoReader(src) as reader:
+    with VideoReader(src, turn_deg=report.video.turned_deg) as reader:
         info = reader.info
         if (info.width, info.height) != clip.frame_size:
             raise InputError(f"the report is for a {clip.frame_size[0]}x{clip.frame_size[1]} video, but "

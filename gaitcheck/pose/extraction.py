@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from ..angles import upright_turn_deg
 from ..config import Config
 from ..video import VideoInfo, frame_step, measured_fps, probe_video
 from .landmarker import LandmarkerFactory, MediaPipeLandmarkers, ModelInfo, resolve_model
@@ -98,8 +99,46 @@ def extract_following(path: str | os.PathLike[str], cfg: Config, model: ModelInf
     info = probe_video(path, max_duration_s=cfg.limits.max_duration_s, max_pixels=cfg.limits.max_pixels)
     fps = measured_fps(path) or info.fps  # what the frames say, not what the container declares
     clip = Clip(path, cfg, landmarkers or MediaPipeLandmarkers(model, cfg.pose, quiet), fps)
-    stride = clip.step if cfg.pose.max_people == 1 else clip.stride(cfg.pose.scan_interval_s)
     bar = Bar(progress, info.frame_count)
+    ex, followed = _extract_clip(clip, model, bar, track_id, point, strategy)
+    turn = upright_turn_deg(_looks(ex.tracks))
+    if not turn:
+        return ex, followed
+    # Everybody lies on their side in the picture: the video's rotation was lost (re-encoded, sent
+    # through a messenger). Every angle would be 90° out; the model reads people best upright. Run
+    # again on the frames turned upright, and keep that only if it shows the people upright.
+    bar.restart(len(ex.t))
+    again, followed_again = _extract_clip(dataclasses.replace(clip, turn_deg=turn), model, bar, track_id, point,
+                                          strategy)
+    if upright_turn_deg(_looks(again.tracks)):
+        return ex, followed  # still not upright: score() says the checks are unknown, and why
+    return dataclasses.replace(again, warnings=(*again.warnings, turned_note(turn))), followed_again
+
+
+def turned_note(turn_deg: int) -> str:
+    """The report's note on a video turned upright before the analysis.
+
+    >>> turned_note(270)[:75]
+    'The video was on its side (its rotation was probably lost when it was copie'
+    """
+    how = {90: "a quarter turn clockwise", 180: "half a turn", 270: "a quarter turn anticlockwise"}[turn_deg]
+    lying = "upside down" if turn_deg == 180 else "on its side"
+    return (f"The video was {lying} (its rotation was probably lost when it was copied or converted): it was turned "
+            f"{how} before the analysis, and its pictures are shown turned.")
+
+
+def _looks(tracks: Collection[Track]) -> NDArray[np.float64]:
+    """(N, 33, 2) the pixel landmarks of every look at everyone."""
+    looks = [im[:, :2] for tr in tracks for im in tr.image]
+    return np.asarray(looks, np.float64).reshape(-1, 33, 2)
+
+
+def _extract_clip(clip: Clip, model: ModelInfo, bar: Bar, track_id: int | None,
+                  point: tuple[float, float, float] | None,
+                  strategy: Strategy | None) -> tuple[Extraction, int | None]:
+    """The passes of :func:`extract_following` over ``clip``."""
+    cfg = clip.cfg
+    stride = clip.step if cfg.pose.max_people == 1 else clip.stride(cfg.pose.scan_interval_s)
     if stride == clip.step:  # everyone on every frame (the model runs on), in one pass: the scan is the whole bar
         bar.scan_share = 1.0
         found = scan(clip, stride, bar.scan)
@@ -196,7 +235,8 @@ def follow_tracks(path: str | os.PathLike[str], extraction: Extraction, track_id
         config: the settings used for the extraction.
     """
     cfg = config or Config()
-    clip = Clip(path, cfg, MediaPipeLandmarkers(extraction.model, cfg.pose), extraction.info.fps)
+    clip = Clip(path, cfg, MediaPipeLandmarkers(extraction.model, cfg.pose), extraction.info.fps,
+                extraction.info.turned_deg)
     return _follow_tracks(clip, extraction, track_ids, Bar(None, 0))
 
 
@@ -225,7 +265,7 @@ def follow_track(path: str | os.PathLike[str], extraction: Extraction, track_id:
     tracks = list(extraction.tracks)
     stats = track_summary(tracks, (info.width, info.height), frame_step(extraction.t, info.fps))
     target = choose_walker(tracks, stats, track_id=track_id)
-    clip = Clip(path, cfg, MediaPipeLandmarkers(extraction.model, cfg.pose), info.fps)
+    clip = Clip(path, cfg, MediaPipeLandmarkers(extraction.model, cfg.pose), info.fps, info.turned_deg)
     bar = Bar(None, 0)
     if not target.full:
         found = Scan(info, extraction.t, tracks, [tr.track_id for tr in tracks], target.stride, extraction.warnings)

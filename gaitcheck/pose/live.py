@@ -341,7 +341,7 @@ def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: C
     try:
         limits = clip.cfg.limits
         with VideoReader(clip.path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels,
-                         select=select, prefetch=PREFETCH, threads=1) as reader:
+                         select=select, prefetch=PREFETCH, threads=1, turn_deg=clip.turn_deg) as reader:
             info = reader.info
             size = (info.width, info.height)
             rate = max(clip.fps, 1.0)

@@ -129,6 +129,8 @@ class Clip:
     cfg: Config
     landmarkers: LandmarkerFactory
     fps: float
+    #: clockwise turn of the frames beyond the file's rotation (a video on its side; VideoInfo.turned_deg)
+    turn_deg: int = 0
 
     @property
     def step(self) -> int:
@@ -185,7 +187,8 @@ def scan(clip: Clip, stride: int, step: Step | None = None, *, tracker: Tracker 
     tracker = tracker if tracker is not None else Tracker(stride, clip.step)
     limits = clip.cfg.limits
     with VideoReader(clip.path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels,
-                     select=lambda i, _t: i % stride == 0, prefetch=PREFETCH, threads=threads) as reader:
+                     select=lambda i, _t: i % stride == 0, prefetch=PREFETCH, threads=threads,
+                     turn_deg=clip.turn_deg) as reader:
         info = reader.info
         scale = np.array([info.width, info.height, info.width, 1, 1], np.float32)
         with contextlib.closing(clip.landmarkers(clip.cfg.pose.max_people)) as estimator:
@@ -416,7 +419,7 @@ def follow(clip: Clip, targets: Sequence[Track], people: Sequence[Track], stride
 
     try:
         with VideoReader(clip.path, max_duration_s=limits.max_duration_s, max_pixels=limits.max_pixels,
-                         select=select, prefetch=PREFETCH, threads=1) as reader:
+                         select=select, prefetch=PREFETCH, threads=1, turn_deg=clip.turn_deg) as reader:
             size = (reader.info.width, reader.info.height)
             for frame in reader:
                 i = frame.index
@@ -486,6 +489,10 @@ class Bar:
     def again(self, total: int) -> None:
         """A scan of all ``total`` frames starts (e.g. a fallback): the bar grows by ``total`` frames."""
         self._base, self._expected, self.scan_share = self._done, self._done + total, 1.0
+
+    def restart(self, total: int) -> None:
+        """All the passes run again over ``total`` frames (e.g. on the frames turned upright): the bar grows by them."""
+        self._base, self._expected, self.scan_share = self._done, self._done + total, 0.0
 
     def more(self, frames: Collection[int]) -> Step:
         """A pass over ``frames`` follows: the bar grows by their number; the step moves it on frame by frame."""

@@ -76,6 +76,15 @@ class FrameStore:
         self._bytes = 0
         self._size: tuple[int, int] | None = None  # (width, height) of the full frame
         self.passes = 0
+        self.turn_deg = 0  # clockwise turn beyond the file's rotation (a video on its side): see :meth:`turn`
+
+    def turn(self, turn_deg: int) -> None:
+        """Give the frames turned ``turn_deg`` clockwise from now on (the analysis found the video on its side)."""
+        if turn_deg != self.turn_deg:
+            self.turn_deg = turn_deg
+            self._kept.clear()
+            self._bytes = 0
+            self._size = None
 
     @property
     def nbytes(self) -> int:
@@ -118,7 +127,7 @@ class FrameStore:
             return room[0] and index not in self._kept
 
         self.passes += 1
-        with self._open() as path, VideoReader(path, select=select) as reader:
+        with self._open() as path, VideoReader(path, select=select, turn_deg=self.turn_deg) as reader:
             for frame in reader:
                 i = frame.index
                 self._size = (frame.image.shape[1], frame.image.shape[0])

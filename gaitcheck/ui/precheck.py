@@ -15,6 +15,7 @@ from statistics import median
 import numpy as np
 from numpy.typing import NDArray
 
+from ..angles import upright
 from ..config import Config
 from ..landmarks import FEET, HEAD, TORSO
 from ..pose.landmarker import PoseEstimator, resolve_model
@@ -42,6 +43,7 @@ class Glimpse:
         height_rel: their head-to-feet extent inside the picture, as a share of its height.
         inside: head, trunk and feet are all inside the picture.
         view: "side", "front", "back", "oblique", or "" when unknown.
+        turned: they lie on their side or upside down in the picture (the video's rotation lost).
     """
 
     t_s: float
@@ -49,6 +51,7 @@ class Glimpse:
     height_rel: float = 0.0
     inside: bool = False
     view: str = ""
+    turned: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,12 @@ class Precheck:
     warnings: tuple[str, ...]
 
 
-def glimpse(t_s: float, image_lm: NDArray[np.float32], world: NDArray[np.float32]) -> Glimpse:
+def glimpse(t_s: float, image_lm: NDArray[np.float32], world: NDArray[np.float32],
+            size: tuple[int, int] = (1, 1)) -> Glimpse:
     """The glimpse of one frame from the pose model's ``(n, 33, 5)`` image and ``(n, 33, 3)`` world landmarks.
+
+    ``image_lm`` is in 0..1 of the picture, whose ``size`` (width, height) in pixels gives the body's
+    direction in it.
 
     >>> lm = np.zeros((1, 33, 5), np.float32); lm[0, :, 0] = 0.5; lm[0, :, 1] = np.linspace(0.2, 0.9, 33)
     >>> g = glimpse(1.0, lm, np.zeros((1, 33, 3), np.float32)); (g.found, round(g.height_rel, 2), g.inside)
@@ -78,7 +85,9 @@ def glimpse(t_s: float, image_lm: NDArray[np.float32], world: NDArray[np.float32
     body = image_lm[k, _BODY, :2]
     inside = bool(((body >= 0.0) & (body <= 1.0)).all())
     view = str(frame_views(world[k : k + 1].astype(np.float64), smooth_frames=1)[0])
-    return Glimpse(t_s, True, float(sizes[k]), inside, view)
+    px = image_lm[k : k + 1, :, :2].astype(np.float64) * np.asarray(size, np.float64)
+    turned = not bool(upright(px, smooth_frames=1)[0])
+    return Glimpse(t_s, True, float(sizes[k]), inside, view, turned)
 
 
 def judge(width: int, height: int, fps: float, duration_s: float, glimpses: tuple[Glimpse, ...]) -> tuple[str, ...]:
@@ -103,6 +112,11 @@ def judge(width: int, height: int, fps: float, duration_s: float, glimpses: tupl
                    "light.")
         return tuple(out)
     if not seen:
+        return tuple(out)
+    if sum(g.turned for g in seen) > len(seen) / 2:  # then heights and views of the glimpses mean nothing
+        out.append("The video looks turned on its side: the walker lies across the picture. gaitcheck turns it "
+                   "upright for the analysis; if the pictures still look wrong, turn the video upright on the phone "
+                   "and upload it again.")
         return tuple(out)
     size = median(g.height_rel for g in seen)
     if size < MIN_HEIGHT_REL:
@@ -156,7 +170,7 @@ def precheck_video(path: str | os.PathLike[str], config: Config | None = None, *
         with PoseEstimator(resolve_model(), cfg.pose, num_poses=2) as pose:
             for frame in reader:
                 lm, world = pose.detect(frame.image, round(frame.t_s * 1000))
-                found.append(glimpse(frame.t_s, lm, world))
+                found.append(glimpse(frame.t_s, lm, world, (info.width, info.height)))
         duration = info.duration_s or (reader.times[-1] if reader.times else 0.0)
     glimpses = tuple(found)
     return Precheck(info.width, info.height, info.fps, duration, glimpses,

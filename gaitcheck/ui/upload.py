@@ -65,13 +65,24 @@ class Upload:
         self.name = name
         self.key = content_hash(data)
         self.frames = FrameStore(self.temporary, budget_bytes=frame_budget_bytes)
-        self.extraction: Extraction | None = None
+        self._extraction: Extraction | None = None
         self.track_id: int | None = None
         self.confirmed = False
         self._precheck: Precheck | None = None
         self._scored: tuple[tuple[Any, ...], Report] | None = None
         self._generation = 0  # counts the reports scored; files are made for one of them
         self._files: dict[tuple[str, int], bytes] = {}
+
+    @property
+    def extraction(self) -> Extraction | None:
+        """The pose stage's result, once run (here, or by the server's queue)."""
+        return self._extraction
+
+    @extraction.setter
+    def extraction(self, extraction: Extraction | None) -> None:
+        self._extraction = extraction
+        if extraction is not None:  # the pictures as the walker was analysed (a video on its side: turned)
+            self.frames.turn(extraction.info.turned_deg)
 
     def temporary(self) -> AbstractContextManager[Path]:
         """The clip in a private temporary folder for one step (``with upload.temporary() as path``)."""

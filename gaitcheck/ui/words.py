@@ -43,6 +43,8 @@ _CLOSER_ADVICE = ("Film closer, at 720p or more: the phone 3-4 m (10-13 ft) to t
                   "feet fill most of the picture's height.")
 _SPEED_ADVICE = ("Upload the clip as the phone filmed it, at normal speed (not slow motion or time-lapse), of an "
                  "ordinary walk.")
+_TURN_ADVICE = ("Turn the video upright (most phones' photo apps have a rotate button under Edit), save it, and "
+                "upload it again.")
 _FEET_ADVICE = ("Film from the side with both feet in view all the time: the phone at hip height, 3-4 m (10-13 ft) "
                 "away, so that head and feet stay inside the picture.")
 
@@ -122,10 +124,14 @@ def refilm_advice(report: Mapping[str, Any], reason: str | None) -> str:
     'Film from the side: '
     >>> refilm_advice({"view": "side"}, "steps were missed (is the clip sped up or slowed down?)")[:28]
     'Upload the clip as the phone'
+    >>> refilm_advice({"view": "side"}, "the video is on its side (the walker's head points to the left ...)")[:24]
+    'Turn the video upright ('
     >>> refilm_advice({"view": "side"}, "only 6 of the 13 intervals ... (is the clip slowed down, ...?)")[:28]
     'Upload the clip as the phone'
     """
     why = (reason or "").lower()
+    if "video is on its side" in why or "video is upside down" in why:
+        return _TURN_ADVICE
     if report.get("view") in ("front", "back"):
         return _SIDE_ADVICE
     if "too small" in why:

@@ -126,6 +126,7 @@ class VideoReader:
         prefetch: int = 8,
         select: Select | None = None,
         threads: int = 0,
+        turn_deg: int = 0,
     ) -> None:
         """Probe the file; decoding starts with the iteration.
 
@@ -140,10 +141,12 @@ class VideoReader:
                 (without a warning). Default: every frame.
             threads: Decoder threads; 0 = FFmpeg's choice (all cores). 1 leaves the other cores to
                 the caller's own work.
+            turn_deg: Turn the frames this much further clockwise than the file's rotation says
+                (``info.turned_deg``; for a video on its side).
         """
         if prefetch < 1:
             raise ValueError("prefetch must be at least 1")
-        self.info, self._pos = _probe(path, max_duration_s, max_pixels)
+        self.info, self._pos = _probe(path, max_duration_s, max_pixels, turn_deg)
         self._name = os.path.basename(os.path.normpath(self.info.path)) or self.info.path
         self._max_s = max_duration_s
         self._select = select

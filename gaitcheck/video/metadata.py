@@ -7,6 +7,7 @@ permission denied) and files over the limits an InputTooLargeError, before anyth
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import stat
 import threading
@@ -41,6 +42,24 @@ class VideoInfo:
     codec: str  # decoder name, e.g. "h264"
     container: str  # format name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"
     has_audio: bool
+    #: clockwise turn (0, 90, 180, 270) gaitcheck added to ``rotation_deg`` because the picture was on
+    #: its side (rotation metadata lost); 0 = the file's own rotation only
+    turned_deg: int = 0
+
+    def turned(self, turn_deg: int) -> VideoInfo:
+        """This video with its frames turned a further ``turn_deg`` clockwise (a multiple of 90).
+
+        >>> info = VideoInfo("a.mp4", 1280, 720, 0, 30.0, 90, 3.0, "h264", "mp4", False)
+        >>> t = info.turned(270); (t.width, t.height, t.rotation_deg, t.turned_deg)
+        (720, 1280, 270, 270)
+        """
+        if turn_deg % 90:
+            raise ValueError(f"a video turns by quarter turns, not {turn_deg}°")
+        quarter = turn_deg % 180 == 90
+        return dataclasses.replace(self, width=self.height if quarter else self.width,
+                                   height=self.width if quarter else self.height,
+                                   rotation_deg=(self.rotation_deg + turn_deg) % 360,
+                                   turned_deg=(self.turned_deg + turn_deg) % 360)
 
 
 def frame_step(t: NDArray[np.float64] | Sequence[float], fps: float = 0.0) -> float:
@@ -153,15 +172,20 @@ class _Memo:
 _memo = _Memo()
 
 
-def _probe(path: str | os.PathLike[str], max_s: float | None, max_px: int | None) -> tuple[VideoInfo, int]:
-    """Probe ``path``; return its VideoInfo and the position of its video stream (remembered per file)."""
+def _probe(path: str | os.PathLike[str], max_s: float | None, max_px: int | None,
+           turn_deg: int = 0) -> tuple[VideoInfo, int]:
+    """Probe ``path``; return its VideoInfo (turned ``turn_deg`` further) and its video stream's position.
+
+    The probe is remembered per file.
+    """
     key = _Memo.key(os.fspath(path), "probe", max_s, max_px)
     found = _memo.get(key)
     if found is None:
         found = _probe_file(path, max_s, max_px)
         _memo.put(key, found)
     assert isinstance(found, tuple)
-    return found
+    info, pos = found
+    return (info.turned(turn_deg) if turn_deg else info), pos
 
 
 def _probe_file(path: str | os.PathLike[str], max_s: float | None, max_px: int | None) -> tuple[VideoInfo, int]:
@@ -209,7 +233,8 @@ def _probe_file(path: str | os.PathLike[str], max_s: float | None, max_px: int |
 
 
 def probe_video(
-    path: str | os.PathLike[str], *, max_duration_s: float | None = None, max_pixels: int | None = None
+    path: str | os.PathLike[str], *, max_duration_s: float | None = None, max_pixels: int | None = None,
+    turn_deg: int = 0,
 ) -> VideoInfo:
     """Describe a video file; decodes only its first frame (to learn the display rotation).
 
@@ -217,6 +242,8 @@ def probe_video(
         path: The video file; opened read-only, never modified.
         max_duration_s: Refuse videos whose declared duration is longer (seconds).
         max_pixels: Refuse videos whose frames have more pixels.
+        turn_deg: Turn the frames this much further clockwise (a video on its side, see
+            :meth:`VideoInfo.turned`).
 
     Returns:
         The video's VideoInfo.
@@ -225,7 +252,7 @@ def probe_video(
         VideoReadError: Missing, folder, empty, unreadable, an image, no video stream, nothing decodes.
         InputTooLargeError: Beyond ``max_duration_s`` or ``max_pixels``.
     """
-    return _probe(path, max_duration_s, max_pixels)[0]
+    return _probe(path, max_duration_s, max_pixels, turn_deg)[0]
 
 
 def measured_fps(path: str | os.PathLike[str], packets: int = 32) -> float:
