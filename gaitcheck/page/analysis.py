@@ -263,7 +263,7 @@ def show_people(upload: ui.Upload, ex: Extraction, chosen: int) -> int | None:
     st.caption("We picked the person who walks. If that is the wrong one, pick the walker and we score them.")
     cols = st.columns(min(4, len(thumbs)))
     for col, (tid, caption, img) in zip(cols, thumbs, strict=False):
-        col.image(img, caption=caption + (" (analysed)" if tid == chosen else ""))
+        col.image(img, caption=caption + (" (analysed)" if tid == chosen else ""), width=int(img.shape[1]))
     ids = [tid for tid, _, _ in thumbs]
     pick = st.selectbox("The walker is", ids, index=ids.index(chosen) if chosen in ids else 0,
                         format_func=lambda i: f"Person {i}")

@@ -205,9 +205,12 @@ def frame_picture(upload: Upload, report: Report, index: int, width: int = 960) 
     return key_frame_pictures(upload.frames.get([index]), report, [key], width)[0]
 
 
-def track_thumbnails(upload: Upload, extraction: Extraction, width: int = 200) -> list[tuple[int, str, Image]]:
+def track_thumbnails(upload: Upload, extraction: Extraction, height: int = 200,
+                     max_width: int = 240) -> list[tuple[int, str, Image]]:
     """One picture per tracked person (at the middle of their time in view), best walker first:
-    ``(track_id, caption, RGB image)``.
+    ``(track_id, caption, RGB image)``, each ``height`` pixels tall (narrower when the person is
+    wider than ``max_width`` at that height): small enough that a phone, which stacks them, shows
+    several on one screen.
     """
     import cv2
 
@@ -233,7 +236,8 @@ def track_thumbnails(upload: Upload, extraction: Extraction, width: int = 200) -
         crop = img[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, x1 + pad)]
         if crop.size == 0:
             continue
-        size = (width, max(1, round(crop.shape[0] * width / crop.shape[1])))
+        scale = min(height / crop.shape[0], max_width / crop.shape[1])
+        size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
         small = np.asarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA), np.uint8)
         moves = f"walks for {s.walking_s:.1f} s" if s.walking_s >= 0.5 else "mostly stays in place"
         out.append((s.track_id, f"Person {s.track_id}: seen {s.start_s:.1f}-{s.end_s:.1f} s, {moves}", small))
