@@ -14,9 +14,9 @@ from numpy.typing import NDArray
 
 from .landmarks import Landmark as L
 
-__all__ = ["UPRIGHT_MAX_DEG", "body_size", "body_up_deg", "ear_eye_px", "ear_shoulder_hip_deg", "facing_direction",
-           "forward_head_rel", "gaze_distance_m", "head_pitch_deg", "rotate_points", "trunk_lean_deg", "unturn_points",
-           "upright", "upright_turn_deg", "walking"]
+__all__ = ["TURN_WORDS", "UPRIGHT_MAX_DEG", "body_size", "body_up_deg", "ear_eye_px", "ear_shoulder_hip_deg",
+           "facing_direction", "forward_head_rel", "gaze_distance_m", "head_pitch_deg", "rotate_points",
+           "trunk_lean_deg", "unturn_points", "upright", "upright_turn_deg", "walking"]
 
 F = NDArray[np.float64]
 
@@ -201,6 +201,10 @@ def upright(px: F, smooth_frames: int = 15) -> NDArray[np.bool_]:
 
         vote = median_filter(vote, size=smooth_frames, mode="nearest")
     return np.asarray(vote <= 0)
+
+
+#: The clockwise turns :func:`upright_turn_deg` gives, in words.
+TURN_WORDS = {90: "a quarter turn clockwise", 180: "half a turn", 270: "a quarter turn anticlockwise"}
 
 
 def upright_turn_deg(px: F, min_looks: int = 10, min_share: float = 2 / 3) -> int:

@@ -79,13 +79,16 @@ def turned_words(post: PostureSeries) -> str | None:
     turned = known & ~post.upright
     if not known.any() or turned.sum() <= 0.5 * known.sum():
         return None
-    deg = float(np.median(up[turned]))
-    if abs(deg) > 135:
+    # the turn that puts them up, by the looks' mean direction (a median of angles near +-180 could be 0)
+    turn = angles.upright_turn_deg(post.px[turned], min_looks=1, min_share=0.0)
+    if turn == 180:
         return ("the video is upside down (the walker's head points to the bottom of the picture): turn it half a "
                 "turn and analyse it again")
-    side, turn = ("right", "a quarter turn anticlockwise") if deg > 0 else ("left", "a quarter turn clockwise")
+    if not turn:
+        return "the walker lies across the picture: turn the video upright and analyse it again"
+    side = "right" if turn == 270 else "left"
     return (f"the video is on its side (the walker's head points to the {side} of the picture; its rotation was "
-            f"probably lost when it was copied or converted): turn it {turn} and analyse it again")
+            f"probably lost when it was copied or converted): turn it {angles.TURN_WORDS[turn]} and analyse it again")
 
 
 def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: float, min_s: float,

@@ -121,3 +121,18 @@ def test_the_precheck_says_the_video_is_on_its_side_and_not_that_the_walker_is_s
     assert len(warnings) == 1 and warnings[0].startswith("The video looks turned on its side")
     upright = Glimpse(1.0, True, 0.15, True, "side")
     assert judge(720, 1280, 30.0, 8.0, (upright,) * 5)[0].startswith("The walker looks small")
+
+
+def test_an_upside_down_walker_whose_axis_straddles_the_picture_s_down_is_called_upside_down():
+    # the legs' axis alternating at +177° and -177°: a median of the angles would be 0° ("on its side")
+    from types import SimpleNamespace
+
+    from gaitcheck.score import turned_words
+
+    px = np.zeros((20, 33, 2))
+    px[:, [L.LEFT_HIP, L.RIGHT_HIP]] = (100, 100)
+    for i in range(20):
+        px[i, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = (100 + (5 if i % 2 else -5), 0)  # the feet above the hips
+    assert angles.upright_turn_deg(px) == 180
+    words = turned_words(SimpleNamespace(px=px, upright=angles.upright(px, 1)))
+    assert words is not None and words.startswith("the video is upside down"), words

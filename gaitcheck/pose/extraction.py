@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from ..angles import upright_turn_deg
+from ..angles import TURN_WORDS, upright_turn_deg
 from ..config import Config
 from ..video import VideoInfo, frame_step, measured_fps, probe_video
 from .landmarker import LandmarkerFactory, MediaPipeLandmarkers, ModelInfo, resolve_model
@@ -121,7 +121,7 @@ def turned_note(turn_deg: int) -> str:
     >>> turned_note(270)[:75]
     'The video was on its side (its rotation was probably lost when it was copie'
     """
-    how = {90: "a quarter turn clockwise", 180: "half a turn", 270: "a quarter turn anticlockwise"}[turn_deg]
+    how = TURN_WORDS[turn_deg]
     lying = "upside down" if turn_deg == 180 else "on its side"
     return (f"The video was {lying} (its rotation was probably lost when it was copied or converted): it was turned "
             f"{how} before the analysis, and its pictures are shown turned.")
