@@ -17,13 +17,17 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["ASSUMED_HEIGHT_CM", "BodyConfig", "Config", "GaitConfig", "LimitsConfig", "LookAheadConfig", "PoseConfig",
-           "SeenConfig", "SignalConfig", "SlouchConfig", "load_config"]
+__all__ = ["ASSUMED_HEIGHT_CM", "TURNS", "BodyConfig", "Config", "GaitConfig", "LimitsConfig", "LookAheadConfig",
+           "PoseConfig", "SeenConfig", "SignalConfig", "SlouchConfig", "load_config"]
 
 
 def _require(ok: bool, message: str) -> None:
     if not ok:
         raise ConfigError(message)
+
+
+#: The values of ``pose.turn``: automatic, or degrees clockwise.
+TURNS = ("auto", "0", "90", "180", "270")
 
 
 @dataclass(frozen=True)
@@ -45,9 +49,14 @@ class PoseConfig:
     # this many frames per second (k = 2 at 50-60 fps, 4 at 120 fps); the landmarks in between are
     # interpolated (every frame keeps its time, row and picture). 0 = the model on every frame.
     min_model_fps: float = 25.0
+    # Degrees to turn the video clockwise before the analysis, for a clip whose rotation was lost.
+    # "auto": turned only when everyone lies across the picture (the default); "0": never turned;
+    # "90", "180", "270": always turned this much.
+    turn: str = "auto"
 
     def __post_init__(self) -> None:
         _require(1 <= self.max_people <= 10, "pose.max_people must be 1 to 10")
+        _require(self.turn in TURNS, f"pose.turn must be one of {', '.join(repr(t) for t in TURNS)}, got {self.turn!r}")
         _require(0 <= self.scan_interval_s <= 0.5, "pose.scan_interval_s must be 0 to 0.5 (seconds)")
         _require(self.min_model_fps == 0 or 10 <= self.min_model_fps <= 240,
                  "pose.min_model_fps must be 0 (every frame) or 10 to 240 (frames per second)")
@@ -354,6 +363,12 @@ def _check_value(name: str, default: Any, value: Any) -> Any:
         if not isinstance(value, list | tuple) or len(value) != len(default):
             raise ConfigError(f"{name} must be a list of {len(default)} numbers, got {value!r}")
         return tuple(_check_value(name, d, v) for d, v in zip(default, value, strict=True))
+    if isinstance(default, str):
+        if isinstance(value, int) and not isinstance(value, bool):  # turn = 90 in TOML means "90"
+            return str(value)
+        if not isinstance(value, str):
+            raise ConfigError(f"{name} must be a string, got {value!r}")
+        return value
     if isinstance(default, bool) or isinstance(value, bool):
         raise ConfigError(f"{name} must be a number, got {value!r}")
     if isinstance(default, int) and not isinstance(value, int):

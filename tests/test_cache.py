@@ -108,6 +108,13 @@ def test_variant_depends_on_model_and_pose_settings_only() -> None:
     assert len(base) == 16 and base == cache_variant("0" * 64, Config().with_overrides("slouch", min_episode_s=1).pose)
 
 
+def test_the_automatic_turn_keeps_the_entries_made_before_the_setting_existed() -> None:
+    # pose.turn = "auto" (the default) is left out of the key: the value before the setting was added
+    assert cache_variant("0" * 64, PoseConfig()) == "52260edeaa3a378d"
+    assert cache_variant("0" * 64, PoseConfig(turn="90")) != cache_variant("0" * 64, PoseConfig(turn="0"))
+    assert cache_variant("0" * 64, PoseConfig(turn="0")) != "52260edeaa3a378d"
+
+
 def test_cache_miss_says_what_to_do(tmp_path: Path, extraction) -> None:
     cache = LandmarkCache(tmp_path / "cache")
     with pytest.raises(CacheMissError, match=r"'walk.mp4' is not in the landmark cache .*run gaitcheck batch"):

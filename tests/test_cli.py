@@ -166,6 +166,14 @@ def test_bad_height_is_a_usage_error(small_clip: Path, capsys, value: str) -> No
     assert out == ""
 
 
+@pytest.mark.parametrize("value", ["45", "left", "-90"])
+def test_bad_turn_is_a_usage_error(small_clip: Path, capsys, value: str) -> None:
+    code, out, err = run(["analyze", str(small_clip), "--turn", value], capsys)
+    assert code == 2
+    assert_one_error_line(err)
+    assert "--turn" in err and out == ""
+
+
 def test_missing_video_argument_is_a_usage_error(capsys) -> None:
     code, _, err = run(["analyze"], capsys)
     assert code == 2

@@ -309,6 +309,33 @@ def test_a_clip_whose_rotation_was_lost_is_turned_upright_and_analysed_the_same(
     assert np.median(np.abs(xb[ib] - xr[ir])) < 0.02 and np.median(np.abs(yb[ib] - yr[ir])) < 0.02
 
 
+def test_the_turn_can_be_forced_or_refused(analysed, variants, tmp_path: Path) -> None:
+    # --turn 90 on the clip stored a quarter turn round does what the automatic turn does, and says it was
+    # asked; --turn 0 (never turn) leaves it on its side: every check unknown, with the turn that mends it
+    from gaitcheck import cli
+
+    path, auto = variants["lost90"]
+    forced = gaitcheck.analyze(path, gaitcheck.Config().with_overrides("pose", turn="90")).to_dict()
+    assert forced["video"]["turned_deg"] == auto["video"]["turned_deg"] == 90
+    assert _medians_of(forced) == _medians_of(auto)
+    assert any("as asked (--turn 90" in w for w in forced["warnings"])
+    assert not any("as asked" in w for w in auto["warnings"])
+    out = tmp_path / "never.json"
+    assert cli.main(["analyze", os.fspath(path), "-q", "--turn", "0", "--json", os.fspath(out)]) == 0
+    never = json.loads(out.read_text())
+    assert never["video"]["turned_deg"] == 0
+    for check in ("look_ahead", "slouch"):
+        assert never["checks"][check]["status"] == "unknown"
+        assert "the video is on its side" in never["checks"][check]["reason"]
+    assert never["gait"]["status"] == "unknown"
+
+
+def _medians_of(d: dict[str, Any]) -> tuple[Any, ...]:
+    la, sl = d["checks"]["look_ahead"], d["checks"]["slouch"]
+    return (la["status"], la["median_head_pitch_deg"], sl["status"], sl["median_trunk_lean_deg"], d["gait"]["status"],
+            d["gait"]["steps"])
+
+
 def test_the_precheck_warns_of_a_clip_on_its_side(variants) -> None:
     from gaitcheck import ui
 

@@ -137,6 +137,18 @@ def test_example_config_matches_defaults(tmp_path):
     assert load_config(example) == Config()
 
 
+def test_the_turn_setting_is_checked_and_a_whole_number_in_toml_is_read_as_degrees(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text("[pose]\nturn = 90\n")
+    assert load_config(p).pose.turn == "90"
+    p.write_text('[pose]\nturn = "270"\n')
+    assert load_config(p).pose.turn == "270"
+    for bad in ("45", '"sideways"', "true", "90.0"):
+        p.write_text(f"[pose]\nturn = {bad}\n")
+        with pytest.raises(ConfigError, match="pose.turn must be"):
+            load_config(p)
+
+
 def test_config_overrides_and_unknown_keys(tmp_path):
     p = tmp_path / "c.toml"
     p.write_text("[slouch]\ntrunk_lean_max_deg = 12.5\n[body]\nheight_cm = 160\n")

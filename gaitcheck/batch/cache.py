@@ -53,8 +53,10 @@ _ARRAYS = {"t": (np.float64, 1), "track_ids": (np.int64, 1), "track_lengths": (n
 
 def cache_variant(model_sha256: str, pose: PoseConfig) -> str:
     """The name of a clip's entry for this model and these pose settings (16 hex digits)."""
-    key = json.dumps({"format": CACHE_FORMAT, "model_sha256": model_sha256, "pose": dataclasses.asdict(pose)},
-                     sort_keys=True)
+    settings = dataclasses.asdict(pose)
+    if settings["turn"] == "auto":  # the default, left out: entries from before the setting existed stay valid
+        del settings["turn"]
+    key = json.dumps({"format": CACHE_FORMAT, "model_sha256": model_sha256, "pose": settings}, sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 

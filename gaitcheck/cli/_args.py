@@ -10,9 +10,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ..config import TURNS, Config
 from ..errors import ConfigError
 
-__all__ = ["check_outputs", "frame_progress", "height_cm", "walker_point"]
+__all__ = ["add_turn", "check_outputs", "frame_progress", "height_cm", "turned_config", "walker_point"]
 
 
 def walker_point(text: str) -> tuple[float, float, float]:
@@ -33,6 +34,19 @@ def height_cm(text: str) -> float:
     if not 50 <= v <= 250:
         raise argparse.ArgumentTypeError(f"a height of {v:g} cm is not plausible (50-250)")
     return v
+
+
+def add_turn(p: argparse.ArgumentParser) -> None:
+    """The ``--turn`` option: turn the video before the analysis (the config's ``pose.turn``)."""
+    p.add_argument("--turn", choices=TURNS, metavar="{auto,0,90,180,270}",
+                   help="turn the video this many degrees clockwise first, for a clip whose rotation was lost "
+                        "(default: the config's pose.turn, auto: turned only when everyone lies across the "
+                        "picture; 0: never)")
+
+
+def turned_config(cfg: Config, turn: str | None) -> Config:
+    """``cfg`` with ``--turn`` applied (None: as the config says)."""
+    return cfg if turn is None else cfg.with_overrides("pose", turn=turn)
 
 
 @contextmanager

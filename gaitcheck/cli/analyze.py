@@ -11,7 +11,7 @@ from ..config import Config, load_config
 from ..errors import ConfigError
 from ..pipeline import analyze
 from ..report import write_csv, write_json
-from ._args import check_outputs, frame_progress, height_cm, walker_point
+from ._args import add_turn, check_outputs, frame_progress, height_cm, turned_config, walker_point
 from ._records import add_db, open_db
 from ._summary import format_summary
 
@@ -41,6 +41,7 @@ def register(sub: Any) -> None:
     who.add_argument("--track", type=int, metavar="ID", help="choose this tracked person as the walker")
     who.add_argument("--walker-at", type=walker_point, metavar="X,Y,T",
                      help="choose the person nearest this point (fractions of the frame) at T seconds")
+    add_turn(a)
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     rec = a.add_argument_group("patient records", "save the session in the records database (see gaitcheck history)")
     rec.add_argument("--patient", type=patient_code, metavar="CODE",
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     _check_distinct(args)
     if args.patient is None and any(getattr(args, k) for k in ("patient_name", "note", "recorded_at", "keep_video")):
         raise ConfigError("--patient-name, --note, --recorded-at and --keep-video need --patient CODE")
-    cfg = load_config(args.config)
+    cfg = turned_config(load_config(args.config), args.turn)
     store = open_db(args) if args.patient else None  # a bad or newer database fails before the analysis
     try:
         return _analyse(args, cfg, store)

@@ -13,6 +13,7 @@ from ..batch.distributed import DaskCluster
 from ..batch.results import COLUMNS, FORMATS
 from ..batch.runners import WORKER_MB, ProcessPool, Runner, worker_count
 from ..config import load_config
+from ._args import add_turn, turned_config
 from ._batch_display import RichBatchProgress, print_summary
 from ._records import add_db
 
@@ -57,6 +58,7 @@ def add_common(p: argparse.ArgumentParser, *, jobs_default: int = 0) -> None:
     p.add_argument("--config", metavar="gaitcheck.toml", help="thresholds and settings (see gaitcheck.example.toml)")
     p.add_argument("--model", metavar="PATH.task",
                    help="another PoseLandmarker model (default: the bundled one, or $GAITCHECK_MODEL)")
+    add_turn(p)
     auto = f"one per CPU core, at most one per {WORKER_MB} MB of free memory"
     p.add_argument("--jobs", type=jobs, default=jobs_default, metavar="N",
                    help=f"files scored at once, each in a worker process (default {jobs_default}; 0 = {auto})")
@@ -86,7 +88,8 @@ def run_and_summarise(args: argparse.Namespace, batch: Callable[..., BatchResult
     """Run ``batch`` (``run_batch`` or ``rescore_batch``) with the display on stderr; return its exit code."""
     console = Console(stderr=True)
     with RichBatchProgress(console, show_bar=not args.quiet) as progress:
-        result = batch(args.paths, args.out, config=load_config(args.config), fmt=args.format, reports=args.reports,
+        cfg = turned_config(load_config(args.config), args.turn)
+        result = batch(args.paths, args.out, config=cfg, fmt=args.format, reports=args.reports,
                        resume=args.resume, model=args.model, runner=runner, progress=progress, **options)
     print_summary(console, result)
     return result.exit_code

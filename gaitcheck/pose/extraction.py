@@ -100,6 +100,12 @@ def extract_following(path: str | os.PathLike[str], cfg: Config, model: ModelInf
     fps = measured_fps(path) or info.fps  # what the frames say, not what the container declares
     clip = Clip(path, cfg, landmarkers or MediaPipeLandmarkers(model, cfg.pose, quiet), fps)
     bar = Bar(progress, info.frame_count)
+    if cfg.pose.turn != "auto":  # the user's turn (0: never turned), whatever the people look like
+        asked = int(cfg.pose.turn)
+        ex, followed = _extract_clip(dataclasses.replace(clip, turn_deg=asked), model, bar, track_id, point, strategy)
+        if asked:
+            ex = dataclasses.replace(ex, warnings=(*ex.warnings, turned_note(asked, asked=True)))
+        return ex, followed
     ex, followed = _extract_clip(clip, model, bar, track_id, point, strategy)
     turn = upright_turn_deg(_looks(ex.tracks))
     if not turn:
@@ -115,13 +121,18 @@ def extract_following(path: str | os.PathLike[str], cfg: Config, model: ModelInf
     return dataclasses.replace(again, warnings=(*again.warnings, turned_note(turn))), followed_again
 
 
-def turned_note(turn_deg: int) -> str:
-    """The report's note on a video turned upright before the analysis.
+def turned_note(turn_deg: int, *, asked: bool = False) -> str:
+    """The report's note on a video turned upright before the analysis (``asked``: by ``pose.turn``).
 
     >>> turned_note(270)[:75]
     'The video was on its side (its rotation was probably lost when it was copie'
+    >>> turned_note(90, asked=True)[:71]
+    'The video was turned a quarter turn clockwise before the analysis, as a'
     """
     how = TURN_WORDS[turn_deg]
+    if asked:
+        return (f"The video was turned {how} before the analysis, as asked (--turn {turn_deg}, or pose.turn in the "
+                "config), and its pictures are shown turned.")
     lying = "upside down" if turn_deg == 180 else "on its side"
     return (f"The video was {lying} (its rotation was probably lost when it was copied or converted): it was turned "
             f"{how} before the analysis, and its pictures are shown turned.")

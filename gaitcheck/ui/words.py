@@ -218,11 +218,12 @@ def _slouch_card(d: Mapping[str, Any]) -> Card:
         bits = []
         if lean_v is not None:
             bits.append("your trunk is upright" if abs(lean_v) < 1.5 else
-                        f"your trunk leans about {abs(lean_v):.0f}° {'forward' if lean_v > 0 else 'back'}")
+                        f"your trunk typically leans about {abs(lean_v):.0f}° {'forward' if lean_v > 0 else 'back'}")
         if fwd_v is not None:
             cm = forward_head_cm(fwd_v, height)
+            where = "ahead of" if cm > 0 else "behind"
             bits.append("your head sits over your shoulders" if abs(cm) < 1.5 else
-                        f"your head sits about {abs(cm):.0f} cm {'ahead of' if cm > 0 else 'behind'} your shoulders")
+                        f"your head typically sits about {abs(cm):.0f} cm {where} your shoulders")
         head = "Upright: " + (" and ".join(bits) or "no sustained slouch") + "."
     return Card("slouch", "Slouch", sl["status"], head, sl["feedback"])
 
