@@ -44,6 +44,7 @@ _HEEL, _ANKLE, _TOE = 0, 1, 2  # positions in a _FEET entry
 # misplaced while the walker is cut by the frame edge): events are timed against its moving average.
 PELVIS_WINDOW_S = 0.3
 _FLAT = 0.02  # leg lengths: the landmarks' jitter from frame to frame
+SEEN_GAP_S = 0.1  # a foot unseen for this long in mid-stride (a visibility dip, a glitch) is bridged
 
 
 def leg_length_px(px: F) -> float:
@@ -129,6 +130,29 @@ def _at(t: F, when: float) -> int:
     return int(np.argmin(np.abs(t - when)))
 
 
+def _bridge(x: F, whole: F, t: F, valid: B, max_s: float = SEEN_GAP_S) -> B:
+    """Fill (in place) the gaps of ``x`` up to ``max_s`` long inside its runs of ``valid`` frames; where it filled.
+
+    A foot is not seen on a frame or two in mid-stride where its landmarks dip under the visibility
+    limit or the skeleton is out of proportion for a moment: there ``x`` takes the cleaned track
+    ``whole`` (filled and smoothed over such dips), or a straight line between the frames around
+    where that has none, so that the step is not cut in two (and lost).
+
+    >>> x = np.array([0.0, 1.0, np.nan, 3.0, np.nan, np.nan, np.nan, np.nan, 8.0])
+    >>> _bridge(x, np.full(9, np.nan), np.arange(9.0), np.ones(9, bool), max_s=3.0).tolist(), float(x[2])
+    ([False, False, True, False, False, False, False, False, False], 2.0)
+    """
+    out = np.zeros(len(x), bool)
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
+    longest = max(1, round(max_s / dt)) if dt > 0 else 1
+    for r in runs(~np.isfinite(x) & valid):
+        a, b = int(r[0]) - 1, int(r[-1]) + 1
+        if len(r) <= longest and a >= 0 and b < len(x) and np.isfinite(x[a]) and np.isfinite(x[b]):
+            x[r] = whole[r] if np.isfinite(whole[r]).all() else np.interp(t[r], [t[a], t[b]], [x[a], x[b]])
+            out[r] = True
+    return out
+
+
 def _events(px: F, facing: F, t: F, valid: B, feet: B | None, cfg: GaitConfig, part: int, sign: float,
             height: float) -> list[tuple[int, str]]:
     """Each foot's peaks of ``sign`` x its ``part`` ahead of the pelvis (leg lengths).
@@ -143,8 +167,11 @@ def _events(px: F, facing: F, t: F, valid: B, feet: B | None, cfg: GaitConfig, p
     if not np.isfinite(leg) or leg <= 0:
         return []
     seen = np.ones((2, len(t)), bool) if feet is None else np.asarray(feet, bool)
-    rel = sign * _rel(px, facing, part, leg, t)
-    rel[~(valid[None, :] & seen)] = np.nan
+    whole = sign * _rel(px, facing, part, leg, t)
+    rel = np.where(valid[None, :] & seen, whole, np.nan)
+    seen = seen.copy()
+    for k in range(2):
+        seen[k] |= _bridge(rel[k], whole[k], t, valid)
     n = len(t)
     cand = [(int(r[0]) + q, k) for k in range(2) for r in runs(np.isfinite(rel[k]))
             for q in _peaks(rel[k, r], cfg.peak_prominence_rel, r[0] == 0 or not seen[k, r[0] - 1],

@@ -117,7 +117,8 @@ def make_clip(
 
 
 def reencode(src: PathArg, dst: PathArg, *, rotation: int = 0, mirror: bool = False,
-             frames: range | None = None, lose_rotation: bool = False) -> None:
+             frames: range | None = None, lose_rotation: bool = False,
+             pan: NDArray[np.float64] | None = None) -> None:
     """Re-encode a real clip (H.264, high quality, its own timestamps, starting at 0).
 
     The upright image is mirrored and/or stored turned by ``rotation`` the other way, with a display
@@ -125,6 +126,8 @@ def reencode(src: PathArg, dst: PathArg, *, rotation: int = 0, mirror: bool = Fa
     ``frames`` keeps only those decoded frames (a shot cut out of a longer clip).
     ``lose_rotation`` leaves the display rotation out (what a converter or messenger that drops it
     writes): players then show the picture turned ``rotation`` anticlockwise.
+    ``pan``: a portrait (9:16) window of the picture, centred on ``pan[i]`` (a fraction of the width)
+    in decoded frame ``i`` and kept inside the picture: a phone held upright that pans with the walker.
     """
     k = rotation // 90
     with av.open(os.fspath(src)) as inp, av.open(os.fspath(dst), "w") as out:
@@ -137,6 +140,11 @@ def reencode(src: PathArg, dst: PathArg, *, rotation: int = 0, mirror: bool = Fa
             if frames is not None and i not in frames:
                 continue
             image = frame.to_ndarray(format="rgb24")
+            if pan is not None:
+                width = image.shape[0] * 9 // 16 // 2 * 2
+                x0 = min(max(round(pan[min(i, len(pan) - 1)] * image.shape[1]) - width // 2, 0),
+                         image.shape[1] - width)
+                image = image[:, x0:x0 + width]
             if mirror:
                 image = image[:, ::-1]
             stored = np.ascontiguousarray(np.rot90(image, k=k))

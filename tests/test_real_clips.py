@@ -344,6 +344,27 @@ def test_the_precheck_warns_of_a_clip_on_its_side(variants) -> None:
     assert not any("small" in w or "outside the picture" in w for w in warnings), warnings
 
 
+def test_a_phone_panning_with_the_walker_gives_the_same_verdicts(analysed, tmp_path: Path) -> None:
+    # A portrait phone that follows the walker (or a treadmill): the walker stays in the middle of a
+    # narrow picture and the background slides past. Walking is told from the legs' swing, step lengths
+    # from both feet at each contact, so nothing needs the walker to travel across the picture.
+    base = analysed.dict(SLOUCH)
+    frames, hip_x, _ = _hips(base)
+    centre = np.interp(np.arange(len(base["frames"])), frames, hip_x)
+    centre = np.convolve(np.pad(centre, 7, mode="edge"), np.ones(15) / 15, mode="valid")  # a hand's 0.5 s lag
+    path = tmp_path / "panning.mp4"
+    clips.reencode(analysed.path(SLOUCH), path, pan=centre)
+    d = gaitcheck.analyze(path).to_dict()
+    assert (d["video"]["width"], d["video"]["height"]) == (302, 540)
+    _, x, _ = _hips(d)
+    # the walker really stays near the middle of the picture (except where the pan meets the clip's edge)
+    assert np.median(np.abs(x - 0.5)) < 0.05 < 0.2 < np.median(np.abs(hip_x - 0.5))
+    _assert_same_posture(d, base)
+    assert d["gait"]["status"] == base["gait"]["status"] and abs(d["gait"]["steps"] - base["gait"]["steps"]) <= 1
+    assert d["gait"]["cadence_spm"] == pytest.approx(base["gait"]["cadence_spm"], rel=0.03)
+    assert d["gait"]["step_length_rel_leg"] == pytest.approx(base["gait"]["step_length_rel_leg"], abs=0.08)
+
+
 def test_mirrored_clip_walking_the_other_way_gives_the_same_posture(analysed, variants) -> None:
     _, d = variants["mirror"]
     base = analysed.dict(SLOUCH)
