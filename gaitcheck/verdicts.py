@@ -355,7 +355,7 @@ def slouch_check(lean: F, fwd_head: F, t: F, valid: B, cfg: SlouchConfig, limits
                         seen)
     else:
         fb = (f"Your trunk stays upright (about {abs(medians['median_trunk_lean_deg'] or 0):.0f}° from vertical) "
-              "and your head sits over your shoulders. Keep walking tall.")
+              "and your head stays close over your shoulders. Keep walking tall.")
     return Check(status=status, reason=None, flagged_fraction=frac, episodes=tuple(eps), feedback=fb,
                  medians=medians, flagged=mask, median_seen_s=seen)
 

@@ -150,3 +150,41 @@ def test_file_sha256(tmp_path: Path) -> None:
     p = tmp_path / "x.bin"
     p.write_bytes(b"abc")
     assert file_sha256(p) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def _lying(extraction: gaitcheck.Extraction) -> gaitcheck.Extraction:
+    """The extraction with every look turned a quarter turn (a video whose rotation was lost)."""
+    def turn(im: np.ndarray) -> np.ndarray:
+        out = im.copy()
+        out[:, 0], out[:, 1] = 720.0 - im[:, 1], im[:, 0]
+        return out
+
+    tracks = tuple(dataclasses.replace(tr, image=[turn(im) for im in tr.image]) for tr in extraction.tracks)
+    return dataclasses.replace(extraction, tracks=tracks)
+
+
+def _as_if_older(stem: Path) -> None:
+    """Make an entry look written by a gaitcheck from before pose.turn (no turn in its pose settings)."""
+    meta = stem.with_suffix(".json")
+    doc = json.loads(meta.read_text())
+    del doc["pose"]["turn"]
+    meta.write_text(json.dumps(doc))
+
+
+def test_an_older_entry_of_a_video_on_its_side_is_a_miss_so_that_it_is_turned(tmp_path: Path, extraction) -> None:
+    # gaitcheck before pose.turn did not turn such videos upright: its entry would give every check unknown
+    cache = LandmarkCache(tmp_path / "cache")
+    lying = _lying(extraction)
+    assert gaitcheck.pose.extraction.turn_needed_deg(lying) in (90, 270)
+    stem = cache.save(SHA, PoseConfig(), lying)
+    assert len(cache.load(SHA, lying.model.sha256, PoseConfig(), "walk.mp4").tracks) == len(lying.tracks)
+    _as_if_older(stem)
+    with pytest.raises(CacheMissError, match="'walk.mp4' was cached lying on its side by an older gaitcheck"):
+        cache.load(SHA, lying.model.sha256, PoseConfig(), "walk.mp4")
+    # an asked-for turn, or no turn, takes what is there (other entries); an older upright entry still loads
+    with pytest.raises(CacheMissError, match="only with another pose model or other"):
+        cache.load(SHA, lying.model.sha256, PoseConfig(turn="0"), "walk.mp4")
+    upright = cache.save("cd" * 32, PoseConfig(), extraction)
+    _as_if_older(upright)
+    assert gaitcheck.pose.extraction.turn_needed_deg(extraction) == 0
+    assert len(cache.load("cd" * 32, extraction.model.sha256, PoseConfig(), "walk.mp4").tracks) == 2

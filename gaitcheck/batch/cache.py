@@ -34,7 +34,7 @@ from ..config import PoseConfig
 from ..errors import CacheError, CacheMissError
 from ..landmarks import NUM_LANDMARKS
 from ..pose.appearance import APPEARANCE_SHAPE
-from ..pose.extraction import Extraction
+from ..pose.extraction import Extraction, turn_needed_deg
 from ..pose.landmarker import ModelInfo
 from ..pose.tracking import Track
 from ..video import VideoInfo
@@ -161,6 +161,15 @@ def _check(arr: dict[str, np.ndarray]) -> None:
         raise CacheError("landmark arrays have the wrong shape")
 
 
+def _turn_checked(stem: Path) -> bool:
+    """True if the entry was made by a gaitcheck that turns a video on its side upright (pose settings with turn)."""
+    try:
+        doc = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc.get("pose"), dict) and "turn" in doc["pose"]
+
+
 class LandmarkCache:
     """A folder of cached extractions, keyed by video content, pose model and pose settings.
 
@@ -185,11 +194,17 @@ class LandmarkCache:
             CacheError: the entry is damaged.
         """
         stem = self.stem(video_sha256, model_sha256, pose)
+        name = os.path.basename(os.fspath(video_path))
         try:
-            return load_extraction(stem, video_path)
+            extraction = load_extraction(stem, video_path)
         except CacheMissError:
             pass
-        name = os.path.basename(os.fspath(video_path))
+        else:
+            if pose.turn == "auto" and not _turn_checked(stem) and turn_needed_deg(extraction):
+                # cached before videos on their side were turned upright: measured so, every check is unknown
+                raise CacheMissError(f"'{name}' was cached lying on its side by an older gaitcheck, which did not turn "
+                                     "such videos upright; run gaitcheck batch --cache on it again")
+            return extraction
         if any((self.root / video_sha256).glob("*.json")):
             raise CacheMissError(f"'{name}' is in the landmark cache {self.root} only with another pose model or "
                                  "other [pose] settings (or from an older gaitcheck); run gaitcheck batch --cache with "

@@ -38,7 +38,8 @@ from .passes import (
 from .tracking import Track
 from .walker import choose_walk, choose_walker, track_summary
 
-__all__ = ["Extraction", "Progress", "extract", "extract_following", "follow_track", "follow_tracks", "load_scoring"]
+__all__ = ["Extraction", "Progress", "extract", "extract_following", "follow_track", "follow_tracks", "load_scoring",
+           "turn_needed_deg"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,6 +137,11 @@ def turned_note(turn_deg: int, *, asked: bool = False) -> str:
     lying = "upside down" if turn_deg == 180 else "on its side"
     return (f"The video was {lying} (its rotation was probably lost when it was copied or converted): it was turned "
             f"{how} before the analysis, and its pictures are shown turned.")
+
+
+def turn_needed_deg(extraction: Extraction) -> int:
+    """The clockwise turn that would put the people of ``extraction`` upright (0: they are upright, or unknown)."""
+    return upright_turn_deg(_looks(extraction.tracks))
 
 
 def _looks(tracks: Collection[Track]) -> NDArray[np.float64]:
