@@ -60,7 +60,7 @@ def walker_too_small(post: PostureSeries, min_body_px: float) -> str | None:
     return None if tall is None else too_small_words("about {} px tall", tall, min_body_px / share)
 
 
-def turned_words(post: PostureSeries) -> str | None:
+def turned_words(post: PostureSeries, asked: str = "auto") -> str | None:
     """Why nothing can be measured when the walker lies on their side in the picture, with the turn that mends it.
 
     A video whose rotation metadata was lost (re-encoded, sent through a messenger) shows an upright
@@ -81,18 +81,25 @@ def turned_words(post: PostureSeries) -> str | None:
         return None
     # the turn that puts them up, by the looks' mean direction (a median of angles near +-180 could be 0)
     turn = angles.upright_turn_deg(post.px[turned], min_looks=1, min_share=0.0)
+    if asked == "0":
+        hint = " (--turn 0 kept it as it was: try --turn auto)"
+    elif asked != "auto":
+        hint = f" (it was turned {angles.TURN_WORDS[int(asked)]} first, as asked with --turn {asked}: try --turn auto)"
+    else:
+        hint = ""
     if turn == 180:
         return ("the video is upside down (the walker's head points to the bottom of the picture): turn it half a "
-                "turn and analyse it again")
+                f"turn and analyse it again{hint}")
     if not turn:
-        return "the walker lies across the picture: turn the video upright and analyse it again"
+        return f"the walker lies across the picture: turn the video upright and analyse it again{hint}"
     side = "right" if turn == 270 else "left"
     return (f"the video is on its side (the walker's head points to the {side} of the picture; its rotation was "
-            f"probably lost when it was copied or converted): turn it {angles.TURN_WORDS[turn]} and analyse it again")
+            f"probably lost when it was copied or converted): turn it {angles.TURN_WORDS[turn]} and analyse it "
+            f"again{hint}")
 
 
 def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: float, min_s: float,
-                min_distorted: float = 0.25, seen_cfg: SeenConfig | None = None) -> str:
+                min_distorted: float = 0.25, seen_cfg: SeenConfig | None = None, asked_turn: str = "auto") -> str:
     """Why a posture check cannot be judged: the reason given with an ``unknown`` verdict.
 
     Args:
@@ -104,9 +111,10 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
         min_s: seconds needed (``limits.min_analysable_s``).
         min_distorted: ``seen.max_distorted_share``.
         seen_cfg: the ``seen`` settings, for the sizes a walker and a head need (default: the defaults).
+        asked_turn: ``pose.turn``, the turn the user asked for ("auto": none).
     """
     seen_cfg = seen_cfg or SeenConfig()
-    turned = turned_words(post)
+    turned = turned_words(post, asked_turn)
     if turned:
         return turned
     if view in ("front", "back"):
@@ -285,19 +293,20 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     trunk_ok = judged & np.isfinite(post.trunk_lean_deg)
     head_s, trunk_s = float(dur[head_ok].sum()), float(dur[trunk_ok].sum())
     min_s = cfg.limits.min_analysable_s
-    why_head = why_unknown("head", view, post, head_ok, head_s, min_s, cfg.seen.max_distorted_share, cfg.seen)
+    why_head = why_unknown("head", view, post, head_ok, head_s, min_s, cfg.seen.max_distorted_share, cfg.seen,
+                           cfg.pose.turn)
     la = look_ahead_check(post.head_pitch_deg, post.gaze_distance_m, t, judged, cfg.look_ahead, cfg.limits, why_head)
     sl = slouch_check(post.trunk_lean_deg, post.forward_head_rel, t, judged, cfg.slouch, cfg.limits,
                       why_unknown("trunk", view, post, trunk_ok, trunk_s, min_s, cfg.seen.max_distorted_share,
-                                  cfg.seen),
+                                  cfg.seen, cfg.pose.turn),
                       post.ear_shoulder_hip_deg, why_no_head=why_head)
 
     usable = raw.detected & ~jumps & post.walking
     feet = seen.hips & seen.both_feet
     frontal = usable & np.isin(post.views, ["front", "back"])
     small = walker_too_small(post, cfg.seen.min_body_px)
-    why_feet = turned_words(post) or (None if small is None else f"the walker is too small in the picture to find "
-                                                                 f"the steps ({small})")
+    too_small = None if small is None else f"the walker is too small in the picture to find the steps ({small})"
+    why_feet = turned_words(post, cfg.pose.turn) or too_small
     gait = analyze_gait(post.px, post.facing, t, usable & post.sagittal, frontal, info.width,
                         None if given is None else height, cfg.gait, feet=seen.feet & seen.hips, why_unseen=why_feet)
     passes, pass_index = _passes(post, raw.detected, la, sl, gait, head_ok, trunk_ok, dur, walk.tracks, min_s)

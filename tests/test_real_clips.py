@@ -327,6 +327,7 @@ def test_the_turn_can_be_forced_or_refused(analysed, variants, tmp_path: Path) -
     for check in ("look_ahead", "slouch"):
         assert never["checks"][check]["status"] == "unknown"
         assert "the video is on its side" in never["checks"][check]["reason"]
+        assert never["checks"][check]["reason"].endswith("(--turn 0 kept it as it was: try --turn auto)")
     assert never["gait"]["status"] == "unknown"
 
 

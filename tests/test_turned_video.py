@@ -136,3 +136,18 @@ def test_an_upside_down_walker_whose_axis_straddles_the_picture_s_down_is_called
     assert angles.upright_turn_deg(px) == 180
     words = turned_words(SimpleNamespace(px=px, upright=angles.upright(px, 1)))
     assert words is not None and words.startswith("the video is upside down"), words
+
+
+@pytest.mark.parametrize(("asked", "hint"), [("auto", ""), ("0", " (--turn 0 kept it as it was: try --turn auto)"),
+                                             ("90", " (it was turned a quarter turn clockwise first, as asked with "
+                                                    "--turn 90: try --turn auto)")])
+def test_a_walker_still_lying_after_an_asked_for_turn_is_told_to_let_gaitcheck_turn_it(asked, hint):
+    from types import SimpleNamespace
+
+    from gaitcheck.score import turned_words
+
+    px = np.zeros((20, 33, 2))
+    px[:, [L.LEFT_HIP, L.RIGHT_HIP]] = (100, 100)
+    px[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = (0, 100)  # the feet to the left: the head to the right
+    words = turned_words(SimpleNamespace(px=px, upright=angles.upright(px, 1)), asked)
+    assert words is not None and words.startswith("the video is on its side") and words.endswith("again" + hint)
