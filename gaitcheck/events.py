@@ -44,7 +44,7 @@ _HEEL, _ANKLE, _TOE = 0, 1, 2  # positions in a _FEET entry
 # misplaced while the walker is cut by the frame edge): events are timed against its moving average.
 PELVIS_WINDOW_S = 0.3
 _FLAT = 0.02  # leg lengths: the landmarks' jitter from frame to frame
-SEEN_GAP_S = 0.1  # a foot unseen for this long in mid-stride (a visibility dip, a glitch) is bridged
+SEEN_GAP_S = 0.1  # a foot unseen for this long in mid-stride (grazing the picture's edge margin, a dip) is bridged
 
 
 def leg_length_px(px: F) -> float:
@@ -133,8 +133,9 @@ def _at(t: F, when: float) -> int:
 def _bridge(x: F, whole: F, t: F, valid: B, max_s: float = SEEN_GAP_S) -> B:
     """Fill (in place) the gaps of ``x`` up to ``max_s`` long inside its runs of ``valid`` frames; where it filled.
 
-    A foot is not seen on a frame or two in mid-stride where its landmarks dip under the visibility
-    limit or the skeleton is out of proportion for a moment: there ``x`` takes the cleaned track
+    A foot is not seen on a frame or two in mid-stride where its heel grazes the margin at the picture's
+    edge (a portrait phone's narrow picture), or its landmarks dip under the visibility limit for a
+    moment: there ``x`` takes the cleaned track
     ``whole`` (filled and smoothed over such dips), or a straight line between the frames around
     where that has none, so that the step is not cut in two (and lost).
 
