@@ -99,7 +99,7 @@ def turned_words(post: PostureSeries, asked: str = "auto") -> str | None:
 
 
 def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: float, min_s: float,
-                min_distorted: float = 0.25, seen_cfg: SeenConfig | None = None, asked_turn: str = "auto") -> str:
+                min_distorted: float = 0.25, seen_cfg: SeenConfig | None = None, turned: str | None = None) -> str:
     """Why a posture check cannot be judged: the reason given with an ``unknown`` verdict.
 
     Args:
@@ -111,10 +111,9 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
         min_s: seconds needed (``limits.min_analysable_s``).
         min_distorted: ``seen.max_distorted_share``.
         seen_cfg: the ``seen`` settings, for the sizes a walker and a head need (default: the defaults).
-        asked_turn: ``pose.turn``, the turn the user asked for ("auto": none).
+        turned: :func:`turned_words` of ``post`` (the walker lies across the picture), computed once per clip.
     """
     seen_cfg = seen_cfg or SeenConfig()
-    turned = turned_words(post, asked_turn)
     if turned:
         return turned
     if view in ("front", "back"):
@@ -293,12 +292,13 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     trunk_ok = judged & np.isfinite(post.trunk_lean_deg)
     head_s, trunk_s = float(dur[head_ok].sum()), float(dur[trunk_ok].sum())
     min_s = cfg.limits.min_analysable_s
+    turned = turned_words(post, cfg.pose.turn)
     why_head = why_unknown("head", view, post, head_ok, head_s, min_s, cfg.seen.max_distorted_share, cfg.seen,
-                           cfg.pose.turn)
+                           turned)
     la = look_ahead_check(post.head_pitch_deg, post.gaze_distance_m, t, judged, cfg.look_ahead, cfg.limits, why_head)
     sl = slouch_check(post.trunk_lean_deg, post.forward_head_rel, t, judged, cfg.slouch, cfg.limits,
                       why_unknown("trunk", view, post, trunk_ok, trunk_s, min_s, cfg.seen.max_distorted_share,
-                                  cfg.seen, cfg.pose.turn),
+                                  cfg.seen, turned),
                       post.ear_shoulder_hip_deg, why_no_head=why_head)
 
     usable = raw.detected & ~jumps & post.walking
@@ -306,7 +306,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     frontal = usable & np.isin(post.views, ["front", "back"])
     small = walker_too_small(post, cfg.seen.min_body_px)
     too_small = None if small is None else f"the walker is too small in the picture to find the steps ({small})"
-    why_feet = turned_words(post, cfg.pose.turn) or too_small
+    why_feet = turned or too_small
     gait = analyze_gait(post.px, post.facing, t, usable & post.sagittal, frontal, info.width,
                         None if given is None else height, cfg.gait, feet=seen.feet & seen.hips, why_unseen=why_feet)
     passes, pass_index = _passes(post, raw.detected, la, sl, gait, head_ok, trunk_ok, dur, walk.tracks, min_s)
