@@ -225,6 +225,66 @@ def test_key_frames_worst_moment_good_moment_and_spread():
     assert len(fewer_key_frames(clean, 2)) == 2
 
 
+def _clear_of_the_sides(report: gaitcheck.Report, frame: int, room: float) -> bool:
+    """Whether the walker's landmarks keep ``room`` of their height (plus the body's 0.15) from both sides."""
+    xy = report.series.pixels()[frame]
+    height = float(np.ptp(xy[:, 1]))
+    side = (0.15 + room) * height
+    return bool(xy[:, 0].min() - side >= 0 and xy[:, 0].max() + side <= SIZE[0])
+
+
+@pytest.mark.parametrize("pitch", [30.0, 0.0])
+def test_key_frames_show_the_walker_clear_of_the_pictures_sides(pitch):
+    # the walker crosses the whole picture, flagged or not all along: the worst moment (the peak is at the
+    # walk's end, where the head bows most) and the good one are taken where the walker is clear of the sides
+    t = np.arange(150) / 30
+    common = {"t": t, "frame_size": SIZE, "scale": 0.5, "speed_px_s": 300.0, "start_x": -40.0}
+    walker = make_walker(head_pitch_deg=pitch, **common)
+    bowed = make_walker(head_pitch_deg=pitch + 8.0, **common)  # the head bows further in the last 0.5 s
+    walker = tuple(np.concatenate([a[:135], b[135:]]) for a, b in zip(walker, bowed, strict=True))
+    report = gaitcheck.score(make_extraction(walker, frame_size=SIZE))
+    keys = choose_key_frames(report)
+    assert keys and all(_clear_of_the_sides(report, k.frame, 0.25) for k in keys)
+    if pitch:
+        worst = next(k for k in keys if "worst moment" in k.title)
+        peak = report.look_ahead.episodes[0].peak_frame
+        assert not _clear_of_the_sides(report, peak, 0.25) and worst.frame < peak  # moved off the edge
+    # the page's pictures follow the same rule
+    from gaitcheck import ui
+    moments = ui.verdict_moments(report, ui.cards(report.to_dict()))
+    assert all(_clear_of_the_sides(report, m.frame, 0.25) for m in moments.values() if m is not None)
+
+
+def test_key_frames_of_a_walker_never_clear_of_the_sides_are_taken_where_they_are_whole():
+    # a tall walker in a narrow picture is never 0.25 of their height clear of both sides: whole is enough
+    size = (400, 720)
+    t = np.arange(90) / 30
+    walker = make_walker(t=t, frame_size=size, scale=0.9, speed_px_s=40.0, start_x=150.0)
+    report = gaitcheck.score(make_extraction(walker, frame_size=size))
+    from gaitcheck.evidence.keyframes import whole_body_frames
+    assert not whole_body_frames(report, 0.25).any() and whole_body_frames(report).any()
+    keys = choose_key_frames(report)
+    assert keys and all(whole_body_frames(report)[k.frame] for k in keys)
+
+
+def test_the_head_label_is_not_hidden_under_the_flag_captions():
+    # a flagged walker whose head is at the top left, where the "Looking down" caption is drawn
+    from gaitcheck.evidence.draw import HEAD
+
+    report = synthetic_report(30.0)
+    marks = clip_overlay(report).frame(10)
+    nose = marks.px[L.NOSE]
+    marks = dataclasses.replace(marks, px=marks.px - nose + [40.0, 30.0])
+    out = annotate_frame(np.zeros((SIZE[1], SIZE[0], 3), np.uint8), marks)
+    assert marks.captions == ("Looking down",)
+    red = (out[:, :, 0] > 200) & (out[:, :, 1] < 60) & (out[:, :, 2] < 60)
+    rows, cols = np.nonzero(red[:150, 20:400])
+    bottom, right = int(rows.max()), int(cols.max()) + 20  # the caption's box
+    head = np.abs(out.astype(int) - HEAD).sum(axis=2) < 30
+    label = head[bottom + 1 : bottom + 60, 20:right]
+    assert label.sum() > 50  # the head's label was moved below the caption, readable
+
+
 def write_pages(pages: Sequence, path: Path) -> None:
     from matplotlib import rc_context
     from matplotlib.backends.backend_pdf import PdfPages

@@ -197,11 +197,12 @@ def _facing(px: NDArray[np.float64]) -> float:
     return float(np.sign(nose[0] - ear[0])) if _ok(nose, ear) else 0.0
 
 
-def _head(img: Image, m: FrameMarks, st: Style) -> None:
+def _head(img: Image, m: FrameMarks, st: Style, band: tuple[int, int] = (0, 0)) -> None:
     """Draw the ear -> eye line, extended ahead of the eye, and the head pitch beside its end.
 
     Only where the head pitch was measured (a side view): seen from the front or behind, the
-    ear -> eye line says nothing about the pitch.
+    ear -> eye line says nothing about the pitch. ``band``: the right end and the bottom of the flag
+    captions' row (:func:`_flag_band`); a label that would lie under it goes below it.
     """
     ear, eye = _mid(m.px, L.LEFT_EAR, L.RIGHT_EAR), _mid(m.px, L.LEFT_EYE, L.RIGHT_EYE)
     if not math.isfinite(m.head_pitch_deg) or not _ok(ear, eye) or float(np.linalg.norm(eye - ear)) < 1:
@@ -211,8 +212,12 @@ def _head(img: Image, m: FrameMarks, st: Style) -> None:
     cv2.line(img, _pt(ear), _pt(end), DARK, st.px(5), cv2.LINE_AA)
     cv2.line(img, _pt(ear), _pt(end), HEAD, st.px(3), cv2.LINE_AA)
     pos = end + np.array([v[0] * st.px(8), -st.px(14)])
-    _put_text(img, _angle_label("head", m.head_pitch_deg, "down", "up"), _pt(pos), st.font, HEAD, st.px(1.5),
-              anchor="left" if v[0] >= 0 else "right", keep_in=st.border + st.px(4))
+    label, anchor = _angle_label("head", m.head_pitch_deg, "down", "up"), "left" if v[0] >= 0 else "right"
+    tw, th = _text_size(label, st.font, st.px(1.5))
+    left = pos[0] - (tw if anchor == "right" else 0)
+    if left < band[0] and pos[1] - th < band[1]:  # under the captions: below them
+        pos = np.array([pos[0], band[1] + th + st.px(6)])
+    _put_text(img, label, _pt(pos), st.font, HEAD, st.px(1.5), anchor=anchor, keep_in=st.border + st.px(4))
 
 
 def _gaze(img: Image, m: FrameMarks, st: Style, bottom: int) -> None:
@@ -263,6 +268,16 @@ def _flag(img: Image, captions: Sequence[str], st: Style) -> None:
         cv2.rectangle(img, (x, y), (x + tw + 2 * pad, y + th + 2 * pad), FLAG_RED, -1)
         _put_text(img, cap, (x + pad, y + pad + th), scale, (255, 255, 255), thick, outline=False)
         x += tw + 2 * pad + st.px(8)
+
+
+def _flag_band(captions: Sequence[str], st: Style) -> tuple[int, int]:
+    """The right end and the bottom (pixels) of the row of captions :func:`_flag` draws ((0, 0): none)."""
+    if not captions:
+        return 0, 0
+    scale, thick, pad = st.font * 1.35, st.px(2), st.px(7)
+    sizes = [_text_size(cap, scale, thick) for cap in captions]
+    right = st.border + st.px(6) + sum(tw + 2 * pad + st.px(8) for tw, _ in sizes)
+    return right, st.border + st.px(6) + max(th for _, th in sizes) + 2 * pad
 
 
 # ---- the timeline strip -------------------------------------------------------------------------
@@ -361,7 +376,7 @@ def annotate_frame(image: Image, marks: FrameMarks, *, t_s: float | None = None,
         _skeleton(img, marks.px, st)
         _trunk(img, marks, st)
         _gaze(img, marks, st, h if strip is None else strip.top)
-        _head(img, marks, st)
+        _head(img, marks, st, _flag_band(marks.captions, st))
     if marks.captions:
         _flag(img, marks.captions, st)
     return img

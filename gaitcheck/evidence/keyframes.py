@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -23,10 +24,14 @@ from .draw import thumbnail
 from .marks import clip_overlay
 
 __all__ = ["KeyFrame", "choose_key_frames", "crop_size", "describe_frame", "fewer_key_frames", "key_frame_images",
-           "key_frame_pictures"]
+           "key_frame_pictures", "pickable", "well_framed", "whole_body_frames"]
 
 _NEAR_S = 0.3  # two chosen moments closer than this are one
 _SPREAD_S = 0.6  # spread-out samples stay this far from other moments
+_PAD_X = 0.15  # the body reaches this far (share of its height) beyond its landmarks sideways ...
+_PAD_Y = 0.05  # ... and above the eyes and ears
+_TALL = 0.9  # a walker seen shorter than this share of their usual height is cut by the edge
+_ROOM = 0.25  # pictures rather show the walker with this share of their height free beside them
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,76 @@ def _valid(frames: Frames) -> NDArray[np.bool_]:
     return np.asarray(whole if whole.any() else measured)
 
 
+def whole_body_frames(report: Report, room: float = 0.0) -> NDArray[np.bool_]:
+    """(T,) True where the walker is wholly inside the picture, head to feet (False without landmarks).
+
+    The landmarks' box, padded for the body around the joints, must lie inside the frame, and the
+    walker must look about as tall as usual: as a walker leaves the picture the model squeezes the
+    landmarks of the part still seen, so a shrunken body means a cut one. ``room``: and at least
+    this share of the walker's height free between the padded box and the picture's left and right
+    edges (a walker just inside the edge is whole, but a poor picture: half of it is wall).
+    """
+    series = report.series
+    if series is None or len(series) == 0:
+        return np.zeros(len(report.frames), bool)
+    w, h = series.frame_size
+    xy = np.asarray(series.xyz[:, :, :2], np.float64)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: the walker is not there
+        lo, hi = np.nanmin(xy, axis=1), np.nanmax(xy, axis=1)
+        extent = hi[:, 1] - lo[:, 1]  # head to feet, share of the picture's height
+        typical = float(np.nanmedian(extent)) if np.isfinite(extent).any() else np.nan
+        side, pad_y = (_PAD_X + room) * extent * h / w, _PAD_Y * extent
+        inside = (lo[:, 0] - side >= 0) & (hi[:, 0] + side <= 1) & (lo[:, 1] - pad_y >= 0) & (hi[:, 1] <= 1)
+        tall = extent >= _TALL * typical
+    return np.asarray(inside & tall, bool)
+
+
+def well_framed(report: Report) -> NDArray[np.bool_]:
+    """(T,) The frames pictures are taken from: the walker whole and clear of the picture's sides.
+
+    Where no frame has them clear of the sides (a narrow portrait picture they fill), the frames
+    where they are whole; all False when they never are.
+    """
+    clear = whole_body_frames(report, _ROOM)
+    return clear if clear.any() else whole_body_frames(report)
+
+
+def _strength(check: str, report: Report) -> NDArray[np.float64]:
+    """(T,) how strongly each frame shows what ``check`` flags (larger = worse; -inf where not measured)."""
+    f = report.frames
+    if check == "look_ahead":
+        out = f.head_pitch_deg
+    else:
+        sl = report.settings.slouch
+        out = np.fmax(f.trunk_lean_deg / sl.trunk_lean_max_deg, f.forward_head_rel / sl.forward_head_max_rel)
+    return np.asarray(np.where(np.isfinite(out), out, -np.inf), np.float64)
+
+
+def pickable(report: Report) -> Report:
+    """``report`` made to choose pictures from (applying it again changes nothing).
+
+    Frames other than :func:`well_framed` ones count as not detected, and each episode's worst moment is its
+    worst flagged frame with the walker clear of the picture's sides, else whole, else as it was.
+    """
+    whole = whole_body_frames(report)
+    if not whole.any():
+        return report
+    tiers = (whole_body_frames(report, _ROOM), whole)
+    checks = {}
+    for name, check in report.checks.items():
+        strength, flagged = _strength(name, report), check.flagged
+        episodes = []
+        for ep in check.episodes:
+            span = np.arange(max(0, ep.start_frame), min(len(whole), ep.end_frame + 1))
+            shown = span if flagged is None else span[flagged[span]]
+            seen = next((shown[tier[shown]] for tier in tiers if tier[shown].any()), shown[:0])
+            episodes.append(replace(ep, peak_frame=int(seen[np.argmax(strength[seen])])) if len(seen) else ep)
+        checks[name] = replace(check, episodes=tuple(episodes))
+    frames = replace(report.frames, detected=report.frames.detected & well_framed(report))
+    return replace(report, frames=frames, look_ahead=checks["look_ahead"], slouch=checks["slouch"])
+
+
 def _badness(frames: Frames) -> NDArray[np.float64]:
     pitch, lean = np.nan_to_num(frames.head_pitch_deg), np.nan_to_num(frames.trunk_lean_deg)
     return np.asarray(np.abs(pitch) / 10 + np.abs(lean) / 5 + np.abs(np.nan_to_num(frames.forward_head_rel)) / 0.1)
@@ -110,8 +185,14 @@ def choose_key_frames(report: Report, max_frames: int = 6) -> list[KeyFrame]:
 
     The worst moment of each flagged episode (the longest episodes when there are too many), a
     good moment (only when both posture checks were judged), and moments spread over the walk
-    until there are three (fewer only if the walker was seen in fewer frames).
+    until there are three (fewer only if the walker was seen in fewer frames); all of them where
+    the walker is whole in the picture and clear of its sides if any frame has them so
+    (:func:`pickable`).
     """
+    whole = whole_body_frames(report)
+    found = report.frames.detected & whole if whole.any() else report.frames.detected
+    wider = [np.flatnonzero(_valid(report.frames) & found).tolist(), np.flatnonzero(found).tolist()]
+    report = pickable(report)
     frames = report.frames
     t = frames.t_s
     n = len(frames)
@@ -133,13 +214,13 @@ def choose_key_frames(report: Report, max_frames: int = 6) -> list[KeyFrame]:
         best = min(valid, key=lambda i: bad[i])
         if all(abs(t[best] - t[j]) >= _NEAR_S for j, _ in chosen):
             chosen.append((best, "Best moment (still flagged)"))
-    pool = valid or np.flatnonzero(frames.detected).tolist()
-    for q in (0.5, 0.2, 0.8, 0.35, 0.65, 0.05, 0.95):  # the ends too: a short walk may need them for three
-        if len(chosen) >= 3 or not pool:
-            break
-        i = pool[min(len(pool) - 1, round(q * (len(pool) - 1)))]
-        if all(abs(t[i] - t[j]) >= _SPREAD_S for j, _ in chosen):
-            chosen.append((i, "Moment of the walk"))
+    for pool in (valid, *wider):  # the walker clear of the sides first; whole, or only found, if need be
+        for q in (0.5, 0.2, 0.8, 0.35, 0.65, 0.05, 0.95):  # the ends too: a short walk may need them for three
+            if len(chosen) >= 3 or not pool:
+                break
+            i = pool[min(len(pool) - 1, round(q * (len(pool) - 1)))]
+            if all(abs(t[i] - t[j]) >= _SPREAD_S for j, _ in chosen):
+                chosen.append((i, "Moment of the walk"))
     ranked = {i: r for r, (i, _) in enumerate(chosen)}
     kept = sorted(chosen[:max_frames])
     return [KeyFrame(i, float(t[i]), chr(ord("A") + k), title, describe_frame(frames, i), ranked[i])

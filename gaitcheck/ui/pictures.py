@@ -6,15 +6,22 @@ the overlays are drawn by :mod:`gaitcheck.evidence`.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..evidence.keyframes import KeyFrame, choose_key_frames, describe_frame, key_frame_pictures
+from ..evidence.keyframes import (
+    KeyFrame,
+    choose_key_frames,
+    describe_frame,
+    key_frame_pictures,
+    pickable,
+    well_framed,
+    whole_body_frames,
+)
 from ..pose import Extraction
 from ..pose.walker import track_summary
 from ..report import Report
@@ -26,9 +33,6 @@ __all__ = ["Moment", "first_moment", "frame_picture", "key_moment_images", "key_
            "verdict_moments", "whole_body_frames"]
 
 Image = NDArray[np.uint8]
-_PAD_X = 0.15  # the body reaches this far (share of its height) beyond its landmarks sideways ...
-_PAD_Y = 0.05  # ... and above the eyes and ears
-_TALL = 0.9  # a walker seen shorter than this share of their usual height is cut by the edge
 
 
 @dataclass(frozen=True)
@@ -67,60 +71,6 @@ def _advice(row: Mapping[str, Any]) -> str:
     return ("Try to " + " and ".join(tips) + ".") if tips else "Good posture here: keep it."
 
 
-def whole_body_frames(report: Report) -> NDArray[np.bool_]:
-    """(T,) True where the walker is wholly inside the picture, head to feet (False without landmarks).
-
-    The landmarks' box, padded for the body around the joints, must lie inside the frame, and the
-    walker must look about as tall as usual: as a walker leaves the picture the model squeezes the
-    landmarks of the part still seen, so a shrunken body means a cut one.
-    """
-    series = report.series
-    if series is None or len(series) == 0:
-        return np.zeros(len(report.frames), bool)
-    w, h = series.frame_size
-    xy = np.asarray(series.xyz[:, :, :2], np.float64)
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: the walker is not there
-        lo, hi = np.nanmin(xy, axis=1), np.nanmax(xy, axis=1)
-        extent = hi[:, 1] - lo[:, 1]  # head to feet, share of the picture's height
-        typical = float(np.nanmedian(extent)) if np.isfinite(extent).any() else np.nan
-        pad_x, pad_y = _PAD_X * extent * h / w, _PAD_Y * extent
-        inside = (lo[:, 0] - pad_x >= 0) & (hi[:, 0] + pad_x <= 1) & (lo[:, 1] - pad_y >= 0) & (hi[:, 1] <= 1)
-        tall = extent >= _TALL * typical
-    return np.asarray(inside & tall, bool)
-
-
-def _strength(check: str, report: Report) -> NDArray[np.float64]:
-    """(T,) how strongly each frame shows what ``check`` flags (larger = worse; -inf where not measured)."""
-    f = report.frames
-    if check == "look_ahead":
-        out = f.head_pitch_deg
-    else:
-        sl = report.settings.slouch
-        out = np.fmax(f.trunk_lean_deg / sl.trunk_lean_max_deg, f.forward_head_rel / sl.forward_head_max_rel)
-    return np.asarray(np.where(np.isfinite(out), out, -np.inf), np.float64)
-
-
-def _pickable(report: Report) -> Report:
-    """``report`` made to choose pictures from: frames where the walker is cut by the picture's edge count as
-    not detected, and each episode's worst moment is its worst frame with the whole body in view.
-    """
-    whole = whole_body_frames(report)
-    if not whole.any():
-        return report
-    checks = {}
-    for name, check in report.checks.items():
-        strength, flagged = _strength(name, report), check.flagged
-        episodes = []
-        for ep in check.episodes:
-            span = np.arange(max(0, ep.start_frame), min(len(whole), ep.end_frame + 1))
-            seen = span[whole[span] & (flagged[span] if flagged is not None else True)]
-            episodes.append(replace(ep, peak_frame=int(seen[np.argmax(strength[seen])])) if len(seen) else ep)
-        checks[name] = replace(check, episodes=tuple(episodes))
-    frames = replace(report.frames, detected=report.frames.detected & whole)
-    return replace(report, frames=frames, look_ahead=checks["look_ahead"], slouch=checks["slouch"])
-
-
 def _flags_at(report: Report, i: int) -> dict[str, bool | None]:
     """Frame ``i``'s flags; None where the check is unknown or nothing was measured in that frame."""
     f = report.frames
@@ -133,7 +83,7 @@ def key_moments(report: Report, max_frames: int = 6) -> list[Moment]:
     """The gallery: the worst moment of each flagged episode and a good moment (the whole body in view), with
     advice.
     """
-    return [Moment(k, _advice(_flags_at(report, k.frame))) for k in choose_key_frames(_pickable(report), max_frames)]
+    return [Moment(k, _advice(_flags_at(report, k.frame))) for k in choose_key_frames(report, max_frames)]
 
 
 def verdict_moments(report: Report, cards: Sequence[Card]) -> dict[str, Moment | None]:
@@ -141,8 +91,8 @@ def verdict_moments(report: Report, cards: Sequence[Card]) -> dict[str, Moment |
     whole body in view, else a good moment; for steps, a foot landing mid-walk; None where there is nothing to
     show.
     """
-    picked = _pickable(report)
-    whole = whole_body_frames(report)
+    picked = pickable(report)
+    whole = well_framed(report)
     rank = ("Good", "Best", "Moment")
     good = sorted((m for m in key_moments(report) if m.title.startswith(rank)),
                   key=lambda m: next(k for k, r in enumerate(rank) if m.title.startswith(r)))
