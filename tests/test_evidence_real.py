@@ -139,3 +139,22 @@ def test_compare_two_real_sessions(analysed, tmp_path, capsys):
     back = compare_reports(slouch, normal)
     assert {ch.label: ch.direction for ch in back.verdicts}["Look ahead"] == "better"
     assert "better" in format_comparison(back)
+
+
+@pytest.mark.parametrize("name", [SLOUCH, NORMAL])
+def test_key_moments_show_the_walker_clear_of_the_pictures_sides(analysed, name):
+    # both clips end with the walker at the picture's right edge, where the head bows most (slouch) or is most
+    # level (normal): those pictures were of a walker just inside the frame's edge. In the PDF and on the page
+    # alike, the worst and good moments now keep a quarter of the walker's height clear of both sides (frames like
+    # that exist in both); the moments added to make three are whole at least.
+    from gaitcheck import ui
+    from gaitcheck.evidence.keyframes import choose_key_frames, whole_body_frames
+
+    report = analysed.report(name)
+    clear, whole = whole_body_frames(report, 0.25), whole_body_frames(report)
+    assert clear.any() and not clear[report.frames.detected].all()
+    keys = choose_key_frames(report)
+    judged = [k for k in keys if k.title != "Moment of the walk"]
+    assert len(keys) >= 3 and judged and all(clear[k.frame] for k in judged) and all(whole[k.frame] for k in keys)
+    moments = [m for m in ui.verdict_moments(report, ui.cards(report.to_dict())).values() if m is not None]
+    assert moments and all(clear[m.frame] for m in moments)

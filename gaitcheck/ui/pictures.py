@@ -94,8 +94,8 @@ def verdict_moments(report: Report, cards: Sequence[Card]) -> dict[str, Moment |
     picked = pickable(report)
     whole = well_framed(report)
     rank = ("Good", "Best", "Moment")
-    good = sorted((m for m in key_moments(report) if m.title.startswith(rank)),
-                  key=lambda m: next(k for k, r in enumerate(rank) if m.title.startswith(r)))
+    good = sorted((m for m in key_moments(report) if m.title.startswith(rank)),  # well framed first in each rank
+                  key=lambda m: (next(k for k, r in enumerate(rank) if m.title.startswith(r)), not whole[m.frame]))
     titles = {"look_ahead": "Looking down", "slouch": "Slouching"}
     n = len(report.frames)
     out: dict[str, Moment | None] = {}
