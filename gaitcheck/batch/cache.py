@@ -200,7 +200,7 @@ class LandmarkCache:
         except CacheMissError:
             pass
         else:
-            if pose.turn == "auto" and not _turn_checked(stem) and turn_needed_deg(extraction):
+            if pose.turn == "auto" and turn_needed_deg(extraction) and not _turn_checked(stem):
                 # cached before videos on their side were turned upright: measured so, every check is unknown
                 raise CacheMissError(f"'{name}' was cached lying on its side by an older gaitcheck, which did not turn "
                                      "such videos upright; run gaitcheck batch --cache on it again")
