@@ -331,6 +331,38 @@ def test_the_turn_can_be_forced_or_refused(analysed, variants, tmp_path: Path) -
     assert never["gait"]["status"] == "unknown"
 
 
+def test_the_page_lets_the_therapist_choose_the_orientation(analysed, variants, monkeypatch, tmp_path: Path) -> None:
+    # the therapist panel's "Video orientation": automatic turns the clip stored a quarter turn round upright;
+    # "As filmed" runs the pose stage again without turning it, and every check is unknown, saying so
+    from streamlit.testing.v1 import AppTest
+
+    from gaitcheck import ui
+
+    monkeypatch.setenv("GAITCHECK_DB", os.fspath(tmp_path / "records.sqlite3"))
+    monkeypatch.delenv("GAITCHECK_SERVED", raising=False)
+    path, auto = variants["lost90"]
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=240)
+    at.session_state["upload"] = up = ui.Upload(path.read_bytes(), "turned.mp4")
+    up.confirmed = True  # past the pre-check's warning that the video looks turned on its side
+    at.run()
+    assert not at.exception
+    orientation = next(b for b in at.sidebar.selectbox if b.label == "Video orientation")
+    assert orientation.value == "auto"
+    first = up.extraction
+    d = up.last_report.to_dict()
+    assert d["video"]["turned_deg"] == 90 and _medians_of(d) == _medians_of(auto)
+    orientation.set_value("0").run()
+    assert not at.exception
+    assert up.extraction is not first  # the pose stage ran again
+    never = up.last_report.to_dict()
+    assert never["video"]["turned_deg"] == 0
+    assert {c["status"] for c in never["checks"].values()} == {"unknown"} and never["gait"]["status"] == "unknown"
+    assert "the video is on its side" in never["checks"]["look_ahead"]["reason"]
+    second, scored = up.extraction, up.last_report
+    at.sidebar.slider[0].set_value(2.0).run()  # a threshold moved: scored again, not extracted again
+    assert not at.exception and up.extraction is second and up.last_report is not scored
+
+
 def _medians_of(d: dict[str, Any]) -> tuple[Any, ...]:
     la, sl = d["checks"]["look_ahead"], d["checks"]["slouch"]
     return (la["status"], la["median_head_pitch_deg"], sl["status"], sl["median_trunk_lean_deg"], d["gait"]["status"],

@@ -24,6 +24,13 @@ from .common import BADGE, SAFETY, Viewer, pose_queue, records
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_videos" / "sports2d_demo_park_side.mp4"
 PATIENT_NOTE = "Uploaded by the patient through their link."
+ORIENTATIONS = {  # pose.turn -> the therapist panel's words
+    "auto": "Automatic",
+    "0": "As filmed (never turned)",
+    "90": "Turned a quarter turn clockwise",
+    "180": "Turned upside down",
+    "270": "Turned a quarter turn anticlockwise",
+}
 
 
 # ---- the therapist panel and the upload ---------------------------------------------------------------
@@ -45,6 +52,11 @@ def sidebar_controls() -> tuple[Config, float | None, Any]:
     cfg = (Config()
            .with_overrides("look_ahead", look_down_distance_m=look, release_distance_m=look + 0.5, flag_fraction=share)
            .with_overrides("slouch", trunk_lean_max_deg=lean, forward_head_max_rel=fwd, flag_fraction=share))
+    turn = st.sidebar.selectbox("Video orientation", list(ORIENTATIONS), format_func=ORIENTATIONS.__getitem__,
+                                help="Automatic turns a video that lies on its side (its rotation lost when it was "
+                                     "sent or converted) upright. Choose a turn if that went wrong; the same as "
+                                     "--turn on the command line. The pose stage runs again.")
+    cfg = cfg.with_overrides("pose", turn=turn)
     previous = st.sidebar.file_uploader("Compare with an earlier report (JSON)", type=["json"])
     return cfg, None if height is None else float(height), previous
 
@@ -123,15 +135,15 @@ def checked(upload: ui.Upload, cfg: Config) -> bool:
     return False
 
 
-def queued_extraction(upload: ui.Upload, viewer: Viewer) -> Extraction:
+def queued_extraction(upload: ui.Upload, viewer: Viewer, cfg: Config) -> Extraction:
     """The pose stage on a served page: the upload waits its turn in the server's queue, seeing its place
     in the line and an estimate, then the run's progress.
     """
     queue = pose_queue(viewer.settings)
     ticket = st.session_state.get("ticket")
-    if ticket is None or ticket.job.data is not upload.data:
+    if ticket is None or ticket.job.data is not upload.data or (ticket.job.config or Config()).pose != cfg.pose:
         duration = upload.precheck().duration_s if upload.data else 0.0
-        ticket = queue.submit(PoseJob(upload.data, upload.name, duration))
+        ticket = queue.submit(PoseJob(upload.data, upload.name, duration, cfg))
         st.session_state["ticket"] = ticket
     status = st.empty()
     while not ticket.future.done():
@@ -147,16 +159,18 @@ def queued_extraction(upload: ui.Upload, viewer: Viewer) -> Extraction:
         time.sleep(0.5)
     status.empty()
     del st.session_state["ticket"]
-    upload.extraction = ticket.future.result()
+    upload.accept(ticket.future.result(), cfg)
+    assert upload.extraction is not None
     return upload.extraction
 
 
-def extraction(upload: ui.Upload, viewer: Viewer) -> Extraction:
-    """The pose stage, once per upload, with a progress bar."""
-    if upload.extraction is not None:
+def extraction(upload: ui.Upload, viewer: Viewer, cfg: Config) -> Extraction:
+    """The pose stage, once per upload and orientation, with a progress bar."""
+    if upload.extracted_with(cfg):
+        assert upload.extraction is not None
         return upload.extraction
     if viewer.settings.served:
-        return queued_extraction(upload, viewer)
+        return queued_extraction(upload, viewer, cfg)
     bar = st.progress(0.0, text="Finding the walker…")
     started = time.monotonic()
     shown = [0]
@@ -168,7 +182,7 @@ def extraction(upload: ui.Upload, viewer: Viewer) -> Extraction:
             bar.progress(min(1.0, done / total), text=f"Analysing frame {done} of {total}, about {left:.0f} s left")
 
     try:
-        return upload.extract(None, progress)
+        return upload.extract(cfg, progress)
     finally:
         bar.empty()
 
@@ -380,7 +394,7 @@ def run_analysis(viewer: Viewer) -> None:
             show_guide()
         if not ready:
             return
-        ex = extraction(upload, viewer)
+        ex = extraction(upload, viewer, cfg)
         report = upload.report(cfg, height)
     except GaitcheckError as exc:
         st.error(f"We could not analyse this clip. {ui.friendly(exc, upload.name)}")

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from ..config import Config
+from ..config import Config, PoseConfig
 from ..errors import InputError
 from ..pose import Extraction, extract, follow_track
 from ..report import Report
@@ -55,7 +55,7 @@ class Upload:
         data, name: the clip's bytes and the file name the user gave.
         key: sha256 of ``data``.
         frames: decoded frames for pictures (bounded memory).
-        extraction: the pose stage's result, once run.
+        extraction: the pose stage's result, once run (with the pose settings :meth:`extracted_with` tells).
         track_id: the walker the user picked (None: the one gaitcheck chose).
         confirmed: the user chose to analyse although the pre-check warned.
     """
@@ -66,6 +66,7 @@ class Upload:
         self.key = content_hash(data)
         self.frames = FrameStore(self.temporary, budget_bytes=frame_budget_bytes)
         self._extraction: Extraction | None = None
+        self._pose = PoseConfig()  # the pose settings the extraction was made with
         self.track_id: int | None = None
         self.confirmed = False
         self._precheck: Precheck | None = None
@@ -81,8 +82,21 @@ class Upload:
     @extraction.setter
     def extraction(self, extraction: Extraction | None) -> None:
         self._extraction = extraction
+        self._pose = PoseConfig()
         if extraction is not None:  # the pictures as the walker was analysed (a video on its side: turned)
             self.frames.turn(extraction.info.turned_deg)
+
+    def extracted_with(self, config: Config | None) -> bool:
+        """True if the pose stage has run with ``config``'s pose settings (e.g. the video's orientation)."""
+        return self.extraction is not None and self._pose == (config or Config()).pose
+
+    def accept(self, extraction: Extraction, config: Config | None) -> None:
+        """Take ``extraction``, made with ``config``'s pose settings (by the server's queue); the walker picked
+        and the report are forgotten.
+        """
+        self.extraction = extraction
+        self._pose = (config or Config()).pose
+        self.track_id, self._scored = None, None
 
     def temporary(self) -> AbstractContextManager[Path]:
         """The clip in a private temporary folder for one step (``with upload.temporary() as path``)."""
@@ -102,9 +116,10 @@ class Upload:
         return self._precheck
 
     def extract(self, config: Config | None = None, progress: Callable[[int, int], None] | None = None) -> Extraction:
-        """The pose stage (run once per upload; threshold changes re-score from it)."""
-        if self.extraction is None:
-            self.extraction = extract_video_bytes(self.data, self.name, config, progress)
+        """The pose stage (run once per upload and pose settings; threshold changes re-score from it)."""
+        if not self.extracted_with(config):
+            self.accept(extract_video_bytes(self.data, self.name, config, progress), config)
+        assert self.extraction is not None
         return self.extraction
 
     def follow(self, track_id: int, config: Config | None = None) -> None:
