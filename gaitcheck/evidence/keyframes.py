@@ -142,7 +142,8 @@ def pickable(report: Report) -> Report:
     whole = whole_body_frames(report)
     if not whole.any():
         return report
-    tiers = (whole_body_frames(report, _ROOM), whole)
+    clear = whole_body_frames(report, _ROOM)
+    tiers = (clear, whole)
     checks = {}
     for name, check in report.checks.items():
         strength, flagged = _strength(name, report), check.flagged
@@ -153,7 +154,7 @@ def pickable(report: Report) -> Report:
             seen = next((shown[tier[shown]] for tier in tiers if tier[shown].any()), shown[:0])
             episodes.append(replace(ep, peak_frame=int(seen[np.argmax(strength[seen])])) if len(seen) else ep)
         checks[name] = replace(check, episodes=tuple(episodes))
-    frames = replace(report.frames, detected=report.frames.detected & well_framed(report))
+    frames = replace(report.frames, detected=report.frames.detected & (clear if clear.any() else whole))
     return replace(report, frames=frames, look_ahead=checks["look_ahead"], slouch=checks["slouch"])
 
 
