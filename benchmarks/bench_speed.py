@@ -378,6 +378,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {r['clip'][:28]:<28} CPU {1000 * r['base_cpu_frame']:5.1f} ms/frame "
                       f"({r['base_cpu_frame'] / r['bare_cpu']:.2f}x bare) -> {1000 * r['cpu_frame']:5.1f} "
                       f"({r['cpu_frame'] / r['bare_cpu']:.2f}x); wall {r['base_wall']:.1f} -> {r['analyze_s']:.1f} s")
+    imports = import_costs(args.repeat)
+    print(f"\nimports alone (whole processes, CPU s, best of {args.repeat}): analyze's {imports[0]:.2f} s, the bare "
+          f"loop's {imports[1]:.2f} s: {imports[0] - imports[1]:.2f} s more, before a single frame")
+    for r in rows:
+        net = (r["cpu_frame"] * r["frames"] - (imports[0] - imports[1])) / r["frames"]
+        print(f"  {r['clip'][:28]:<28} CPU per frame without that difference: {1000 * net:5.1f} ms "
+              f"({net / r['bare_cpu']:.2f}x bare)")
     by_name = {r["clip"]: r for r in rows}
     targets: list[tuple[str, str, bool]] = []
     for clip in CLIPS:
@@ -416,6 +423,24 @@ def main(argv: list[str] | None = None) -> int:
     for what, figure, ok in targets:
         print(f"  {'met ' if ok else 'MISS'}  {what:<62} {figure}")
     return 0
+
+
+IMPORTS = {  # what each process imports before its first frame
+    "analyze": "import gaitcheck.cli, gaitcheck.cli.analyze, mediapipe, scipy.signal, scipy.ndimage",
+    "bare": "import av, mediapipe, numpy",
+}
+
+
+def import_costs(repeat: int) -> tuple[float, float]:
+    """CPU seconds (best of ``repeat``, alternating) of a process doing only analyze's, then the bare loop's imports.
+
+    scipy's signal and ndimage are what ``analyze`` loads to score (``gaitcheck.pose.live.load_scoring``).
+    """
+    got: dict[str, list[float]] = {k: [] for k in IMPORTS}
+    for _ in range(max(1, repeat)):
+        for kind, code in IMPORTS.items():
+            got[kind].append(run_process([sys.executable, "-c", code])[3])
+    return min(got["analyze"]), min(got["bare"])
 
 
 def bare_process(clip: Path) -> tuple[float, float, float, float, float]:
