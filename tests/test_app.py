@@ -461,3 +461,15 @@ def test_picking_another_person_follows_them_on_every_frame(sample_run):
     assert person.full  # followed on every frame, not the first analysis's samples
     assert up.last_report.to_dict()["subject"]["track_id"] == other
     assert "only looked at every" not in _text(at)
+
+
+def test_the_orientation_chosen_is_kept_when_another_walker_is_followed(tmp_path):
+    # following another person replaces the extraction (same pose settings): the page must not take that for a
+    # new orientation and run the pose stage again (which would also forget the person picked)
+    up = _upload(tmp_path)
+    turned = Config().with_overrides("pose", turn="90")
+    ex = up.extraction
+    up.accept(ex, turned)
+    assert up.extracted_with(turned) and not up.extracted_with(Config())
+    up.extraction = ex  # what Upload.follow does with the person followed
+    assert up.extracted_with(turned) and not up.extracted_with(Config())

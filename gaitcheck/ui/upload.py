@@ -81,8 +81,7 @@ class Upload:
 
     @extraction.setter
     def extraction(self, extraction: Extraction | None) -> None:
-        self._extraction = extraction
-        self._pose = PoseConfig()
+        self._extraction = extraction  # made with the same pose settings (another walker followed): kept
         if extraction is not None:  # the pictures as the walker was analysed (a video on its side: turned)
             self.frames.turn(extraction.info.turned_deg)
 
