@@ -256,28 +256,32 @@ def _gaze(img: Image, m: FrameMarks, st: Style, bottom: int) -> None:
                       st.font, GAZE, st.px(1.5), anchor="centre")
 
 
+def _caption_boxes(captions: Sequence[str], st: Style) -> list[tuple[str, int, int, int, int]]:
+    """Where :func:`_flag` draws each caption: (text, x0, y0, x1, y1) of its filled box, left to right."""
+    x, y = st.border + st.px(6), st.border + st.px(6)
+    scale, thick, pad = st.font * 1.35, st.px(2), st.px(7)
+    boxes = []
+    for cap in captions:
+        tw, th = _text_size(cap, scale, thick)
+        boxes.append((cap, x, y, x + tw + 2 * pad, y + th + 2 * pad))
+        x += tw + 2 * pad + st.px(8)
+    return boxes
+
+
 def _flag(img: Image, captions: Sequence[str], st: Style) -> None:
     h, w = img.shape[:2]
     b = st.border
     cv2.rectangle(img, (b // 2, b // 2), (w - 1 - b // 2, h - 1 - b // 2), FLAG_RED, b)
-    x, y = b + st.px(6), b + st.px(6)
-    scale, thick = st.font * 1.35, st.px(2)
-    for cap in captions:
-        tw, th = _text_size(cap, scale, thick)
-        pad = st.px(7)
-        cv2.rectangle(img, (x, y), (x + tw + 2 * pad, y + th + 2 * pad), FLAG_RED, -1)
-        _put_text(img, cap, (x + pad, y + pad + th), scale, (255, 255, 255), thick, outline=False)
-        x += tw + 2 * pad + st.px(8)
+    scale, thick, pad = st.font * 1.35, st.px(2), st.px(7)
+    for cap, x0, y0, x1, y1 in _caption_boxes(captions, st):
+        cv2.rectangle(img, (x0, y0), (x1, y1), FLAG_RED, -1)
+        _put_text(img, cap, (x0 + pad, y1 - pad), scale, (255, 255, 255), thick, outline=False)
 
 
 def _flag_band(captions: Sequence[str], st: Style) -> tuple[int, int]:
     """The right end and the bottom (pixels) of the row of captions :func:`_flag` draws ((0, 0): none)."""
-    if not captions:
-        return 0, 0
-    scale, thick, pad = st.font * 1.35, st.px(2), st.px(7)
-    sizes = [_text_size(cap, scale, thick) for cap in captions]
-    right = st.border + st.px(6) + sum(tw + 2 * pad + st.px(8) for tw, _ in sizes)
-    return right, st.border + st.px(6) + max(th for _, th in sizes) + 2 * pad
+    boxes = _caption_boxes(captions, st)
+    return (max(b[3] for b in boxes), max(b[4] for b in boxes)) if boxes else (0, 0)
 
 
 # ---- the timeline strip -------------------------------------------------------------------------

@@ -118,8 +118,13 @@ def well_framed(report: Report) -> NDArray[np.bool_]:
     Where no frame has them clear of the sides (a narrow portrait picture they fill), the frames
     where they are whole; all False when they never are.
     """
-    clear = whole_body_frames(report, _ROOM)
-    return clear if clear.any() else whole_body_frames(report)
+    clear, whole = _tiers(report)
+    return clear if clear.any() else whole
+
+
+def _tiers(report: Report) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """(T,) the frames with the walker whole and clear of the picture's sides, and (T,) those with them whole."""
+    return whole_body_frames(report, _ROOM), whole_body_frames(report)
 
 
 def _strength(check: str, report: Report) -> NDArray[np.float64]:
@@ -139,10 +144,13 @@ def pickable(report: Report) -> Report:
     Frames other than :func:`well_framed` ones count as not detected, and each episode's worst moment is its
     worst flagged frame with the walker clear of the picture's sides, else whole, else as it was.
     """
-    whole = whole_body_frames(report)
+    return _pickable(report, *_tiers(report))
+
+
+def _pickable(report: Report, clear: NDArray[np.bool_], whole: NDArray[np.bool_]) -> Report:
+    """:func:`pickable`, with the framing tiers of ``report`` (:func:`_tiers`) given."""
     if not whole.any():
         return report
-    clear = whole_body_frames(report, _ROOM)
     tiers = (clear, whole)
     checks = {}
     for name, check in report.checks.items():
@@ -190,10 +198,10 @@ def choose_key_frames(report: Report, max_frames: int = 6) -> list[KeyFrame]:
     the walker is whole in the picture and clear of its sides if any frame has them so
     (:func:`pickable`).
     """
-    whole = whole_body_frames(report)
+    clear, whole = _tiers(report)
     found = report.frames.detected & whole if whole.any() else report.frames.detected
     wider = [np.flatnonzero(_valid(report.frames) & found).tolist(), np.flatnonzero(found).tolist()]
-    report = pickable(report)
+    report = _pickable(report, clear, whole)
     frames = report.frames
     t = frames.t_s
     n = len(frames)
