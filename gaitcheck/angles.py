@@ -15,8 +15,8 @@ from numpy.typing import NDArray
 from .landmarks import Landmark as L
 
 __all__ = ["TURN_WORDS", "UPRIGHT_MAX_DEG", "body_size", "body_up_deg", "ear_eye_px", "ear_shoulder_hip_deg",
-           "facing_direction", "forward_head_rel", "gaze_distance_m", "head_pitch_deg", "rotate_points",
-           "trunk_lean_deg", "unturn_points", "upright", "upright_turn_deg", "walking"]
+           "facing_direction", "forward_head_rel", "gaze_distance_m", "head_pitch_deg", "head_point", "level_points",
+           "rotate_points", "trunk_lean_deg", "unturn_points", "upright", "upright_turn_deg", "walking"]
 
 F = NDArray[np.float64]
 
@@ -66,7 +66,8 @@ def head_pitch_deg(px: F, facing: F, neutral_offset_deg: float = 13.0) -> F:
         reference: image horizontal; positive = head tilted *down* (chin towards chest), negative =
         head up; 0 = level head (Frankfurt plane horizontal), given ``neutral_offset_deg``, the angle
         by which MediaPipe's ear->eye line rises above the Frankfurt plane. Uses the mid-points of
-        both ears and both eyes. Degrees. Same sign for both walking directions.
+        both ears and both eyes. Degrees. Same sign for both walking directions. (The posture
+        stage first levels the line a level head travels along in the picture: :func:`level_points`.)
 
     >>> px = np.zeros((1, 33, 2)); px[0, [L.LEFT_EYE, L.RIGHT_EYE]] = (10, 10)  # eye 45 deg below ear
     >>> head_pitch_deg(px, np.array([1.0]), neutral_offset_deg=0.0)
@@ -287,6 +288,31 @@ def rotate_points(px: F, angle_deg: float, centre: tuple[float, float]) -> F:
     x = c * d[..., 0] + s * d[..., 1]
     y = -s * d[..., 0] + c * d[..., 1]
     return np.asarray(np.stack([x, y], axis=-1) + np.asarray(centre), np.float64)
+
+
+def head_point(px: F) -> F:
+    """(T, 2) the middle of both ears and both eyes: where the head is in the picture."""
+    return (_mid(px, L.LEFT_EAR, L.RIGHT_EAR) + _mid(px, L.LEFT_EYE, L.RIGHT_EYE)) / 2
+
+
+def level_points(px: F, slope: F) -> F:
+    """The landmarks sheared so that lines of slope ``slope`` (dy/dx in the picture, y down) become level.
+
+    A horizontal line in the world that runs along the walking direction shows in the picture with
+    a slope wherever the walker also moves in depth and the camera is above or below that line's
+    height (see :func:`gaitcheck.posture.head_path_slope`). Shearing every landmark's height by
+    ``slope`` times its horizontal offset from the hip mid-point makes such lines level again,
+    so that the angle of a near-horizontal segment (the ear->eye line) is measured against them.
+    Heights above the hips and horizontal offsets are otherwise unchanged. ``slope`` is (T,), 0 = no change.
+
+    >>> px = np.zeros((1, 33, 2)); px[0, [L.LEFT_EYE, L.RIGHT_EYE]] = (10, -2)  # 10 px ahead, 2 px up
+    >>> level_points(px, np.array([-0.2]))[0, L.LEFT_EYE].round(6).tolist()
+    [10.0, 0.0]
+    """
+    hip_x = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 0]
+    out = np.array(px, np.float64, copy=True)
+    out[..., 1] = px[..., 1] - np.asarray(slope, np.float64)[:, None] * (px[..., 0] - hip_x[:, None])
+    return out
 
 
 def unturn_points(px: F, turn_deg: F, max_turn_deg: float = 60.0) -> F:

@@ -21,12 +21,16 @@ from .landmarks import Landmark as L
 from .series import PoseSeries
 from .view import frame_views, turn_from_side_deg
 
-__all__ = ["MAX_TILT_CORRECTION_DEG", "SAGITTAL_VIEWS", "PostureSeries", "Seen", "camera_roll_deg", "floor_tilt_deg",
-           "headings", "measure_posture", "pass_spans", "perspective_slope_deg", "seen_parts"]
+__all__ = ["MAX_LEVEL_SLOPE_DEG", "MAX_TILT_CORRECTION_DEG", "SAGITTAL_VIEWS", "PostureSeries", "Seen",
+           "camera_roll_deg", "camera_still", "floor_tilt_deg", "head_level_slopes", "head_path_slope", "headings",
+           "measure_posture", "pass_spans", "perspective_slope_deg", "seen_parts"]
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
 MAX_TILT_CORRECTION_DEG = 10.0  # a steeper floor line is perspective (walking at an angle), not camera roll
+#: A steeper straight path of the head is not a level head's path seen in perspective (stairs, a ramp,
+#: a camera tilting as it follows): head pitch is then measured against the picture's horizontal.
+MAX_LEVEL_SLOPE_DEG = 25.0
 #: The highest camera, as a share of the walker's height, whose perspective the camera-roll estimate
 #: allows for (see :func:`perspective_slope_deg`): about 1 m for an adult, where phones are propped or
 #: held low. A higher camera's perspective is partly taken for roll; a real roll is under-corrected
@@ -192,6 +196,8 @@ class PostureSeries:
     facing: F  # (T,) +1 facing image-right, -1 image-left, NaN unknown
     tilt_deg: float | None  # camera roll that was corrected, None if it could not be estimated
     tilt_note: str
+    level_slope: F  # (T,) slope (dy/dx) of the head's path head pitch was measured against (NaN: the horizontal)
+    level_note: str
 
 
 def _lowest_foot(px: F, use: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], F]:
@@ -285,6 +291,96 @@ def _tilt_note(floor_deg: float, roll_deg: float) -> str:
     return f"Camera tilt of {roll_deg:.1f}° {where} and corrected." if abs(roll_deg) >= 1.0 else ""
 
 
+def head_path_slope(px: F, use: B, min_span: float = 0.5, max_scatter: float = 0.04) -> float | None:
+    """Slope (dy/dx, y down) of the straight line the walker's head travels along in the picture, or None.
+
+    A walker going straight keeps their head at one height (give or take the 2-3 cm bob of each
+    step), so the head travels along a straight horizontal line in the world, and a still camera
+    shows any straight line as a straight line. It is level in the picture when the walker crosses
+    square to the camera, or the camera is at head height; where they also go away from a camera
+    above their head (or towards one below it), it rises the way they walk, and the other way round.
+    A level head's ear->eye line runs along that path, turned 0-60 degrees from side-on or not, so
+    head pitch is measured against it (:func:`gaitcheck.angles.level_points`). Measured on the
+    head point (:func:`gaitcheck.angles.head_point`) of the ``use`` frames, fitted with a line (Theil-Sen).
+
+    None (nothing to measure against but the picture's horizontal) when the path spans less than
+    ``min_span`` body sizes across the picture, when it does not lie on a line (a robust standard
+    deviation about the line above ``max_scatter`` body sizes: a moving camera, a curved path, a cut;
+    0.007-0.028 on the shared still-camera clips, whose lenses bow the path a little; 0.04-0.13 on the
+    phone clip's shots, filmed walking with her) or when it is steeper than
+    :data:`MAX_LEVEL_SLOPE_DEG`.
+    """
+    head = angles.head_point(px)
+    size = angles.body_size(px)
+    ok = use & np.isfinite(head).all(axis=1) & np.isfinite(size)
+    if ok.sum() < 10:
+        return None
+    x, y = head[ok, 0], head[ok, 1]
+    body = float(np.median(size[ok]))
+    if np.ptp(x) < min_span * body:
+        return None
+    from scipy.stats import theilslopes  # imported with scipy.signal anyway
+
+    fit = theilslopes(y, x)  # robust to the few frames where the model misplaces the head
+    slope = float(fit.slope)
+    residual = y - (fit.intercept + slope * x)
+    scatter = 1.4826 * float(np.median(np.abs(residual - np.median(residual))))  # a robust standard deviation
+    if scatter > max_scatter * body or abs(np.degrees(np.arctan(slope))) > MAX_LEVEL_SLOPE_DEG:
+        return None
+    return slope
+
+
+def camera_still(px: F, t: F, use: B, max_ratio: float = 0.5) -> bool:
+    """Whether the camera stood still while the walker walked on the ``use`` frames (their feet seen).
+
+    The foot on the ground stays put in the world, so a still camera shows it (nearly) still while
+    the hips travel: the slower ankle's median speed across the picture is 0.09-0.21 of the hips' on
+    the shared still-camera clips. A camera that follows the walker (a phone carried alongside, a
+    pan) or a treadmill shows the planted foot sliding back while the hips stay put: 1.7-4.1 on the
+    phone clip's shots and on a side clip panned. False above ``max_ratio``, and where fewer than 10
+    frames tell (the feet out of the picture): a head path is then not a path in the world.
+    """
+    hip = (px[:, L.LEFT_HIP, 0] + px[:, L.RIGHT_HIP, 0]) / 2
+    speed = [np.abs(np.gradient(x, t)) if len(t) > 1 else np.full(len(t), np.nan)
+             for x in (hip, px[:, L.LEFT_ANKLE, 0], px[:, L.RIGHT_ANKLE, 0])]
+    ok = use & np.isfinite(np.stack(speed, axis=1)).all(axis=1)
+    if ok.sum() < 10:
+        return False
+    planted = float(np.median(np.minimum(speed[1], speed[2])[ok]))
+    return planted <= max_ratio * float(np.median(speed[0][ok]))
+
+
+def head_level_slopes(px: F, t: F, use: B, heading: NDArray[np.object_], feet: B | None = None) -> F:
+    """(T,) the slope of each pass's head path (:func:`head_path_slope`) on its frames; NaN elsewhere.
+
+    A pass (:func:`pass_spans`: one way, no long gap) has one straight path; a walker who turns
+    or comes back walks another. Only a pass filmed by a still camera (:func:`camera_still`, on
+    the frames where the ``feet`` were seen too; default: everywhere) has one.
+    """
+    out = np.full(len(t), np.nan)
+    feet = np.ones(len(t), bool) if feet is None else feet
+    for a, b, _ in pass_spans(t, use, heading):
+        part = np.zeros(len(t), bool)
+        part[a:b + 1] = use[a:b + 1]
+        if not camera_still(px, t, part & feet):
+            continue
+        slope = head_path_slope(px, part)
+        if slope is not None:
+            out[a:b + 1] = slope
+    return out
+
+
+def _level_note(slope: F, judged: B) -> str:
+    """What the report says about the head paths that head pitch was measured against (nothing under 2°)."""
+    deg = np.degrees(np.arctan(slope[judged & np.isfinite(slope)]))
+    if not len(deg) or np.max(np.abs(deg)) < 2.0:
+        return ""
+    worst = float(deg[np.argmax(np.abs(deg))])
+    return (f"The walker's head travels along a line sloping {abs(worst):.0f}° in the picture (they walk at an angle "
+            "to a camera above or below their head): head pitch is measured against that line, as a level head "
+            "follows it.")
+
+
 def measure_posture(series: PoseSeries, cfg: Config, height_cm: float, seen: Seen | None = None) -> PostureSeries:
     """All per-frame posture measures of a cleaned series, camera roll corrected when it can be.
 
@@ -323,7 +419,10 @@ def measure_posture(series: PoseSeries, cfg: Config, height_cm: float, seen: See
     facing = angles.facing_direction(px)
     # a walker turned from side-on shows fore-aft offsets shrunk by cos(turn): measured as a side view would
     flat = angles.unturn_points(px, turn)
-    pitch = angles.head_pitch_deg(flat, facing, cfg.look_ahead.head_neutral_offset_deg)
+    # the head's pitch against the path a level head travels along (sloping where the walker goes in depth)
+    level = head_level_slopes(px, t, walk & sagittal & seen.head & up, headings(views, facing), seen.both_feet)
+    head_flat = angles.unturn_points(angles.level_points(px, np.nan_to_num(level)), turn)
+    pitch = angles.head_pitch_deg(head_flat, facing, cfg.look_ahead.head_neutral_offset_deg)
     lean = angles.trunk_lean_deg(flat, facing)
     fwd = angles.forward_head_rel(flat, facing)
     esh = angles.ear_shoulder_hip_deg(flat)
@@ -336,10 +435,12 @@ def measure_posture(series: PoseSeries, cfg: Config, height_cm: float, seen: See
         arr[~(sagittal & seen.head & seen.trunk & up)] = np.nan
     eye_h = height_cm / 100 * cfg.body.eye_height_ratio
     gaze = angles.gaze_distance_m(pitch, eye_h, cfg.look_ahead.line_of_sight_deg)
+    level_note = _level_note(level, walk & np.isfinite(pitch))
     hip = series.xyz[:, [L.LEFT_HIP, L.RIGHT_HIP], :2].astype(np.float64).mean(axis=1)
     return PostureSeries(t=t, views=views, walking=walk, upright=up, sagittal=sagittal, turn_deg=turn, seen=seen,
                          head_pitch_deg=pitch, gaze_distance_m=gaze, trunk_lean_deg=lean, forward_head_rel=fwd,
-                         ear_shoulder_hip_deg=esh, hip_xy=hip, px=px, facing=facing, tilt_deg=tilt, tilt_note=note)
+                         ear_shoulder_hip_deg=esh, hip_xy=hip, px=px, facing=facing, tilt_deg=tilt, tilt_note=note,
+                         level_slope=level, level_note=level_note)
 
 
 def headings(views: NDArray[np.object_], facing: F) -> NDArray[np.object_]:

@@ -228,6 +228,9 @@ class Pass:
     median_forward_head_rel: float | None
     look_down_share: float | None  # share of its judged time flagged looking down
     slouch_share: float | None
+    # the slope (degrees, + = rising to the right) of the head's path head pitch was measured against
+    # (:func:`gaitcheck.posture.head_path_slope`); None: against the picture's horizontal
+    head_path_slope_deg: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form, rounded as the report documents."""
@@ -239,7 +242,8 @@ class Pass:
                 "median_gaze_distance_m": rounded(self.median_gaze_distance_m, 2),
                 "median_trunk_lean_deg": rounded(self.median_trunk_lean_deg, 2),
                 "median_forward_head_rel": rounded(self.median_forward_head_rel, 3),
-                "look_down_share": rounded(self.look_down_share, 3), "slouch_share": rounded(self.slouch_share, 3)}
+                "look_down_share": rounded(self.look_down_share, 3), "slouch_share": rounded(self.slouch_share, 3),
+                "head_path_slope_deg": rounded(self.head_path_slope_deg, 2)}
 
     @classmethod
     def from_dict(cls, d: Data) -> Pass:
@@ -252,7 +256,8 @@ class Pass:
                    median_gaze_distance_m=_opt(d.get("median_gaze_distance_m")),
                    median_trunk_lean_deg=_opt(d.get("median_trunk_lean_deg")),
                    median_forward_head_rel=_opt(d.get("median_forward_head_rel")),
-                   look_down_share=_opt(d.get("look_down_share")), slouch_share=_opt(d.get("slouch_share")))
+                   look_down_share=_opt(d.get("look_down_share")), slouch_share=_opt(d.get("slouch_share")),
+                   head_path_slope_deg=_opt(d.get("head_path_slope_deg")))
 
 
 def _frozen(arr: NDArray[Any]) -> NDArray[Any]:

@@ -146,7 +146,7 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
 
 def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: WalkerChoice, jumps: B,
                   t: NDArray[np.float64], detection_rate: float, view: str, tilt_note: str, height_given: bool,
-                  height_cm: float, cutoff_hz: float, swapped: B) -> tuple[str, ...]:
+                  height_cm: float, cutoff_hz: float, swapped: B, level_note: str = "") -> tuple[str, ...]:
     """The notes a report carries about the clip: who was chosen, what was dropped, relabelled or assumed."""
     warnings = list(extraction.warnings)
     walker = walk.first
@@ -166,8 +166,7 @@ def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: Walk
     if jumps.any():
         warnings.append(f"The walker's landmarks jumped to someone or something else in {_frames_from(jumps, t)}; "
                         "those frames were dropped.")
-    if tilt_note:
-        warnings.append(tilt_note)
+    warnings += [note for note in (tilt_note, level_note) if note]
     fs = 1.0 / frame_step(t, extraction.info.fps)
     used = effective_cutoff_hz(cutoff_hz, fs)
     if used < cutoff_hz:
@@ -225,7 +224,8 @@ def _passes(post: PostureSeries, detected: B, la: Check, sl: Check, gait: GaitRe
                         median_gaze_distance_m=_median(post.gaze_distance_m, head, dur, min_s),
                         median_trunk_lean_deg=_median(post.trunk_lean_deg, trunk, dur, min_s),
                         median_forward_head_rel=_median(post.forward_head_rel, trunk & post.seen.head, dur, min_s),
-                        look_down_share=share(la, head), slouch_share=share(sl, trunk)))
+                        look_down_share=share(la, head), slouch_share=share(sl, trunk),
+                        head_path_slope_deg=_median(-np.degrees(np.arctan(post.level_slope)), head)))
     return tuple(out), index
 
 
@@ -321,7 +321,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     warnings = clip_warnings(extraction=extraction, stats=stats, walk=walk, jumps=jumps, t=t,
                              detection_rate=detection_rate, view=view, tilt_note=post.tilt_note,
                              height_given=given is not None, height_cm=height, cutoff_hz=cfg.signal.lowpass_hz,
-                             swapped=swapped)
+                             swapped=swapped, level_note=post.level_note)
     video = VideoSummary(path=str(info.path), fps=info.fps, frame_count=len(t),
                          duration_s=float(t[-1] + dur[-1] - t[0]), width=info.width, height=info.height,
                          rotation_deg=info.rotation_deg, codec=info.codec, declared_frame_count=info.frame_count,

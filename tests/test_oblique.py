@@ -93,3 +93,115 @@ def test_the_posture_series_records_the_turn_it_corrected_for(turn_deg):
     raw = track_series(list(ex.tracks), ex.t, (ex.info.width, ex.info.height), "synthetic")
     post = measure_posture(clean_series(raw)[0], Config(), 170.0)
     assert np.nanmedian(post.turn_deg) == pytest.approx(turn_deg, abs=2.0)
+
+
+# ---- seen in perspective: a still camera above or below the head, the walker going away or coming nearer ----
+#
+# The same walker built in 3D (metres): the side view's fore-aft offsets along the walking direction, its
+# heights up, each one-sided landmark out to the walker's left or right, walking straight at ``turn_deg``
+# from square to the camera, and projected by a level pinhole camera at ``camera_m`` above the floor.
+# Going away from a camera above the head, the far (eye) end of a level ear->eye line shows higher than
+# the near (ear) end: the head looks raised by about atan(sin(turn) x the camera's height above the head /
+# distance), 6 degrees here at 45 degrees from 2.3 m; from a phone on a table the other way round.
+
+_MM_PER_PX = 0.288 * 1700.0 / TRUNK_PX  # the synthetic walker's scale (_synth.TRUNK_MM)
+
+
+#: Steps short enough for the default walking speed that the foot on the ground stays put in stance
+#: (the synthetic walker's default steps are long: its feet slide back while they are down).
+PLANTED = {"stride_amp_rel": 0.2}
+
+
+def perspective_walker(turn_deg: float, away: bool, camera_m: float, *, distance_m: float = 5.0,
+                       focal_px: float = 900.0, frame_size: tuple[int, int] = (1080, 1920),
+                       **kw: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    image, _, t = make_walker(**kw)  # type: ignore[arg-type]
+    side = image[:, :, :2].astype(np.float64)
+    d = 1.0 if float(kw.get("direction", 1)) > 0 else -1.0  # type: ignore[arg-type]
+    floor_y = 720 * 0.85  # make_walker's floor line in its default frame
+    fore = d * (side[..., 0] - side[0, [L.LEFT_HIP, L.RIGHT_HIP], 0].mean()) * _MM_PER_PX / 1000.0
+    up = (floor_y - side[..., 1]) * _MM_PER_PX / 1000.0
+    lateral = np.zeros(33)
+    for (left, right), half in _HALF_WIDTH.items():
+        lateral[left], lateral[right] = half * 0.288 * 1.7, -half * 0.288 * 1.7
+    a = np.radians(turn_deg)
+    g = np.array([d * np.cos(a), np.sin(a) if away else -np.sin(a)])  # walking direction on the floor (x, depth)
+    left_dir = np.array([-g[1], g[0]])  # the walker's left, on the floor
+    hips = fore[:, [L.LEFT_HIP, L.RIGHT_HIP]].mean(axis=1)
+    start = np.array([0.0, distance_m]) - g * (hips[0] + hips[-1]) / 2  # the middle of the walk straight ahead
+    floor_pos = start + fore[..., None] * g + lateral[None, :, None] * left_dir  # (T, 33, 2): x, depth
+    w, h = frame_size
+    out = image.copy()
+    out[:, :, 0] = w / 2 + focal_px * floor_pos[..., 0] / floor_pos[..., 1]
+    out[:, :, 1] = h / 2 - focal_px * (up - camera_m) / floor_pos[..., 1]
+    hip3 = np.stack([floor_pos[..., 0], -up, floor_pos[..., 1]], axis=-1)  # MediaPipe's axes: y down, z away
+    world = (hip3 - hip3[:, [L.LEFT_HIP, L.RIGHT_HIP]].mean(axis=1, keepdims=True)).astype(np.float32)
+    return out, world, t
+
+
+@pytest.mark.parametrize("camera_m", [0.8, 2.3], ids=["camera-on-a-table", "camera-above-the-head"])
+@pytest.mark.parametrize("away", [True, False], ids=["going-away", "coming-nearer"])
+@pytest.mark.parametrize("turn_deg", [30.0, 45.0])
+def test_a_walker_at_an_angle_to_a_camera_above_or_below_the_head_gives_the_side_view_pitch(turn_deg, away, camera_m):
+    kw = {"n_frames": 150, "head_pitch_deg": 18.0, "trunk_lean_deg": 12.0, "forward_head_rel": 0.15, **PLANTED}
+    truth = medians(gaitcheck.score(make_extraction(make_walker(**kw))))  # type: ignore[arg-type]
+    walker = perspective_walker(turn_deg, away, camera_m, **kw)
+    report = gaitcheck.score(make_extraction(walker, frame_size=(1080, 1920)))
+    pitch, lean, fwd = medians(report)
+    assert pitch == pytest.approx(truth[0], abs=2.0)
+    assert lean == pytest.approx(truth[1], abs=2.0)
+    assert fwd == pytest.approx(truth[2], abs=0.03)
+    # the report says what the pitch was measured against
+    assert any("head travels along a line sloping" in w for w in report.warnings), report.warnings
+
+
+def test_the_head_path_is_level_for_a_walker_crossing_square_to_the_camera():
+    kw = {"n_frames": 150, "head_pitch_deg": 18.0}
+    report = gaitcheck.score(make_extraction(perspective_walker(0.0, True, 2.3, **kw), frame_size=(1080, 1920)))
+    assert medians(report)[0] == pytest.approx(18.0, abs=2.0)
+    assert not any("head travels along" in w for w in report.warnings)
+
+
+def test_the_camera_is_still_where_the_foot_on_the_ground_stays_put():
+    from gaitcheck.posture import camera_still
+
+    def still(px: np.ndarray, t: np.ndarray, use: np.ndarray | None = None) -> bool:
+        return camera_still(px, t, np.ones(len(t), bool) if use is None else use)
+
+    image, _, t = make_walker(n_frames=150, **PLANTED)
+    px = image[:, :, :2].astype(np.float64)
+    assert still(px, t)
+    # a camera panning with the walker: everything slides back by the hips' travel, the hips stay put
+    hip_x = px[:, [L.LEFT_HIP, L.RIGHT_HIP], 0].mean(axis=1)
+    panned = px.copy()
+    panned[..., 0] -= (hip_x - hip_x[0])[:, None]
+    assert not still(panned, t)
+    # feet sliding back under travelling hips (a treadmill filmed from a cart, or this walker's default
+    # long steps at its default speed: its feet slide back in stance)
+    long_steps = make_walker(n_frames=150)[0][:, :, :2].astype(np.float64)
+    assert not still(long_steps, t)
+    # the feet never in view: nothing tells, and nothing is measured against the head's path
+    few = np.zeros(len(t), bool)
+    few[:9] = True
+    assert not still(px, t, few)
+    nofeet = px.copy()
+    nofeet[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = np.nan
+    assert not still(nofeet, t)
+
+
+def test_a_panning_camera_gives_no_head_path_to_measure_against():
+    # A phone turning to follow the walker, lagging (half their travel) or keeping up: the head's
+    # path in the picture is not its path in the world. Half a pan left the head travelling along a
+    # line sloping 22 deg: "corrected" against it, the pitch read 25.3 deg where the still camera's
+    # path gives 17.2 (and the truth is 18). Here both read as against the picture's horizontal.
+    kw = {"n_frames": 150, "head_pitch_deg": 18.0, **PLANTED}
+    image, world, t = perspective_walker(45.0, True, 2.3, **kw)
+    hip_x = image[:, [L.LEFT_HIP, L.RIGHT_HIP], 0].mean(axis=1)
+    pitches = []
+    for share in (0.5, 1.0):
+        panned = image.copy()
+        panned[:, :, 0] -= share * (hip_x - hip_x[0])[:, None]
+        report = gaitcheck.score(make_extraction((panned, world, t), frame_size=(1080, 1920)))
+        assert not any("head travels along" in w for w in report.warnings), report.warnings
+        pitches.append(medians(report)[0])
+    assert pitches[0] == pytest.approx(pitches[1], abs=0.5)

@@ -122,10 +122,11 @@ def test_a_walker_coming_nearer_a_level_camera_is_not_camera_roll(direction, app
     r = run(**kw)
     assert r["camera_tilt_deg"] == 0.0
     assert r["checks"]["slouch"]["median_trunk_lean_deg"] == pytest.approx(8.0, abs=0.3)
-    assert r["checks"]["look_ahead"]["median_head_pitch_deg"] == pytest.approx(20.0, abs=2.0)  # as level
-    assert r["checks"]["look_ahead"]["median_head_pitch_deg"] == pytest.approx(
-        run(direction=direction, trunk_lean_deg=8.0, head_pitch_deg=20.0)["checks"]["look_ahead"]
-        ["median_head_pitch_deg"], abs=0.3)
+    # No head pitch pinned here: this walker is scaled about the horizon, which keeps the angles drawn
+    # within a frame, so its gaze stays drawn level while its head's path slopes. Through a real
+    # pinhole a walker coming nearer is walking at an angle to the camera, and a level gaze is drawn
+    # along the head's path; head pitch is measured against that path (docs/measures.md), pinned on
+    # perspective-projected walkers coming nearer and going away in test_oblique.py.
     assert any("nearer the camera" in w and "assumed level" in w for w in r["warnings"])
 
 

@@ -392,7 +392,12 @@ def test_a_phone_panning_with_the_walker_gives_the_same_verdicts(analysed, tmp_p
     _, x, _ = _hips(d)
     # the walker really stays near the middle of the picture (except where the pan meets the clip's edge)
     assert np.median(np.abs(x - 0.5)) < 0.05 < 0.2 < np.median(np.abs(hip_x - 0.5))
-    _assert_same_posture(d, base)
+    # the still original's head pitch is measured against its head's path in the picture; the panning
+    # camera shows none (the planted foot slides back), so its pitch may also differ by that path's slope
+    assert all(p["head_path_slope_deg"] is None for p in d["passes"])
+    path_deg = max(abs(p["head_path_slope_deg"] or 0.0) for p in base["passes"])
+    assert 0 < path_deg < 2.0
+    _assert_same_posture(d, base, SAME_DEG + path_deg)
     assert d["gait"]["status"] == base["gait"]["status"] and abs(d["gait"]["steps"] - base["gait"]["steps"]) <= 1
     assert d["gait"]["cadence_spm"] == pytest.approx(base["gait"]["cadence_spm"], rel=0.03)
     assert d["gait"]["step_length_rel_leg"] == pytest.approx(base["gait"]["step_length_rel_leg"], abs=0.08)
