@@ -118,7 +118,7 @@ def make_clip(
 
 def reencode(src: PathArg, dst: PathArg, *, rotation: int = 0, mirror: bool = False,
              frames: range | None = None, lose_rotation: bool = False,
-             pan: NDArray[np.float64] | None = None) -> None:
+             pan: NDArray[np.float64] | None = None, hlg: bool = False) -> None:
     """Re-encode a real clip (H.264, high quality, its own timestamps, starting at 0).
 
     The upright image is mirrored and/or stored turned by ``rotation`` the other way, with a display
@@ -128,11 +128,18 @@ def reencode(src: PathArg, dst: PathArg, *, rotation: int = 0, mirror: bool = Fa
     writes): players then show the picture turned ``rotation`` anticlockwise.
     ``pan``: a portrait (9:16) window of the picture, centred on ``pan[i]`` (a fraction of the width)
     in decoded frame ``i`` and kept inside the picture: a phone held upright that pans with the walker.
+    ``hlg``: HEVC, 10 bits, tagged BT.2020 with the HLG transfer, as an iPhone records its HDR video.
     """
     k = rotation // 90
     with av.open(os.fspath(src)) as inp, av.open(os.fspath(dst), "w") as out:
         ins = inp.streams.video[0]
-        ost = out.add_stream("libx264", options={"crf": "12", "preset": "veryfast"})
+        if hlg:
+            ost = out.add_stream("libx265", options={"crf": "16", "preset": "veryfast",
+                                                     "x265-params": "log-level=error"})
+            cc = ost.codec_context
+            cc.color_primaries, cc.color_trc, cc.colorspace = 9, 18, 9  # BT.2020, ARIB STD-B67 (HLG), BT.2020 NCL
+        else:
+            ost = out.add_stream("libx264", options={"crf": "12", "preset": "veryfast"})
         ost.codec_context.time_base = ins.time_base
         ost.time_base = ins.time_base
         first_pts = None
@@ -150,7 +157,8 @@ def reencode(src: PathArg, dst: PathArg, *, rotation: int = 0, mirror: bool = Fa
             stored = np.ascontiguousarray(np.rot90(image, k=k))
             if first_pts is None:
                 first_pts = frame.pts
-                ost.width, ost.height, ost.pix_fmt = stored.shape[1], stored.shape[0], "yuv420p"
+                ost.width, ost.height = stored.shape[1], stored.shape[0]
+                ost.pix_fmt = "yuv420p10le" if hlg else "yuv420p"
                 if rotation and not lose_rotation:
                     ost.set_display_rotation((180 - rotation) % 360 - 180)  # PyAV wants counter-clockwise
             new = av.VideoFrame.from_ndarray(stored, format="rgb24")

@@ -284,6 +284,23 @@ def test_rotated_phone_clip_is_analysed_upright(analysed, variants) -> None:
     assert np.median(np.abs(xb[ib] - xr[ir])) < 0.02 and np.median(np.abs(yb[ib] - yr[ir])) < 0.02
 
 
+def test_an_iphone_hdr_clip_is_read_as_the_same_walk(analysed, tmp_path: Path) -> None:
+    # iPhones record HEVC with 10 bits per sample, HLG-tagged BT.2020 (HDR), in a .MOV, the pixels stored
+    # turned with a display rotation. It is decoded as any other clip: same picture, same verdicts.
+    path = tmp_path / "IMG_0042.MOV"
+    clips.reencode(analysed.path(SLOUCH), path, rotation=90, hlg=True)
+    with av.open(os.fspath(path)) as c:  # really what the phone writes
+        cc = c.streams.video[0].codec_context
+        assert (cc.name, cc.format.name, cc.color_trc, cc.width, cc.height) == ("hevc", "yuv420p10le", 18, 540, 960)
+    d = gaitcheck.analyze(path).to_dict()
+    base = analysed.dict(SLOUCH)
+    assert (d["video"]["codec"], d["video"]["rotation_deg"], d["video"]["turned_deg"]) == ("hevc", 90, 0)
+    assert (d["video"]["width"], d["video"]["height"]) == (960, 540)
+    _assert_same_posture(d, base)
+    assert d["gait"]["status"] == base["gait"]["status"] and abs(d["gait"]["steps"] - base["gait"]["steps"]) <= 1
+    assert d["gait"]["cadence_spm"] == pytest.approx(base["gait"]["cadence_spm"], rel=0.03)
+
+
 @pytest.mark.parametrize("kind, turn", [("lost90", 90), ("lost180", 180)])
 def test_a_clip_whose_rotation_was_lost_is_turned_upright_and_analysed_the_same(analysed, variants, kind,
                                                                                 turn) -> None:
