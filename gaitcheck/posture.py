@@ -21,9 +21,9 @@ from .landmarks import Landmark as L
 from .series import PoseSeries
 from .view import frame_views, turn_from_side_deg
 
-__all__ = ["MAX_LEVEL_SLOPE_DEG", "MAX_TILT_CORRECTION_DEG", "SAGITTAL_VIEWS", "PostureSeries", "Seen",
-           "camera_roll_deg", "camera_still", "floor_tilt_deg", "head_level_slopes", "head_path_slope", "headings",
-           "measure_posture", "pass_spans", "perspective_slope_deg", "seen_parts"]
+__all__ = ["MAX_FIT_POINTS", "MAX_LEVEL_SLOPE_DEG", "MAX_TILT_CORRECTION_DEG", "SAGITTAL_VIEWS", "PostureSeries",
+           "Seen", "camera_roll_deg", "camera_still", "floor_tilt_deg", "head_level_slopes", "head_path_slope",
+           "headings", "measure_posture", "pass_spans", "perspective_slope_deg", "seen_parts"]
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -31,6 +31,8 @@ MAX_TILT_CORRECTION_DEG = 10.0  # a steeper floor line is perspective (walking a
 #: A steeper straight path of the head is not a level head's path seen in perspective (stairs, a ramp,
 #: a camera tilting as it follows): head pitch is then measured against the picture's horizontal.
 MAX_LEVEL_SLOPE_DEG = 25.0
+#: At most this many frames of a pass are fitted for its head's path (:func:`head_path_slope`).
+MAX_FIT_POINTS = 300
 #: The highest camera, as a share of the walker's height, whose perspective the camera-roll estimate
 #: allows for (see :func:`perspective_slope_deg`): about 1 m for an adult, where phones are propped or
 #: held low. A higher camera's perspective is partly taken for roll; a real roll is under-corrected
@@ -321,7 +323,10 @@ def head_path_slope(px: F, use: B, min_span: float = 0.5, max_scatter: float = 0
         return None
     from scipy.stats import theilslopes  # imported with scipy.signal anyway
 
-    fit = theilslopes(y, x)  # robust to the few frames where the model misplaces the head
+    # Theil-Sen takes the median of all pairwise slopes: memory and time grow with the square of the
+    # frames (2.2 GB on a 5-minute pass), so a long pass is fitted on evenly spaced frames of it
+    step = -(-len(x) // MAX_FIT_POINTS)
+    fit = theilslopes(y[::step], x[::step])  # robust to the few frames where the model misplaces the head
     slope = float(fit.slope)
     residual = y - (fit.intercept + slope * x)
     scatter = 1.4826 * float(np.median(np.abs(residual - np.median(residual))))  # a robust standard deviation

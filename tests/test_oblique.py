@@ -205,3 +205,24 @@ def test_a_panning_camera_gives_no_head_path_to_measure_against():
         assert not any("head travels along" in w for w in report.warnings), report.warnings
         pitches.append(medians(report)[0])
     assert pitches[0] == pytest.approx(pitches[1], abs=0.5)
+
+
+def test_a_long_pass_fits_its_head_path_on_a_bounded_number_of_frames(monkeypatch):
+    # Theil-Sen's pairwise slopes grow with the square of the frames: 2.2 GB on a 5-minute pass
+    import scipy.stats
+
+    from gaitcheck.posture import MAX_FIT_POINTS, head_path_slope
+
+    image, _, _ = make_walker(n_frames=9000, speed_px_s=2.0, **PLANTED)  # five minutes, slowly across
+    px = image[:, :, :2].astype(np.float64)
+    px[..., 1] += 0.05 * (px[..., 0] - px[0, L.LEFT_HIP, 0])  # a path sloping 2.9 deg, down to the right
+    sizes: list[int] = []
+    real = scipy.stats.theilslopes
+
+    def counting(y: np.ndarray, x: np.ndarray) -> object:
+        sizes.append(len(x))
+        return real(y, x)
+
+    monkeypatch.setattr(scipy.stats, "theilslopes", counting)
+    assert head_path_slope(px, np.ones(len(px), bool)) == pytest.approx(0.05, abs=0.005)
+    assert sizes and max(sizes) <= MAX_FIT_POINTS
