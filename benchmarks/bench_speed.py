@@ -258,7 +258,8 @@ def best(runs: list[tuple[float, ...]]) -> tuple[float, ...]:
     return min(runs, key=lambda r: r[0])
 
 
-def peer(exe: str, clips: list[Path], rows: dict[str, dict[str, Any]], repeat: int) -> None:
+def peer(exe: str, clips: list[Path], rows: dict[str, dict[str, Any]], repeat: int,
+         targets: list[tuple[str, str, bool]]) -> None:
     """Time ``myogait run CLIP`` (whole process) with gaitcheck's model, against gaitcheck analyze.
 
     The two alternate on each clip (best of ``repeat`` each), like bare and analyze above: a shared
@@ -295,6 +296,8 @@ def peer(exe: str, clips: list[Path], rows: dict[str, dict[str, Any]], repeat: i
                 continue
             fps, own = row["frames"] / min(theirs), row["frames"] / min(ours)
             print(f"  {clip.name:<28} myogait {fps:5.1f} fps; gaitcheck analyze {own:5.1f} fps ({own / fps:.2f}x)")
+            targets.append((f"frames/s against the peer myogait, {clip.stem}", f"{own / fps:.2f}x (>= 1.5x)",
+                            own / fps >= 1.5))
 
 
 def has_batch() -> bool:
@@ -416,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
                         c60 / c30 <= 1.15))
 
     if args.myogait:
-        peer(args.myogait, [c for c in CLIPS if c.is_file()], by_name, args.repeat)
+        peer(args.myogait, [c for c in CLIPS if c.is_file()], by_name, args.repeat, targets)
     if not args.no_batch and has_batch():
         batch_vs_bare(by_name, args.repeat, targets)
     print("\ntargets (issue 16), all from this run:")
