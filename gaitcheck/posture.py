@@ -293,7 +293,7 @@ def _tilt_note(floor_deg: float, roll_deg: float) -> str:
     return f"Camera tilt of {roll_deg:.1f}° {where} and corrected." if abs(roll_deg) >= 1.0 else ""
 
 
-def head_path_slope(px: F, use: B, min_span: float = 0.5, max_scatter: float = 0.04) -> float | None:
+def head_path_slope(px: F, use: B, min_span: float = 1.5, max_scatter: float = 0.04) -> float | None:
     """Slope (dy/dx, y down) of the straight line the walker's head travels along in the picture, or None.
 
     A walker going straight keeps their head at one height (give or take the 2-3 cm bob of each
@@ -306,7 +306,9 @@ def head_path_slope(px: F, use: B, min_span: float = 0.5, max_scatter: float = 0
     head point (:func:`gaitcheck.angles.head_point`) of the ``use`` frames, fitted with a line (Theil-Sen).
 
     None (nothing to measure against but the picture's horizontal) when the path spans less than
-    ``min_span`` body sizes across the picture, when it does not lie on a line (a robust standard
+    ``min_span`` body sizes across the picture (about three steps: the head bobs 2-3 cm with each
+    step, and lines through half a body size of the shared clips' paths were up to 9.5 degrees off
+    the whole pass's; through 1.5, under 3.5), when it does not lie on a line (a robust standard
     deviation about the line above ``max_scatter`` body sizes: a moving camera, a curved path, a cut;
     0.007-0.028 on the shared still-camera clips, whose lenses bow the path a little; 0.04-0.13 on the
     phone clip's shots, filmed walking with her) or when it is steeper than

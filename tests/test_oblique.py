@@ -213,7 +213,7 @@ def test_a_long_pass_fits_its_head_path_on_a_bounded_number_of_frames(monkeypatc
 
     from gaitcheck.posture import MAX_FIT_POINTS, head_path_slope
 
-    image, _, _ = make_walker(n_frames=9000, speed_px_s=2.0, **PLANTED)  # five minutes, slowly across
+    image, _, _ = make_walker(n_frames=9000, speed_px_s=3.0, **PLANTED)  # five minutes, slowly across
     px = image[:, :, :2].astype(np.float64)
     px[..., 1] += 0.05 * (px[..., 0] - px[0, L.LEFT_HIP, 0])  # a path sloping 2.9 deg, down to the right
     sizes: list[int] = []
