@@ -301,17 +301,21 @@ def level_points(px: F, slope: F) -> F:
     A horizontal line in the world that runs along the walking direction shows in the picture with
     a slope wherever the walker also moves in depth and the camera is above or below that line's
     height (see :func:`gaitcheck.posture.head_path_slope`). Shearing every landmark's height by
-    ``slope`` times its horizontal offset from the hip mid-point makes such lines level again,
-    so that the angle of a near-horizontal segment (the ear->eye line) is measured against them.
-    Heights above the hips and horizontal offsets are otherwise unchanged. ``slope`` is (T,), 0 = no change.
+    ``slope`` times its horizontal offset from the head (:func:`head_point`) makes such lines level
+    again, so that the angle of a near-horizontal segment (the ear->eye line) is measured against
+    them. Horizontal offsets are unchanged. ``slope`` is (T,); where it is 0 (or the head is not
+    found) a frame is left as it was.
 
     >>> px = np.zeros((1, 33, 2)); px[0, [L.LEFT_EYE, L.RIGHT_EYE]] = (10, -2)  # 10 px ahead, 2 px up
-    >>> level_points(px, np.array([-0.2]))[0, L.LEFT_EYE].round(6).tolist()
-    [10.0, 0.0]
+    >>> out = level_points(px, np.array([-0.2]))  # a path rising 0.2 px per px: the ear->eye line along it
+    >>> out[0, [L.LEFT_EAR, L.LEFT_EYE]].round(6).tolist()
+    [[0.0, -1.0], [10.0, -1.0]]
     """
-    hip_x = _mid(px, L.LEFT_HIP, L.RIGHT_HIP)[:, 0]
+    slope = np.asarray(slope, np.float64)
+    head_x = head_point(px)[:, 0]
+    shift = slope[:, None] * (px[..., 0] - head_x[:, None])
     out = np.array(px, np.float64, copy=True)
-    out[..., 1] = px[..., 1] - np.asarray(slope, np.float64)[:, None] * (px[..., 0] - hip_x[:, None])
+    out[..., 1] -= np.where((slope != 0)[:, None] & np.isfinite(shift), shift, 0.0)
     return out
 
 

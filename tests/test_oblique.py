@@ -226,3 +226,17 @@ def test_a_long_pass_fits_its_head_path_on_a_bounded_number_of_frames(monkeypatc
     monkeypatch.setattr(scipy.stats, "theilslopes", counting)
     assert head_path_slope(px, np.ones(len(px), bool)) == pytest.approx(0.05, abs=0.005)
     assert sizes and max(sizes) <= MAX_FIT_POINTS
+
+
+def test_levelling_keeps_the_head_where_the_hips_are_not_found():
+    # a close-up from the waist up: no hips; levelling must not take the head's measures with them
+    from gaitcheck import angles
+
+    px = make_walker(n_frames=30, head_pitch_deg=10.0)[0][:, :, :2].astype(np.float64)
+    px[:, [L.LEFT_HIP, L.RIGHT_HIP]] = np.nan
+    facing = np.ones(len(px))
+    for slope in (0.0, -0.1):
+        out = angles.level_points(px, np.full(len(px), slope))
+        pitch = angles.head_pitch_deg(out, facing)
+        assert np.isfinite(pitch).all()
+    np.testing.assert_array_equal(angles.level_points(px, np.zeros(len(px))), px)
