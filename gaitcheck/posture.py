@@ -347,9 +347,10 @@ def camera_still(px: F, t: F, use: B, max_ratio: float = 0.5) -> bool:
     phone clip's shots and on a side clip panned. False above ``max_ratio``, and where fewer than 10
     frames tell (the feet out of the picture): a head path is then not a path in the world.
     """
-    hip = (px[:, L.LEFT_HIP, 0] + px[:, L.RIGHT_HIP, 0]) / 2
-    speed = [np.abs(np.gradient(x, t)) if len(t) > 1 else np.full(len(t), np.nan)
-             for x in (hip, px[:, L.LEFT_ANKLE, 0], px[:, L.RIGHT_ANKLE, 0])]
+    if len(t) < 10:
+        return False
+    speed = [np.abs(np.gradient(x, t)) for x in (px[:, _HIPS, 0].mean(axis=1), px[:, L.LEFT_ANKLE, 0],
+                                                  px[:, L.RIGHT_ANKLE, 0])]
     ok = use & np.isfinite(np.stack(speed, axis=1)).all(axis=1)
     if ok.sum() < 10:
         return False
@@ -357,15 +358,14 @@ def camera_still(px: F, t: F, use: B, max_ratio: float = 0.5) -> bool:
     return planted <= max_ratio * float(np.median(speed[0][ok]))
 
 
-def head_level_slopes(px: F, t: F, use: B, heading: NDArray[np.object_], feet: B | None = None) -> F:
+def head_level_slopes(px: F, t: F, use: B, heading: NDArray[np.object_], feet: B) -> F:
     """(T,) the slope of each pass's head path (:func:`head_path_slope`) on its frames; NaN elsewhere.
 
     A pass (:func:`pass_spans`: one way, no long gap) has one straight path; a walker who turns
     or comes back walks another. Only a pass filmed by a still camera (:func:`camera_still`, on
-    the frames where the ``feet`` were seen too; default: everywhere) has one.
+    the frames where the ``feet`` were seen too) has one.
     """
     out = np.full(len(t), np.nan)
-    feet = np.ones(len(t), bool) if feet is None else feet
     for a, b, _ in pass_spans(t, use, heading):
         part = np.zeros(len(t), bool)
         part[a:b + 1] = use[a:b + 1]
