@@ -92,7 +92,10 @@ def seen_parts(raw: PoseSeries, cfg: SeenConfig, min_visibility: float) -> Seen:
     inside the frame by ``cfg.edge_margin_rel`` of the frame's shorter side or by the part's
     clearance in trunk lengths (``head_clearance_rel`` for the head, ``body_clearance_rel`` for the
     rest), whichever is larger, in a frame where the skeleton has a body's proportions
-    (:func:`plausible_proportions`) in a clip where most frames have them. The trunk length is the
+    (:func:`plausible_proportions`) in a clip where most frames have them. Where the bottom edge cuts
+    both legs (:func:`below_bottom`) and the head is in view, the head, shoulders and hips need no
+    body's proportions (the legs squeezed below the picture are what is out of them), and the frame
+    does not count against the clip; the feet still do. The trunk length is the
     median over the frames where it was measured (a tenth of the frame height when it never was).
 
     >>> xyz = np.full((1, 33, 3), 0.5, np.float32)  # a standing figure in a 400 x 400 frame
@@ -124,16 +127,36 @@ def seen_parts(raw: PoseSeries, cfg: SeenConfig, min_visibility: float) -> Seen:
     body = cfg.body_clearance_rel
     with np.errstate(invalid="ignore"):
         big = np.asarray(angles.body_size(px) >= cfg.min_body_px)  # NaN (a part unseen) is not big enough
+    head = seen(HEAD, cfg.head_clearance_rel)
     # With an edge of the picture cutting through the body, the model squeezes a whole skeleton into what is
     # left (a head and shoulders drawn inside the picture that are not there): its proportions give it away.
     sound = plausible_proportions(px, cfg)
+    # Where the bottom edge cuts both legs and the head is in view (a phone too close, filming from the thighs
+    # up), what is squeezed is the legs: the head, shoulders and hips above the cut stay the walker's own.
+    legs_cut = head & below_bottom(px, h, max(edge, body * scale))
     judged = np.isfinite(_thigh_shank(px)).all(axis=0) & np.isfinite(_trunk_thigh(px))
-    distorted = float((~sound[judged]).mean()) if judged.any() else 0.0
-    ok = big & sound & (distorted < cfg.max_distorted_share)
+    distorted = float((~sound[judged] & ~legs_cut[judged]).mean()) if judged.any() else 0.0
+    trusted = big & (distorted < cfg.max_distorted_share)
+    ok, upper = trusted & sound, trusted & (sound | legs_cut)
     head_big = np.asarray(angles.ear_eye_px(px) >= cfg.min_head_px)
-    return Seen(head=seen(HEAD, cfg.head_clearance_rel) & ok & head_big, shoulders=seen(_SHOULDERS, body) & ok,
-                hips=seen(_HIPS, body) & ok, feet=np.stack([seen(FOOT["left"], body), seen(FOOT["right"], body)]) & ok,
-                large=big, head_large=head_big, distorted_share=distorted)
+    feet = np.stack([seen(FOOT["left"], body), seen(FOOT["right"], body)]) & ok
+    return Seen(head=head & upper & head_big, shoulders=seen(_SHOULDERS, body) & upper, hips=seen(_HIPS, body) & upper,
+                feet=feet, large=big, head_large=head_big, distorted_share=distorted)
+
+
+def below_bottom(px: F, height: float, margin: float) -> B:
+    """(T,) True where a landmark of each foot (heel, ankle or toe) lies within ``margin`` of the bottom edge, or below.
+
+    >>> px = np.zeros((2, 33, 2)); px[:, list(FOOT["left"] + FOOT["right"]), 1] = [[380], [395]]
+    >>> below_bottom(px, 400, 10).tolist()
+    [False, True]
+    >>> px[1, list(FOOT["left"]), 1] = 300  # the left foot lifted clear of the edge
+    >>> below_bottom(px, 400, 10).tolist()
+    [False, False]
+    """
+    with np.errstate(invalid="ignore"):
+        low = [np.asarray((px[:, list(FOOT[side]), 1] > height - margin).any(axis=1)) for side in ("left", "right")]
+    return np.asarray(low[0] & low[1])
 
 
 def _length(px: F, a: L, b: L) -> F:

@@ -285,6 +285,35 @@ def test_a_clip_whose_skeleton_is_squeezed_on_many_frames_is_judged_on_none():
     assert all(f["head_pitch_deg"] is None and f["trunk_lean_deg"] is None for f in r["frames"])
 
 
+def test_legs_squeezed_below_the_bottom_edge_leave_the_head_and_trunk_measured():
+    # the same squeeze, on a walker whose feet the model draws below the picture's bottom edge (a phone too
+    # close, the legs cut): the head, shoulders and hips above the cut are measured, the feet are not
+    from _synth import make_extraction, make_walker
+
+    import gaitcheck
+    from gaitcheck.landmarks import FOOT
+    from gaitcheck.landmarks import Landmark as L
+
+    img, world, t = make_walker(n_frames=150, head_pitch_deg=20.0)
+    img = img.copy()
+    feet = list(FOOT["left"] + FOOT["right"])
+    img[:, feet, 1] += 720 - img[:, feet, 1].min() + 5  # every foot landmark 5+ px below the 720 px picture
+    for hip, knee, ankle in ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE)):
+        img[::2, knee, :2] = img[::2, hip, :2] + 0.25 * (img[::2, ankle, :2] - img[::2, hip, :2])
+    r = gaitcheck.score(make_extraction((img, world, t)))
+    assert r.look_ahead.status == "flag" and r.slouch.status == "pass"  # 20 deg down, trunk upright
+    whole = gaitcheck.score(make_extraction(make_walker(n_frames=150, head_pitch_deg=20.0)))
+    assert r.look_ahead.medians["median_head_pitch_deg"] == pytest.approx(
+        whole.look_ahead.medians["median_head_pitch_deg"], abs=0.1)
+    assert r.gait is not None and r.gait.status == "unknown" and not r.frames.seen_feet.any()
+    # the head cut instead (the same squeeze, the feet in view, the head above the top edge): nothing judged
+    img2, world2, _ = make_walker(n_frames=150, head_pitch_deg=20.0)
+    for hip, knee, ankle in ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE)):
+        img2[::2, knee, :2] = img2[::2, hip, :2] + 0.25 * (img2[::2, ankle, :2] - img2[::2, hip, :2])
+    r2 = gaitcheck.score(make_extraction((img2, world2, t)))
+    assert r2.look_ahead.status == r2.slouch.status == "unknown"
+
+
 def test_walking_starts_and_stops_within_half_a_window_of_the_legs():
     # standing still for 2 s, walking 3 s, standing 2 s: the 1 s window sees the legs swing from half a
     # second before the first step to half a second after the last one, and no further
