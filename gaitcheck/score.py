@@ -60,8 +60,16 @@ def walker_too_small(post: PostureSeries, min_body_px: float) -> str | None:
     return None if tall is None else too_small_words("about {} px tall", tall, min_body_px / share)
 
 
+#: seconds of frames with the walker turned that :func:`turned_words` needs to say the video is turned
+MIN_TURNED_S = 1.0
+
+
 def turned_words(post: PostureSeries, asked: str = "auto") -> str | None:
     """Why nothing can be measured when the walker lies on their side in the picture, with the turn that mends it.
+
+    Said only on ``MIN_TURNED_S`` or more of frames with the walker turned: a track of a few frames
+    (the model's find on a shadow, a walker found on 8 frames of a dim clip) cannot tell how the video
+    is turned, and a reason saying so would be a confident wrong one.
 
     A video whose rotation metadata was lost (re-encoded, sent through a messenger) shows an upright
     walker lying down; every angle would be 90° out. None unless most frames where the walker's
@@ -71,13 +79,17 @@ def turned_words(post: PostureSeries, asked: str = "auto") -> str | None:
     >>> from gaitcheck.landmarks import Landmark as L
     >>> px = np.zeros((20, 33, 2)); px[:, [L.LEFT_HIP, L.RIGHT_HIP]] = (100, 100)
     >>> px[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = (0, 100)  # the feet to the left: the head to the right
-    >>> turned_words(SimpleNamespace(px=px, upright=angles.upright(px)))[:60]
+    >>> turned_words(SimpleNamespace(px=px, upright=angles.upright(px), t=np.arange(20) / 10))[:60]
     "the video is on its side (the walker's head points to the ri"
+    >>> turned_words(SimpleNamespace(px=px[:8], upright=angles.upright(px[:8]), t=np.arange(8) / 30)) is None
+    True
     """
     up, _ = angles.body_up_deg(post.px)
     known = np.isfinite(up)  # the walker's landmarks are NaN where they were not found
     turned = known & ~post.upright
     if not known.any() or turned.sum() <= 0.5 * known.sum():
+        return None
+    if float(frame_durations(post.t)[turned].sum()) < MIN_TURNED_S:  # a few odd frames (a stray find), not the video
         return None
     # the turn that puts them up, by the looks' mean direction (a median of angles near +-180 could be 0)
     turn = angles.upright_turn_deg(post.px[turned], min_looks=1, min_share=0.0)

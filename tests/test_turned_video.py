@@ -134,7 +134,7 @@ def test_an_upside_down_walker_whose_axis_straddles_the_picture_s_down_is_called
     for i in range(20):
         px[i, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = (100 + (5 if i % 2 else -5), 0)  # the feet above the hips
     assert angles.upright_turn_deg(px) == 180
-    words = turned_words(SimpleNamespace(px=px, upright=angles.upright(px, 1)))
+    words = turned_words(SimpleNamespace(px=px, upright=angles.upright(px, 1), t=np.arange(20) / 10))
     assert words is not None and words.startswith("the video is upside down"), words
 
 
@@ -149,5 +149,5 @@ def test_a_walker_still_lying_after_an_asked_for_turn_is_told_to_let_gaitcheck_t
     px = np.zeros((20, 33, 2))
     px[:, [L.LEFT_HIP, L.RIGHT_HIP]] = (100, 100)
     px[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE]] = (0, 100)  # the feet to the left: the head to the right
-    words = turned_words(SimpleNamespace(px=px, upright=angles.upright(px, 1)), asked)
+    words = turned_words(SimpleNamespace(px=px, upright=angles.upright(px, 1), t=np.arange(20) / 10), asked)
     assert words is not None and words.startswith("the video is on its side") and words.endswith("again" + hint)
