@@ -60,6 +60,7 @@ class Seen:
     large: B  # the walker is large enough in the picture to be measured (``SeenConfig.min_body_px``)
     head_large: B | None = None  # the ear-to-eye line is long enough to measure (``SeenConfig.min_head_px``)
     distorted_share: float = 0.0  # share of the judged frames whose proportions are not a body's
+    legs_cut: B | None = None  # the bottom edge cuts both legs while the head is in view (:func:`below_bottom`)
 
     @property
     def trunk(self) -> B:
@@ -141,7 +142,7 @@ def seen_parts(raw: PoseSeries, cfg: SeenConfig, min_visibility: float) -> Seen:
     head_big = np.asarray(angles.ear_eye_px(px) >= cfg.min_head_px)
     feet = np.stack([seen(FOOT["left"], body), seen(FOOT["right"], body)]) & ok
     return Seen(head=head & upper & head_big, shoulders=seen(_SHOULDERS, body) & upper, hips=seen(_HIPS, body) & upper,
-                feet=feet, large=big, head_large=head_big, distorted_share=distorted)
+                feet=feet, large=big, head_large=head_big, distorted_share=distorted, legs_cut=legs_cut)
 
 
 def below_bottom(px: F, height: float, margin: float) -> B:

@@ -16,7 +16,7 @@ from .gait import GaitResult, analyze_gait
 from .pose.extraction import Extraction
 from .pose.tracking import Track, track_series
 from .pose.walker import TrackStats, WalkerChoice, choose_walk, track_summary
-from .posture import PostureSeries, headings, measure_posture, pass_spans, seen_parts
+from .posture import PostureSeries, Seen, headings, measure_posture, pass_spans, seen_parts
 from .report import Frames, JoinedTrack, Pass, Report, Software, Subject, TrackRow, VideoSummary
 from .verdicts import Check, Evidence, frame_durations, look_ahead_check, slouch_check
 from .video import frame_step
@@ -58,6 +58,26 @@ def walker_too_small(post: PostureSeries, min_body_px: float) -> str | None:
     share = angles.BODY_SIZE_OF_HEIGHT
     tall = _median(angles.body_size(post.px) / share, post.sagittal)
     return None if tall is None else too_small_words("about {} px tall", tall, min_body_px / share)
+
+
+def legs_cut_words(seen: Seen, walking: B) -> str | None:
+    """Why no step can be found when the picture's bottom edge cuts the walker's legs (None: it does not).
+
+    Said where the feet are seen on none of the ``walking`` frames and the bottom edge cuts both legs
+    on most of them (a phone too close, filming from the thighs or the knees up).
+
+    >>> on, off = np.ones(4, bool), np.zeros(4, bool)
+    >>> seen = Seen(head=on, shoulders=on, hips=on, feet=np.zeros((2, 4), bool), large=on, legs_cut=on)
+    >>> legs_cut_words(seen, on)[:44]
+    'the feet are below the bottom of the picture'
+    >>> legs_cut_words(dataclasses.replace(seen, legs_cut=off), on) is None
+    True
+    """
+    cut = seen.legs_cut
+    if cut is None or not walking.any() or (seen.any_foot & walking).any() or cut[walking].mean() <= 0.5:
+        return None
+    return ("the feet are below the bottom of the picture (film from further away, so that the walker is in view "
+            "from head to feet)")
 
 
 #: seconds of frames with the walker turned that :func:`turned_words` needs to say the video is turned
@@ -318,7 +338,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     frontal = usable & np.isin(post.views, ["front", "back"])
     small = walker_too_small(post, cfg.seen.min_body_px)
     too_small = None if small is None else f"the walker is too small in the picture to find the steps ({small})"
-    why_feet = turned or too_small
+    why_feet = turned or too_small or legs_cut_words(seen, usable & post.sagittal)
     gait = analyze_gait(post.px, post.facing, t, usable & post.sagittal, frontal, info.width,
                         None if given is None else height, cfg.gait, feet=seen.feet & seen.hips, why_unseen=why_feet)
     passes, pass_index = _passes(post, raw.detected, la, sl, gait, head_ok, trunk_ok, dur, walk.tracks, min_s)

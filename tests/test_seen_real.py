@@ -69,6 +69,7 @@ def test_legs_cut_at_the_knees_still_give_the_posture_verdicts_of_the_whole_pict
     for name, clip in (("knees", NORMAL), ("slouch_knees", SLOUCH)):
         cut, full = cropped[name], analysed.report(clip)
         assert cut.gait is not None and cut.gait.status == "unknown" and not cut.frames.seen_feet.any(), name
+        assert cut.gait.reason is not None and "the feet are below the bottom of the picture" in cut.gait.reason
         for c, f in ((cut.look_ahead, full.look_ahead), (cut.slouch, full.slouch)):
             assert c.status == f.status != "unknown", (name, c.status, c.reason)
             assert c.evidence is not None and c.evidence.seen_s >= 2.5, name  # most of the ~3.3 s walked
