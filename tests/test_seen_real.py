@@ -21,6 +21,7 @@ pytestmark = pytest.mark.slow
 NORMAL = "gait_normal01_indoor_side.mp4"  # nose at 10-16% of the height, shoulders 21-27%, hips ~52%, ankles ~86%
 WOMAN = "lab_woman_indoor_side.mp4"  # walks left to right across the whole frame
 SLOUCH = "gait_slouch02_indoor_side.mp4"  # looking down and slouched (manifest), knees at ~75% of the height
+PARK = "sports2d_demo_park_side.mp4"  # the woman walks right to left, knees at ~82%; a man on a box, legs in view
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +33,7 @@ def cropped(shared_videos: Path, tmp_path_factory: pytest.TempPathFactory) -> di
         # a phone too close: the bottom edge cuts the legs at the knees
         "knees": derive(shared_videos / NORMAL, folder / "knees.mp4", crop=(0, 0, 1, 0.75)),
         "slouch_knees": derive(shared_videos / SLOUCH, folder / "slouch_knees.mp4", crop=(0, 0, 1, 0.75)),
+        "park_knees": derive(shared_videos / PARK, folder / "park_knees.mp4", crop=(0, 0, 1, 0.82)),
         "exit": derive(shared_videos / WOMAN, folder / "exit.mp4", crop=(0, 0, 0.6, 1)),  # leaves at 60% of the width
         # the first 2 s: about a second of walking seen, too little for a verdict, and for a number
         "short": derive(shared_videos / NORMAL, folder / "short.mp4", keep=lambda i: i < 60),
@@ -64,8 +66,9 @@ def test_legs_cut_away_gives_no_gait_but_posture(cropped):
 def test_legs_cut_at_the_knees_still_give_the_posture_verdicts_of_the_whole_picture(cropped, analysed):
     # The model extends the legs below the picture's edge, out of proportion with the rest: that is the
     # legs squeezed, not the head and trunk drawn where there are none (the top cut away), so the head,
-    # shoulders and hips above the cut are measured. On the code before, every check was unknown here
-    # ("the body's proportions are distorted in 94-100% of the frames").
+    # shoulders and hips above the cut are measured. On the code before, the slouch clip cut so was unknown
+    # ("the body's proportions are distorted in 30% of the frames", over the 25% limit): whether such a clip
+    # was judged at all hung on how many frames the squeeze showed in (29-30% on the slouch and limp clips).
     for name, clip in (("knees", NORMAL), ("slouch_knees", SLOUCH)):
         cut, full = cropped[name], analysed.report(clip)
         assert cut.gait is not None and cut.gait.status == "unknown" and not cut.frames.seen_feet.any(), name
@@ -77,6 +80,16 @@ def test_legs_cut_at_the_knees_still_give_the_posture_verdicts_of_the_whole_pict
         # the whole picture's pitch is against the head's path (the feet show a still camera), the cut one's
         # against the horizontal: 1-2 deg apart on these clips, and the model reads the cut head up to ~3 deg apart
         assert pitch[0] == pytest.approx(pitch[1], abs=5.0), (name, pitch)
+
+
+def test_a_walker_cut_at_the_knees_is_still_chosen_over_a_bystander_whose_legs_are_in_view(cropped, analysed):
+    # her legs' swing cannot be seen, so her travel across the picture tells she walks; on the code before
+    # the man bouncing on the box was chosen, and every check was unknown ("filmed from the front")
+    cut, full = cropped["park_knees"], analysed.report(PARK)
+    hips = cut.frames.hip_xy[:, 0][np.isfinite(cut.frames.hip_xy[:, 0])]
+    assert hips[0] - hips[-1] > 0.5  # right to left across more than half the picture, as the walker does
+    for c, f in ((cut.look_ahead, full.look_ahead), (cut.slouch, full.slouch)):
+        assert c.status == f.status == "pass", (c.status, c.reason)
 
 
 def test_walker_sliding_out_of_the_frame_edge_is_measured_only_while_seen(cropped, analysed):

@@ -81,6 +81,19 @@ def test_looks_with_the_legs_out_of_the_picture_are_not_walking() -> None:
     assert walk[legs_x > 40].all()
 
 
+def test_a_walker_whose_legs_the_bottom_edge_cuts_walks_and_someone_standing_so_does_not() -> None:
+    # a phone too close: the model draws the ankles below the picture; the hips' travel alone tells
+    t = np.arange(120) / FPS
+    walker, still = make_walker(t=t)[0], stander(t, 600)
+    for img in (walker, still):
+        img[:, 25:33, 1] += 720 - img[:, 27:29, 1].min() + 10  # knees and feet 10+ px below the 720 px picture
+    assert walking_looks(sampled(1, walker, t), SIZE).mean() > 0.9
+    assert not walking_looks(sampled(2, still, t), SIZE).any()
+    # chosen over a bystander whose legs are in view, bouncing on a box (the park demo cut at the knees)
+    tracks = [sampled(1, walker, t), sampled(2, bouncing(t, 300, scale=1.15), t)]
+    assert choose_walker(tracks, track_summary(tracks, SIZE, 1 / FPS)).track_id == 1
+
+
 def test_upside_down_is_not_walking() -> None:
     t = np.arange(90) / FPS
     img = make_walker(t=t)[0]

@@ -138,7 +138,9 @@ def walking_looks(tr: Track, frame_size: tuple[int, int]) -> NDArray[np.bool_]:
     ankles below them by 0.25), and within :data:`WALK_WINDOW_S` the hips travel across the picture
     at :data:`WALK_SPEED` (or the body grows or shrinks that fast over :data:`GROWTH_WINDOW_S`) with
     the legs swinging :data:`WALK_SWING`, or the legs swing :data:`IN_PLACE_SWING` (in place). Up and
-    down in the picture does not count as travel: a person bouncing on the spot moves so.
+    down in the picture does not count as travel: a person bouncing on the spot moves so. Where the
+    picture's bottom edge cuts both legs (the ankles below it, the hips and shoulders inside), the
+    hips travelling across the picture at :data:`WALK_SPEED` is enough.
     """
     n = len(tr.frames)
     if n < 3:
@@ -166,7 +168,12 @@ def walking_looks(tr: Track, frame_size: tuple[int, int]) -> NDArray[np.bool_]:
     swing = np.sqrt(np.maximum(var, 0.0).sum(axis=1))
     with np.errstate(invalid="ignore"):
         moving = ((speed >= WALK_SPEED) & (swing >= WALK_SWING)) | (swing >= IN_PLACE_SWING)
-    return np.asarray(inside & upright & moving & (k[:, 0] >= 3), bool)
+        # the picture's bottom edge cutting both legs (a phone too close): the legs' swing cannot be seen,
+        # so travel across the picture alone tells, with the hips and shoulders inside it
+        top = lm[:, [L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER]]
+        above = ((top[..., 0] >= m) & (top[..., 0] <= w - m) & (top[..., 1] >= m) & (top[..., 1] <= h - m)).all(axis=1)
+        cut = above & (lm[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE], 1] > h - m).all(axis=1) & (across >= WALK_SPEED)
+    return np.asarray(((inside & moving) | cut) & upright & (k[:, 0] >= 3), bool)
 
 
 def _stats(tr: Track, frame_size: tuple[int, int], dt: float) -> TrackStats:
