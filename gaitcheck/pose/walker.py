@@ -151,8 +151,13 @@ def walking_looks(tr: Track, frame_size: tuple[int, int]) -> NDArray[np.bool_]:
     t = np.asarray(tr.times, np.float64)
     w, h = frame_size
     m = LEGS_MARGIN * min(w, h)
-    legs = lm[:, list(_LEGS)]
-    inside = ((legs[..., 0] >= m) & (legs[..., 0] <= w - m) & (legs[..., 1] >= m) & (legs[..., 1] <= h - m)).all(axis=1)
+
+    def within(points: tuple[L, ...]) -> NDArray[np.bool_]:
+        xy = lm[:, list(points)]
+        return np.asarray(((xy[..., 0] >= m) & (xy[..., 0] <= w - m) & (xy[..., 1] >= m) & (xy[..., 1] <= h - m))
+                          .all(axis=1))
+
+    inside = within(_LEGS)
     hip = (lm[:, L.LEFT_HIP] + lm[:, L.RIGHT_HIP]) / 2
     shoulder = (lm[:, L.LEFT_SHOULDER] + lm[:, L.RIGHT_SHOULDER]) / 2
     ankle = (lm[:, L.LEFT_ANKLE] + lm[:, L.RIGHT_ANKLE]) / 2
@@ -170,8 +175,7 @@ def walking_looks(tr: Track, frame_size: tuple[int, int]) -> NDArray[np.bool_]:
         moving = ((speed >= WALK_SPEED) & (swing >= WALK_SWING)) | (swing >= IN_PLACE_SWING)
         # the picture's bottom edge cutting both legs (a phone too close): the legs' swing cannot be seen,
         # so travel across the picture alone tells, with the hips and shoulders inside it
-        top = lm[:, [L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER]]
-        above = ((top[..., 0] >= m) & (top[..., 0] <= w - m) & (top[..., 1] >= m) & (top[..., 1] <= h - m)).all(axis=1)
+        above = within((L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER))
         cut = above & (lm[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE], 1] > h - m).all(axis=1) & (across >= WALK_SPEED)
     return np.asarray(((inside & moving) | cut) & upright & (k[:, 0] >= 3), bool)
 
