@@ -191,8 +191,18 @@ class GaitConfig:
     # A cadence above this is not walking: a run, or a clip sped up (a time-lapse export). Brisk walking
     # reaches ~140 steps/min; the shared clips walk at 84-126.
     max_cadence_spm: float = 170.0
+    # Under slow_cadence_spm, a step length over cadence (the walk ratio, leg lengths per step/min) above
+    # max_walk_ratio is not a walk at the speed the clip shows but a slow-motion export: people who walk
+    # slowly take shorter steps as well as fewer. Healthy adults keep ~0.006-0.008 (0.0055-0.0070 m per
+    # step/min) over their range of speeds; the shared clips 0.0029-0.0082 at 84-126 steps/min. Slowed down
+    # 2x, lab_woman reads 58 steps/min at 0.0132 and sports2d 57 at 0.0143. Above slow_cadence_spm long steps
+    # are left alone: a tall walker reaching forward (overstriding) at 90 steps/min comes near 0.011.
+    slow_cadence_spm: float = 70.0
+    max_walk_ratio: float = 0.011
 
     def __post_init__(self) -> None:
+        _require(self.max_walk_ratio > 0 and self.slow_cadence_spm >= 0,
+                 "gait.max_walk_ratio must be positive and gait.slow_cadence_spm not negative")
         _require(self.max_cadence_spm > 60.0 / self.max_step_s, "gait.max_cadence_spm is too low")
         _require(0 < self.min_step_s < self.max_step_s, "gait.min_step_s must be positive and below max_step_s")
         _require(0 < self.leg_length_ratio < 1, "gait.leg_length_ratio must be between 0 and 1")

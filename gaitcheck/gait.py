@@ -471,6 +471,10 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
         by_side[foot].append(steps_rel[-1])
         angles.append(float(np.degrees(np.arctan2(heel[1] - toe[1], d * (toe[0] - heel[0])))))
     step_rel = _median(steps_rel)
+    if step_rel is not None and cadence < cfg.slow_cadence_spm and step_rel / cadence > cfg.max_walk_ratio:
+        return _unknown(f"the steps are long for how slowly they come ({step_rel:.2f} leg lengths at {cadence:.0f} "
+                        "steps/min, where a walk this slow takes shorter steps): is the clip in slow motion?",
+                        steps=len(ics))
     over_med = _median(over)
     angle_med = _median(angles)
 

@@ -383,9 +383,11 @@ def gait_unknown_words(reason: str, cadence_spm: float | None) -> str:
 
     >>> gait_unknown_words("step events need a side view", 96.4)[:60]
     'Seen from the front or behind, only your cadence can be meas'
+    >>> gait_unknown_words("is the clip in slow motion?", None)
+    'We could not measure your steps from this video: is the clip in slow motion?'
     """
     if cadence_spm is None:
-        return f"We could not measure your steps from this video: {reason}."
+        return f"We could not measure your steps from this video: {reason}{'' if reason.endswith(('?', '.')) else '.'}"
     return (f"Seen from the front or behind, only your cadence can be measured: about {cadence_spm:.0f} steps per "
             "minute. Film from the side to see step length and how your foot lands.")
 

@@ -235,6 +235,25 @@ def test_steps_faster_than_walking_are_unknown():
     assert gait_of(n_frames=180, cadence_spm=160.0, speed_px_s=300.0)["status"] == "pass"
 
 
+def test_long_steps_at_a_slow_cadence_are_a_slow_motion_clip_and_unknown():
+    # A slow-motion export halves the cadence a clip shows and keeps the steps' length: its walk ratio (step
+    # length over cadence) doubles. Someone really walking this slowly takes short steps, and is measured.
+    limit = Config().gait.max_walk_ratio
+    slowed = gait_of(n_frames=300, cadence_spm=55.0, speed_px_s=80.0, stride_amp_rel=0.35)
+    assert slowed["status"] == "unknown" and slowed["cadence_spm"] is None and slowed["steps"] >= 4
+    assert "slow motion" in slowed["reason"] and "55 steps/min" in slowed["reason"]
+    step = 2 * 0.35 / np.hypot(0.35, 0.95)  # the synthetic walker's step in leg lengths (as measured above)
+    assert step / 55.0 > limit > step / 100.0
+    # long steps above gait.slow_cadence_spm are left alone (a tall walker reaching forward): 0.0124 here
+    reaching = gait_of(n_frames=300, cadence_spm=100.0, speed_px_s=150.0, stride_amp_rel=0.75)
+    assert reaching["status"] == "flag" and reaching["step_length_rel_leg"] / 100.0 > limit
+    slow_walk = gait_of(n_frames=300, cadence_spm=55.0, speed_px_s=50.0, stride_amp_rel=0.2)
+    assert slow_walk["status"] == "pass" and slow_walk["cadence_spm"] == pytest.approx(55.0, rel=0.03)
+    assert slow_walk["step_length_rel_leg"] / 55.0 < limit
+    brisk = gait_of(n_frames=300, cadence_spm=100.0, speed_px_s=150.0, stride_amp_rel=0.35)
+    assert brisk["status"] == "pass" and brisk["cadence_spm"] == pytest.approx(100.0, rel=0.03)
+
+
 def test_steps_closer_than_any_contact_may_be_are_seen_in_the_feet_rhythm():
     # 240 steps/min (0.25 s, under gait.min_step_s): the detector keeps one contact of each close pair, so
     # the contacts come every ~0.5 s; the feet pass each other every 0.25 s
