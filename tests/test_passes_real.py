@@ -21,6 +21,10 @@ from _montage import Part, montage
 from conftest import AnalysisCache
 
 import gaitcheck
+from gaitcheck.config import Config
+from gaitcheck.pose import extraction as _extraction
+from gaitcheck.pose import passes as _passes
+from gaitcheck.pose.landmarker import resolve_model
 from gaitcheck.pose.tracking import Track
 from gaitcheck.pose.walker import choose_walk, track_summary
 from gaitcheck.verdicts import frame_durations
@@ -34,15 +38,34 @@ PHONE_CUTS = (69, 153, 244, 333)  # frames where the phone clip's shots change (
 
 
 @pytest.fixture(scope="module")
-def walks(tmp_path_factory: pytest.TempPathFactory, shared_videos: Path) -> dict[str, gaitcheck.Report]:
+def montages(tmp_path_factory: pytest.TempPathFactory, shared_videos: Path) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("walks")
     there, back = Part(WOMAN, 0, 219), Part(WOMAN, 0, 219, mirror=True)
     clips = {
         "there and back": [there, EMPTY, EMPTY, back],
         "someone else in between": [there, EMPTY, Part(OTHER, 0, 200), Part(WOMAN, 0, 19, mirror=True), back],
     }
-    return {name: gaitcheck.analyze(montage(folder / f"{k}.mp4", parts)) for k, (name, parts) in
-            enumerate(clips.items())}
+    return {name: montage(folder / f"{k}.mp4", parts) for k, (name, parts) in enumerate(clips.items())}
+
+
+#: per clip, the people followed again after the live pass (each call of a second decode's follow)
+REFOLLOWED: dict[str, list[list[int]]] = {}
+
+
+@pytest.fixture(scope="module")
+def walks(montages: dict[str, Path]) -> dict[str, gaitcheck.Report]:
+    out = {}
+    with pytest.MonkeyPatch.context() as mp:
+        for name, path in montages.items():
+            calls = REFOLLOWED.setdefault(name, [])
+
+            def counted(clip: Any, targets: Any, *a: Any, _calls: list[list[int]] = calls, **k: Any) -> Any:
+                _calls.append([tr.track_id for tr in targets])
+                return _passes.follow(clip, targets, *a, **k)
+
+            mp.setattr(_extraction, "follow", counted)
+            out[name] = gaitcheck.analyze(path)
+    return out
 
 
 def _gait(d: dict[str, Any]) -> tuple[int, float]:
@@ -64,8 +87,10 @@ def test_both_passes_of_a_there_and_back_walk_are_joined_and_add_up(walks: dict[
     passes = [p for p in d["passes"] if p["steps"] > 0]
     assert [p["direction"] for p in passes] == ["left to right", "right to left"], d["passes"]
     assert {p["track_ids"][0] for p in passes} == walker_ids and all(len(p["track_ids"]) == 1 for p in passes)
-    # both followed on every frame: no "only looked at every 6 frames"
+    # both followed on every frame: no "only looked at every 6 frames"; and in the one decode beside the scan,
+    # not again afterwards (the code before followed the pass it had not chosen first again: a second decode)
     assert not any("only looked at" in w for w in d["warnings"]), d["warnings"]
+    assert REFOLLOWED[name] == []
     rows = {row["track_id"]: row for row in subject["tracks"]}
     assert all(rows[i]["chosen"] for i in walker_ids)
     # each pass is the single clip again (mirrored or not): the whole is the sum of the parts
@@ -79,6 +104,20 @@ def test_both_passes_of_a_there_and_back_walk_are_joined_and_add_up(walks: dict[
         other = [row for i, row in rows.items() if i not in walker_ids and row["travel_rel"] > 1.0]
         assert len(other) == 1 and not other[0]["chosen"]
         assert passes[0]["end_s"] < other[0]["start_s"] and other[0]["end_s"] < passes[1]["start_s"]
+
+
+def test_a_there_and_back_walk_followed_beside_the_scan_is_what_the_passes_one_after_the_other_give(
+        montages: dict[str, Path]) -> None:
+    path, cfg, model = montages["there and back"], Config(), resolve_model()
+    (live, a), (ref, b) = (_extraction.extract_following(path, cfg, model, None, strategy=s)
+                           for s in (None, _passes.sequential))
+    assert a == b and len(live.tracks) == len(ref.tracks)
+    full = [tr for tr in live.tracks if tr.full]
+    assert len(full) == 2  # both passes of the walker
+    for x, y in zip(live.tracks, ref.tracks, strict=True):
+        assert (x.track_id, x.stride, x.frames) == (y.track_id, y.stride, y.frames)
+        for u, v in zip(x.image + x.world, y.image + y.world, strict=True):
+            np.testing.assert_array_equal(u, v)
 
 
 @pytest.fixture(scope="module")

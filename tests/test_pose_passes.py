@@ -258,6 +258,21 @@ def test_a_walker_who_leaves_and_comes_back_in_the_same_clothes_is_joined_and_fo
     assert gaitcheck.Report.from_dict(d).to_dict() == d  # the joins read back
 
 
+def test_the_walkers_passes_are_followed_beside_the_scan_each_once(tmp_path: Path) -> None:
+    # Who comes back is a new person to the scan. The follower follows, where the person it names is out of
+    # view, the pass of their walk in view then (as joined on the scan so far): each pass once, one
+    # landmarker each, in the one decode. The code before followed the first pass a second time afterwards.
+    scene = there_and_back()
+    fake = FakeLandmarkers(scene)
+    ex, _ = extract_following(write_scene(scene, tmp_path / "c.mp4"), CFG, MODEL, None, landmarkers=fake)
+    assert all(tr.full for tr in ex.tracks)
+    followers = fake.followers()
+    assert [person_followed(fake, k) for k in range(len(scene.people))] == [[0], [1]]
+    for lm in followers:
+        frames = [f for f, _ in lm.looks]
+        assert frames == sorted(set(frames))
+
+
 @pytest.mark.parametrize("case", ["other clothes", "standing", "seen together"])
 def test_someone_else_is_not_joined(tmp_path: Path, case: str) -> None:
     if case == "other clothes":  # a walker in blue comes by after the one in red has left

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -164,10 +164,11 @@ def _extract_clip(clip: Clip, model: ModelInfo, bar: Bar, track_id: int | None,
     named = track_id is not None or point is not None
     choose = _named(track_id, point) if named else likely_walker
     run = strategy or (sequential if named else live)
-    ex, followed = _checked(clip, run(clip, stride, choose, bar), model, bar)
+    passes = run(clip, stride, choose, bar)
+    ex, followed = _checked(clip, passes, model, bar)
     bar.end(len(ex.t))
     if followed is not None:
-        ex = _follow_walk(clip, ex, followed, bar)
+        ex = _follow_walk(clip, ex, followed, bar, people=passes.scan.tracks, ready=passes.more)
     return ex, followed
 
 
@@ -206,34 +207,45 @@ def _checked(clip: Clip, passes: Passes, model: ModelInfo, bar: Bar) -> tuple[Ex
     return _extraction(found, model, tuple(dense if tr is target else tr for tr in found.tracks)), target.track_id
 
 
-def _follow_walk(clip: Clip, extraction: Extraction, track_id: int, bar: Bar) -> Extraction:
-    """``extraction`` with all passes of the walker whose first track is ``track_id`` followed on every frame."""
+def _follow_walk(clip: Clip, extraction: Extraction, track_id: int, bar: Bar, *,
+                 people: Sequence[Track] | None = None, ready: Mapping[int, Track] | None = None) -> Extraction:
+    """``extraction`` with all passes of the walker whose first track is ``track_id`` followed on every frame.
+
+    ``people`` and ``ready`` as for :func:`_follow_tracks`.
+    """
     info = extraction.info
     tracks = list(extraction.tracks)
     stats = track_summary(tracks, (info.width, info.height), frame_step(extraction.t, info.fps))
     walk = choose_walk(tracks, stats, track_id=track_id, frame_size=(info.width, info.height))
-    return _follow_tracks(clip, extraction, [tr.track_id for tr in walk.tracks], bar)
+    return _follow_tracks(clip, extraction, [tr.track_id for tr in walk.tracks], bar, people=people, ready=ready)
 
 
-def _follow_tracks(clip: Clip, extraction: Extraction, track_ids: Collection[int], bar: Bar) -> Extraction:
+def _follow_tracks(clip: Clip, extraction: Extraction, track_ids: Collection[int], bar: Bar, *,
+                   people: Sequence[Track] | None = None, ready: Mapping[int, Track] | None = None) -> Extraction:
     """``extraction`` with the sampled tracks among ``track_ids`` followed on every frame, in one decode.
 
-    A track the model finds on fewer frames than the scan did (it kept to someone else) stays as
-    sampled, with a warning.
+    ``people``: everyone as the scan sampled them, painted over where the scan saw them (default:
+    the extraction's tracks). ``ready``: tracks already followed so, by track id (the live
+    follower's), used instead of following those again. A track the model finds on fewer frames
+    than the scan did (it kept to someone else) stays as sampled, with a warning.
     """
     tracks = list(extraction.tracks)
     targets = [tr for tr in tracks if tr.track_id in track_ids and not tr.full]
     if not targets:
         return extraction
-    stride = max(tr.stride for tr in targets)
-    n = len(extraction.t)
-    frames = {f for tr in targets for f in range(max(0, tr.frames[0] - stride + 1), min(n, tr.frames[-1] + stride))}
-    dense = follow(clip, targets, tracks, stride, bar.more(frames))
-    kept = {id(tr): d for tr, d in zip(targets, dense, strict=True) if len(d.frames) >= len(tr.frames)}
-    notes = tuple(f"Track {tr.track_id} could not be followed on its own (found on {len(d.frames)} frames, seen by "
-                  f"the scan on {len(tr.frames)}); it stays looked at every {tr.stride} frames."
-                  for tr, d in zip(targets, dense, strict=True) if id(tr) not in kept)
-    bar.end(len(frames))
+    done = {id(tr): (ready or {})[tr.track_id] for tr in targets if tr.track_id in (ready or {})}
+    todo = [tr for tr in targets if id(tr) not in done]
+    if todo:
+        stride = max(tr.stride for tr in todo)
+        n = len(extraction.t)
+        frames = {f for tr in todo for f in range(max(0, tr.frames[0] - stride + 1), min(n, tr.frames[-1] + stride))}
+        dense = follow(clip, todo, tracks if people is None else people, stride, bar.more(frames))
+        done.update(zip(map(id, todo), dense, strict=True))
+        bar.end(len(frames))
+    kept = {id(tr): done[id(tr)] for tr in targets if len(done[id(tr)].frames) >= len(tr.frames)}
+    notes = tuple(f"Track {tr.track_id} could not be followed on its own (found on {len(done[id(tr)].frames)} frames, "
+                  f"seen by the scan on {len(tr.frames)}); it stays looked at every {tr.stride} frames."
+                  for tr in targets if id(tr) not in kept)
     return dataclasses.replace(extraction, tracks=tuple(kept.get(id(tr), tr) for tr in tracks),
                                warnings=(*extraction.warnings, *notes))
 

@@ -10,14 +10,18 @@ far (most clips hold just the walker, who needs a second or more to walk a body 
 for that would leave this thread idle); with several people and nobody walking it waits, where
 it is, for at most ``MAX_WAIT_S`` of scan ahead (a bystander often stands in view before the
 walker comes in: following the bystander on could take it past the walker's first frames), then
-takes the best-scoring person. It stays just far enough behind the scan that every estimate it
+takes the best-scoring person. Where that person is out of view, it follows the pass of their
+walk in view then (a walker who leaves the picture and comes back is a new person to the scan;
+:func:`gaitcheck.pose.walker.choose_walk` joins them on the scan so far), so that every pass of
+the walker is followed in the one decode. It stays just far enough behind the scan that every estimate it
 uses (where the person is, whom to paint over) is already final, and it starts a fresh
 landmarker whenever it changes person.
 
 The result is the same as running the passes one after the other, bit for bit: it is kept only
 if the follower followed the person finally chosen on every frame of their time in view, from
-their first frame on, with one landmarker and the final estimates; otherwise that person is
-followed again afterwards (:func:`gaitcheck.pose.passes.follow`), which is all the speculation can cost.
+their first frame on, with one landmarker and the final estimates (and so for each of the walker's
+other passes); otherwise that person is followed again afterwards
+(:func:`gaitcheck.pose.passes.follow`), which is all the speculation can cost.
 :func:`live` is this, as a :data:`~gaitcheck.pose.passes.Strategy`.
 """
 
@@ -32,6 +36,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import NoWalkerError
 from ..video import VideoReader, frame_step
 from .landmarker import Landmarker
 from .passes import (
@@ -56,7 +61,7 @@ from .passes import (
     stitched,
 )
 from .tracking import Track, Tracker
-from .walker import track_summary
+from .walker import choose_walk, track_summary
 
 __all__ = ["Looked", "follow_live", "kept_track", "live", "load_scoring", "speculate"]
 
@@ -228,21 +233,37 @@ class _Planner:
     The estimates for a frame (:class:`gaitcheck.pose.passes.Guide`) are final once the scan has
     looked ``reach`` frames past it (a stride) and nobody last seen before
     that can still be stitched onto a later tracklet (``bridge`` frames after their last look).
+
+    Whom: the person :func:`speculate` names and, where they are out of view, their other passes
+    as :func:`gaitcheck.pose.walker.choose_walk` joins them on the scan so far (a walker who leaves
+    the picture and comes back is tracked as a new person): each pass is followed in the one
+    decode, where it would otherwise be followed again afterwards.
     """
 
-    def __init__(self, live: _LiveScan, stride: int, frame_size: tuple[int, int], bridge: int, max_wait: int) -> None:
+    def __init__(self, live: _LiveScan, stride: int, frame_size: tuple[int, int], bridge: int, max_wait: int,
+                 extend: int) -> None:
         self._live, self._stride, self._frame_size = live, stride, frame_size
-        self._bridge, self._max_wait = bridge, max_wait
+        self._bridge, self._max_wait, self._extend = bridge, max_wait, extend
         self._reach = stride
         self._snap: _Snapshot | None = None
         self._lasts: list[int] = []
         self.key: int | None = None
-        self._guide: Guide | None = None
-        self._others: list[Guide] = []
+        self._guides: dict[int, Guide] = {}  # everyone's, by key
+        self._walk: list[int] = []  # the keys of the walk of ``key``, in time order (``key`` among them)
+        self._dropped: set[int] = set()  # keys no longer worth following (see :meth:`drop`)
 
     @property
     def final(self) -> bool:
         return self._snap is not None and self._snap.done
+
+    @property
+    def walk(self) -> list[tuple[int, Guide]]:
+        """The keys and guides of the passes to follow, in time order."""
+        return [(k, self._guides[k]) for k in self._walk if k not in self._dropped]
+
+    def drop(self, key: int) -> None:
+        """Follow ``key`` no further (its looks so far are not what following it alone gives)."""
+        self._dropped.add(key)
 
     def _settled(self, frame: int) -> bool:
         """True if the current snapshot's estimates for ``frame`` are final."""
@@ -262,15 +283,16 @@ class _Planner:
             if choice != WAIT:
                 break
             self._live.wait_after(snap.head)
-        by_key = dict(zip(snap.keys, snap.people, strict=True))
         self._snap, self.key, self._lasts = snap, choice, [p.frames[-1] for p in snap.people]
-        self._guide = Guide(by_key[choice], self._stride) if choice is not None else None
-        self._others = guides([p for k, p in by_key.items() if k != choice], self._stride)
+        self._guides = dict(zip(snap.keys, guides(snap.people, self._stride), strict=True))
+        self._walk = [] if choice is None else walk_keys(snap, choice, self._frame_size)
 
-    def at(self, frame: int) -> tuple[Guide, list[Guide]] | None:
-        """The guide of the person to follow and the others', final for ``frame`` (None: follow nobody).
+    def at(self, frame: int) -> list[tuple[int, Guide, list[Guide]]]:
+        """Whom to follow on ``frame``, best first: keys, guides and the others' guides, final for it.
 
-        The guide may not cover ``frame``: the person may be followed on past it
+        The person :func:`speculate` names while within their time in view or after it, followed
+        on (``extend`` frames); then the pass of their walk whose time in view ``frame`` is in. A
+        guide may not cover ``frame``: the person may be followed on past it
         (:func:`gaitcheck.pose.passes.next_target`).
         """
         s = self._snap
@@ -283,9 +305,11 @@ class _Planner:
                 assert self._snap is not None
                 self._live.wait_after(self._snap.head)
                 self._refresh(frame)
-        if self._guide is None or frame < self._guide.first:
-            return None
-        return self._guide, self._others
+        passes = self.walk
+        main = next(((k, g) for k, g in passes if k == self.key), None)
+        picks = [main] if main is not None and main[1].first <= frame <= main[1].last + self._extend else []
+        picks += [(k, g) for k, g in passes if g.covers(frame) and (k, g) not in picks]
+        return [(k, g, [o for j, o in self._guides.items() if j != k]) for k, g in picks]
 
     def needed(self, frame: int) -> bool:
         """False if ``frame`` will not be followed as things stand (called from the decoding thread).
@@ -293,19 +317,31 @@ class _Planner:
         Only a hint: a frame skipped here that turns out to be needed after all (the choice of
         person changed) leaves a gap in that person's looks, so they are followed again later.
         """
-        snap, guide = self._snap, self._guide
+        snap, passes = self._snap, self.walk
         if snap is None:
             return True
-        if guide is None:
+        if not passes:
             return frame > snap.head - self._bridge  # nobody there as far as the estimates are final
-        return frame >= guide.first
+        return frame >= min(g.first for _, g in passes)
 
     def beyond(self, frame: int) -> bool:
-        """True once the scan has ended and nobody's time in view is left from ``frame`` on.
+        """True once the scan has ended and no pass to follow has time in view left from ``frame`` on.
 
         The person followed may still be followed on past it (:func:`gaitcheck.pose.passes.next_target`).
         """
-        return self.final and (self._guide is None or frame > self._guide.last)
+        return self.final and all(frame > g.last for _, g in self.walk)
+
+
+def walk_keys(snap: _Snapshot, key: int, frame_size: tuple[int, int]) -> list[int]:
+    """The keys of person ``key``'s passes on the scan so far, in time order (:func:`~.walker.choose_walk`)."""
+    by_key = dict(zip(snap.keys, snap.people, strict=True))
+    stats = track_summary(snap.people, frame_size, snap.dt)
+    try:
+        walk = choose_walk(snap.people, stats, track_id=by_key[key].track_id, frame_size=frame_size)
+    except NoWalkerError:  # too briefly seen to judge yet
+        return [key]
+    key_of = {tr.track_id: k for k, tr in by_key.items()}
+    return [key_of[tr.track_id] for tr in walk.tracks]
 
 
 @dataclass(frozen=True, eq=False)
@@ -346,7 +382,7 @@ def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: C
             size = (info.width, info.height)
             rate = max(clip.fps, 1.0)
             extend = extend_frames(clip.fps)
-            planner = _Planner(live, stride, size, bridge_frames(rate, stride), round(MAX_WAIT_S * rate))
+            planner = _Planner(live, stride, size, bridge_frames(rate, stride), round(MAX_WAIT_S * rate), extend)
             planners.append(planner)
             # created once the scan's landmarker is (the scan leads at the start: two landmarkers created
             # at once slow each other down), while the scan looks at its first frames
@@ -357,29 +393,31 @@ def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: C
                 for frame in reader:
                     i = frame.index
                     plan = planner.at(i)
+                    if planner.final and not checked:  # the walker is known: is following on still of use?
+                        checked = True
+                        for k, g in planner.walk:  # a pass followed off course is followed again afterwards
+                            if not _on_course(looked, k, g, i, every):
+                                planner.drop(k)
+                        plan = planner.at(i)
                     last = looked[-1] if looked else None
                     prev = (last.found[0] if last is not None and last.found is not None and last.key == key
                             and last.gen == gen and last.frame == i - every else None)
-                    if planner.beyond(i) and (prev is None or planner.key != key):
+                    if planner.beyond(i) and (prev is None or all(whom != key for whom, _, _ in plan)):
                         break
-                    if planner.final and not checked:  # the walker is known: is following on still of use?
-                        checked = True
-                        if planner.key is not None and plan is not None and not _on_course(looked, planner.key,
-                                                                                            plan[0], i, every):
-                            break  # that person will be followed again from their first frame
                     if step is not None:
                         step(i)
-                    if plan is None or planner.key is None:
+                    # the first of them to look for there (a pass that has ended is followed on while found)
+                    whom, target = next(((whom, t) for whom, guide, others in plan
+                                         if (t := next_target(guide, others, i, size, prev if whom == key else None,
+                                                              extend)) is not None), (None, None))
+                    if whom is None or target is None:
                         continue
-                    target = next_target(plan[0], plan[1], i, size, prev if planner.key == key else None, extend)
-                    if target is None:
-                        continue
-                    if planner.key != key:  # another person: a landmarker without the last one's history
+                    if whom != key:  # another person: a landmarker without the last one's history
                         if not fresh and estimator is not None:
                             estimator.close()
                             estimator = None
                             estimator = clip.landmarkers(1)
-                        gen, key, fresh = gen + 1, planner.key, False
+                        gen, key, fresh = gen + 1, whom, False
                     assert estimator is not None
                     found = look(estimator, frame.image, frame.t_s, target)
                     looked.append(Looked(i, frame.t_s, key, gen, target, found))
@@ -458,5 +496,9 @@ def live(clip: Clip, stride: int, choose: Chooser, bar: Bar) -> Passes:
     target = choose(found)
     if target is None:
         return Passes(found, None, None)
-    dense = kept_track(found, found.tracks.index(target), looked, extend_frames(clip.fps))
-    return Passes(found, target, dense if dense is not None else follow_target(clip, found, target, bar))
+    extend = extend_frames(clip.fps)
+    dense = kept_track(found, found.tracks.index(target), looked, extend)
+    keys = {lk.key for lk in looked}
+    more = {tr.track_id: kept for j, (tr, key) in enumerate(zip(found.tracks, found.keys, strict=True))
+            if tr is not target and key in keys and (kept := kept_track(found, j, looked, extend)) is not None}
+    return Passes(found, target, dense if dense is not None else follow_target(clip, found, target, bar), more)

@@ -29,7 +29,7 @@ import contextlib
 import dataclasses
 import os
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -510,12 +510,15 @@ class Passes:
     """What a :data:`Strategy` found: everyone (sampled), the person chosen, and them on every frame.
 
     ``walker`` is the scan's track of the person the :data:`Chooser` chose (None: nobody) and
-    ``followed`` that person followed on every frame (``stride`` 1; same id).
+    ``followed`` that person followed on every frame (``stride`` 1; same id). ``more``: others of
+    the scan's people already followed on every frame, by track id, each what :func:`follow` gives
+    for them, bit for bit (the walker's other passes, followed in the same decode).
     """
 
     scan: Scan
     walker: Track | None
     followed: Track | None
+    more: Mapping[int, Track] = dataclasses.field(default_factory=dict)
 
 
 #: Chooses, from the whole scan, the person to follow on every frame (None: nobody to follow).
