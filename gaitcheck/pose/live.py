@@ -248,8 +248,9 @@ class _Planner:
         self._snap: _Snapshot | None = None
         self._lasts: list[int] = []
         self.key: int | None = None
-        self._guides: dict[int, Guide] = {}  # everyone's, by key
-        self._walk: list[int] = []  # the keys of the walk of ``key``, in time order (``key`` among them)
+        # everyone's guides by key, and the keys of the walk of ``key`` in time order (``key`` among them):
+        # one tuple, replaced whole, as the decoding thread reads it (:meth:`needed`)
+        self._plan: tuple[dict[int, Guide], list[int]] = ({}, [])
         self._dropped: set[int] = set()  # keys no longer worth following (see :meth:`drop`)
 
     @property
@@ -259,7 +260,8 @@ class _Planner:
     @property
     def walk(self) -> list[tuple[int, Guide]]:
         """The keys and guides of the passes to follow, in time order."""
-        return [(k, self._guides[k]) for k in self._walk if k not in self._dropped]
+        guides_, walk = self._plan
+        return [(k, guides_[k]) for k in walk if k not in self._dropped]
 
     def drop(self, key: int) -> None:
         """Follow ``key`` no further (its looks so far are not what following it alone gives)."""
@@ -284,8 +286,8 @@ class _Planner:
                 break
             self._live.wait_after(snap.head)
         self._snap, self.key, self._lasts = snap, choice, [p.frames[-1] for p in snap.people]
-        self._guides = dict(zip(snap.keys, guides(snap.people, self._stride), strict=True))
-        self._walk = [] if choice is None else walk_keys(snap, choice, self._frame_size)
+        self._plan = (dict(zip(snap.keys, guides(snap.people, self._stride), strict=True)),
+                      [] if choice is None else walk_keys(snap, choice, self._frame_size))
 
     def at(self, frame: int) -> list[tuple[int, Guide, list[Guide]]]:
         """Whom to follow on ``frame``, best first: keys, guides and the others' guides, final for it.
@@ -309,7 +311,8 @@ class _Planner:
         main = next(((k, g) for k, g in passes if k == self.key), None)
         picks = [main] if main is not None and main[1].first <= frame <= main[1].last + self._extend else []
         picks += [(k, g) for k, g in passes if g.covers(frame) and (k, g) not in picks]
-        return [(k, g, [o for j, o in self._guides.items() if j != k]) for k, g in picks]
+        everyone = self._plan[0]
+        return [(k, g, [o for j, o in everyone.items() if j != k]) for k, g in picks]
 
     def needed(self, frame: int) -> bool:
         """False if ``frame`` will not be followed as things stand (called from the decoding thread).
