@@ -233,7 +233,8 @@ def _follow_tracks(clip: Clip, extraction: Extraction, track_ids: Collection[int
     targets = [tr for tr in tracks if tr.track_id in track_ids and not tr.full]
     if not targets:
         return extraction
-    done = {id(tr): (ready or {})[tr.track_id] for tr in targets if tr.track_id in (ready or {})}
+    have = ready or {}
+    done = {id(tr): have[tr.track_id] for tr in targets if tr.track_id in have}
     todo = [tr for tr in targets if id(tr) not in done]
     if todo:
         stride = max(tr.stride for tr in todo)
