@@ -21,6 +21,7 @@ from _scene import FakeLandmarkers, Scene, person, write_scene
 
 import gaitcheck
 from gaitcheck.config import Config
+from gaitcheck.pose import extraction as _extraction
 from gaitcheck.pose import live as _live
 from gaitcheck.pose import passes as _passes
 from gaitcheck.pose.extraction import extract_following
@@ -271,6 +272,26 @@ def test_the_walkers_passes_are_followed_beside_the_scan_each_once(tmp_path: Pat
     for lm in followers:
         frames = [f for f, _ in lm.looks]
         assert frames == sorted(set(frames))
+
+
+def test_the_passes_one_after_the_other_follow_every_pass_of_the_walker_in_one_decode(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # batch workers run the passes one after the other: the walker's other passes on the scan are followed
+    # beside the walker chosen, in the same follow (the code before decoded the clip once more for them)
+    scene = there_and_back()
+    calls: list[list[int]] = []
+    real = _passes.follow
+
+    def counted(clip, targets, *a, **k):  # type: ignore[no-untyped-def]
+        calls.append([tr.track_id for tr in targets])
+        return real(clip, targets, *a, **k)
+
+    monkeypatch.setattr(_passes, "follow", counted)
+    monkeypatch.setattr(_extraction, "follow", counted)
+    path = write_scene(scene, tmp_path / "c.mp4")
+    ex, _ = extract_following(path, CFG, MODEL, None, landmarkers=FakeLandmarkers(scene), strategy=_passes.sequential)
+    assert all(tr.full for tr in ex.tracks) and len(ex.tracks) == 2
+    assert [sorted(c) for c in calls] == [sorted(tr.track_id for tr in ex.tracks)]
 
 
 @pytest.mark.parametrize("case", ["other clothes", "standing", "seen together"])

@@ -41,7 +41,7 @@ from ..video import VideoInfo, VideoReader, frame_step
 from .appearance import appearance
 from .landmarker import Landmarker, LandmarkerFactory
 from .tracking import MAX_TRACK_GAP_S, Track, Tracker, box_size, stitch_tracks
-from .walker import choose_walker, track_summary
+from .walker import choose_walk, choose_walker, track_summary
 
 __all__ = ["Bar", "Chooser", "Clip", "Found", "Guide", "Passes", "Progress", "Scan", "Strategy", "Target",
            "bridge_frames", "extend_frames", "follow", "follow_target", "guides", "likely_walker", "look",
@@ -541,8 +541,21 @@ def follow_target(clip: Clip, found: Scan, target: Track, bar: Bar) -> Track:
 
 
 def sequential(clip: Clip, stride: int, choose: Chooser, bar: Bar) -> Passes:
-    """The reference :data:`Strategy`: scan the whole clip, choose, then follow the person chosen."""
+    """The reference :data:`Strategy`: scan the whole clip, choose, then follow the person chosen.
+
+    Their other passes on the scan (:func:`gaitcheck.pose.walker.choose_walk`) are followed in the
+    same decode (each as if alone: :func:`follow`).
+    """
     bar.scan_share = SCAN_SHARE
     found = scan(clip, stride, bar.scan)
     target = choose(found)
-    return Passes(found, target, None if target is None else follow_target(clip, found, target, bar))
+    if target is None:
+        return Passes(found, None, None)
+    stats = track_summary(found.tracks, (found.info.width, found.info.height), frame_step(found.t, found.info.fps))
+    walk = choose_walk(found.tracks, stats, track_id=target.track_id,
+                       frame_size=(found.info.width, found.info.height)).tracks
+    n, margin = len(found.t), found.stride - 1
+    step = bar.follow(max(0, min(tr.frames[0] for tr in walk) - margin),
+                      min(n - 1, max(tr.frames[-1] for tr in walk) + margin), n)
+    dense = {tr.track_id: d for tr, d in zip(walk, follow(clip, walk, found.tracks, found.stride, step), strict=True)}
+    return Passes(found, target, dense.pop(target.track_id), dense)
