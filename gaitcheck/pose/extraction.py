@@ -36,7 +36,7 @@ from .passes import (
     sequential,
 )
 from .tracking import Track
-from .walker import choose_walk, choose_walker, track_summary
+from .walker import choose_walker, track_summary, walk_tracks
 
 __all__ = ["Extraction", "Progress", "extract", "extract_following", "follow_track", "follow_tracks", "load_scoring",
            "turn_needed_deg"]
@@ -214,10 +214,9 @@ def _follow_walk(clip: Clip, extraction: Extraction, track_id: int, bar: Bar, *,
     ``people`` and ``ready`` as for :func:`_follow_tracks`.
     """
     info = extraction.info
-    tracks = list(extraction.tracks)
-    stats = track_summary(tracks, (info.width, info.height), frame_step(extraction.t, info.fps))
-    walk = choose_walk(tracks, stats, track_id=track_id, frame_size=(info.width, info.height))
-    return _follow_tracks(clip, extraction, [tr.track_id for tr in walk.tracks], bar, people=people, ready=ready)
+    walk = walk_tracks(list(extraction.tracks), (info.width, info.height), frame_step(extraction.t, info.fps),
+                       track_id)
+    return _follow_tracks(clip, extraction, [tr.track_id for tr in walk], bar, people=people, ready=ready)
 
 
 def _follow_tracks(clip: Clip, extraction: Extraction, track_ids: Collection[int], bar: Bar, *,

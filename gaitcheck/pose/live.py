@@ -61,7 +61,7 @@ from .passes import (
     stitched,
 )
 from .tracking import Track, Tracker
-from .walker import choose_walk, track_summary
+from .walker import track_summary, walk_tracks
 
 __all__ = ["Looked", "follow_live", "kept_track", "live", "load_scoring", "speculate"]
 
@@ -336,15 +336,14 @@ class _Planner:
 
 
 def walk_keys(snap: _Snapshot, key: int, frame_size: tuple[int, int]) -> list[int]:
-    """The keys of person ``key``'s passes on the scan so far, in time order (:func:`~.walker.choose_walk`)."""
+    """The keys of person ``key``'s passes on the scan so far, in time order (:func:`~.walker.walk_tracks`)."""
     by_key = dict(zip(snap.keys, snap.people, strict=True))
-    stats = track_summary(snap.people, frame_size, snap.dt)
     try:
-        walk = choose_walk(snap.people, stats, track_id=by_key[key].track_id, frame_size=frame_size)
+        walk = walk_tracks(snap.people, frame_size, snap.dt, by_key[key].track_id)
     except NoWalkerError:  # too briefly seen to judge yet
         return [key]
     key_of = {tr.track_id: k for k, tr in by_key.items()}
-    return [key_of[tr.track_id] for tr in walk.tracks]
+    return [key_of[tr.track_id] for tr in walk]
 
 
 @dataclass(frozen=True, eq=False)

@@ -41,11 +41,11 @@ from ..video import VideoInfo, VideoReader, frame_step
 from .appearance import appearance
 from .landmarker import Landmarker, LandmarkerFactory
 from .tracking import MAX_TRACK_GAP_S, Track, Tracker, box_size, stitch_tracks
-from .walker import choose_walk, choose_walker, track_summary
+from .walker import choose_walker, track_summary, walk_tracks
 
 __all__ = ["Bar", "Chooser", "Clip", "Found", "Guide", "Passes", "Progress", "Scan", "Strategy", "Target",
-           "bridge_frames", "extend_frames", "follow", "follow_target", "guides", "likely_walker", "look",
-           "mask_others", "next_target", "scan", "scan_stride", "sequential", "target_at"]
+           "bridge_frames", "extend_frames", "follow", "follow_target", "follow_targets", "guides", "likely_walker",
+           "look", "mask_others", "next_target", "scan", "scan_stride", "sequential", "target_at"]
 
 Step = Callable[[int], None]  # called with the index of the frame just done
 Progress = Callable[[int, int], None]  # (frames done, frames expected or 0)
@@ -533,11 +533,17 @@ def likely_walker(found: Scan) -> Track | None:
     return choose_walker(found.tracks, stats) if stats else None
 
 
+def follow_targets(clip: Clip, found: Scan, targets: Sequence[Track], bar: Bar) -> list[Track]:
+    """:func:`follow` the scan's people ``targets``, each with everyone else painted over, moving ``bar``."""
+    n, margin = len(found.t), found.stride - 1
+    step = bar.follow(max(0, min(tr.frames[0] for tr in targets) - margin),
+                      min(n - 1, max(tr.frames[-1] for tr in targets) + margin), n)
+    return follow(clip, targets, found.tracks, found.stride, step)
+
+
 def follow_target(clip: Clip, found: Scan, target: Track, bar: Bar) -> Track:
     """:func:`follow` the scan's person ``target``, with everyone else painted over, moving ``bar``."""
-    n, margin = len(found.t), found.stride - 1
-    step = bar.follow(max(0, target.frames[0] - margin), min(n - 1, target.frames[-1] + margin), n)
-    return follow(clip, [target], found.tracks, found.stride, step)[0]
+    return follow_targets(clip, found, [target], bar)[0]
 
 
 def sequential(clip: Clip, stride: int, choose: Chooser, bar: Bar) -> Passes:
@@ -551,11 +557,7 @@ def sequential(clip: Clip, stride: int, choose: Chooser, bar: Bar) -> Passes:
     target = choose(found)
     if target is None:
         return Passes(found, None, None)
-    stats = track_summary(found.tracks, (found.info.width, found.info.height), frame_step(found.t, found.info.fps))
-    walk = choose_walk(found.tracks, stats, track_id=target.track_id,
-                       frame_size=(found.info.width, found.info.height)).tracks
-    n, margin = len(found.t), found.stride - 1
-    step = bar.follow(max(0, min(tr.frames[0] for tr in walk) - margin),
-                      min(n - 1, max(tr.frames[-1] for tr in walk) + margin), n)
-    dense = {tr.track_id: d for tr, d in zip(walk, follow(clip, walk, found.tracks, found.stride, step), strict=True)}
+    walk = walk_tracks(found.tracks, (found.info.width, found.info.height), frame_step(found.t, found.info.fps),
+                       target.track_id)
+    dense = {tr.track_id: d for tr, d in zip(walk, follow_targets(clip, found, walk, bar), strict=True)}
     return Passes(found, target, dense.pop(target.track_id), dense)

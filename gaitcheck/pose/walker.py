@@ -48,7 +48,7 @@ from .appearance import Looks, colour_distance, proportion_distance, summarise
 from .tracking import MIN_TRACK_FRAMES, Track, box_of, box_size, centre_of, size_of
 
 __all__ = ["MAX_BUILD", "MAX_COLOUR", "Join", "TrackStats", "WalkerChoice", "choose_walk", "choose_walker",
-           "track_summary", "walking_looks"]
+           "track_summary", "walk_tracks", "walking_looks"]
 
 MAX_COLOUR = 0.06  # clothing colour distance up to which two tracks may be one person (see the module notes)
 MAX_BUILD = 0.08  # body proportion distance, likewise
@@ -377,3 +377,13 @@ def choose_walk(tracks: list[Track], stats: list[TrackStats], *, track_id: int |
         walk.append(tr)
         del looks[tr.track_id]
     return WalkerChoice(tuple(sorted(walk, key=lambda w: w.frames[0])), first, tuple(joined))
+
+
+def walk_tracks(tracks: list[Track], frame_size: tuple[int, int], dt: float, track_id: int) -> tuple[Track, ...]:
+    """The tracks of the walk of track ``track_id``, in time order: :func:`choose_walk` on :func:`track_summary`.
+
+    Raises:
+        NoWalkerError: ``track_id`` is not among ``tracks`` or too briefly seen to judge.
+    """
+    stats = track_summary(tracks, frame_size, dt)
+    return choose_walk(tracks, stats, track_id=track_id, frame_size=frame_size).tracks
