@@ -18,6 +18,7 @@ import av
 import numpy as np
 import pytest
 from _scene import FakeLandmarkers, Scene, person, write_scene
+from _synth import make_walker
 
 import gaitcheck
 from gaitcheck.config import Config
@@ -332,3 +333,65 @@ def test_following_several_people_in_one_decode_is_following_each_alone(clips: d
         assert_same_track(alone, dense)
     # the two are in view together: each was shown a frame with the other painted over
     assert both[0].frames[-1] > both[1].frames[0]
+
+
+class _ScriptedScan:
+    """The scan, looking only as far as the follower waits for (no further): the planner's worst case.
+
+    Stands in for :class:`gaitcheck.pose.live._LiveScan`: ``looks`` are (frame, t_s, (n, 33, 5) pixel
+    landmarks) fed to a real tracker one at a time, as the planner asks.
+    """
+
+    def __init__(self, looks: list[tuple[int, float, np.ndarray]], stride: int) -> None:
+        self.looks, self.done = looks, 0
+        self.tracker = _live.Tracker(stride, 1)
+
+    @property
+    def head(self) -> int:
+        return self.looks[self.done - 1][0] if self.done else -1
+
+    def wait_past(self, frame: int) -> None:
+        while self.done < len(self.looks) and self.head < frame:
+            f, t, px = self.looks[self.done]
+            self.tracker.update(f, t, px, np.zeros((len(px), 33, 3), np.float32))
+            self.done += 1
+
+    def wait_after(self, head: int) -> None:
+        self.wait_past(head + 1)
+
+    def snapshot(self) -> _live._Snapshot:
+        return _live.snapshot_of([tr.copy() for tr in self.tracker.tracks], self.head, 1 / 30,
+                                 done=self.done == len(self.looks))
+
+
+def test_the_estimates_the_follower_is_given_are_final_when_a_lost_person_is_found_again() -> None:
+    # A walker the scan loses for two looks (frames 48 and 54 place them 0.7 body sizes off their
+    # path: a new tracklet), then finds again on their path (frame 60 links to the first tracklet).
+    # Seen at frame 54, the two tracklets are stitched into one person; at frame 60 they are two, and
+    # the second is someone else, painted over. The planner hands out estimates only once final: for
+    # every frame, what it gives is what the whole scan gives (the code before took the stitched
+    # person's last look, 54, for the last one of both tracklets, and handed frames 43-48 out early).
+    n, size = 120, (640, 360)
+    t = np.arange(n) / 30
+    img, _, _ = make_walker(t=t, frame_size=size, scale=0.5, start_x=60, speed_px_s=150)
+    body = float(np.ptp(img[0, :, 1]))
+    img[[48, 54], :, 0] += 0.7 * body
+    looks = [(f, float(t[f]), img[f][None].astype(np.float32)) for f in range(0, n, STRIDE)]
+    whole = _ScriptedScan(looks, STRIDE)
+    whole.wait_past(n)
+    final = whole.snapshot()
+    assert len(final.people) == 2 and [p.frames for p in final.people][1] == [48, 54]
+    final_guides = dict(zip(final.keys, _passes.guides(final.people, STRIDE), strict=True))
+    scan = _ScriptedScan(looks, STRIDE)
+    planner = _live._Planner(scan, STRIDE, size, _passes.bridge_frames(30.0, STRIDE), 120,  # type: ignore[arg-type]
+                             _passes.extend_frames(30.0))
+    checked = 0
+    for frame in range(n):
+        for key, guide, others in planner.at(frame):
+            if not guide.covers(frame):
+                continue
+            mine = final_guides[key]
+            rest = [g for k, g in final_guides.items() if k != key]
+            assert _passes.target_at(guide, others, frame, size) == _passes.target_at(mine, rest, frame, size), frame
+            checked += 1
+    assert checked >= n - 2 * STRIDE

@@ -60,7 +60,7 @@ from .passes import (
     scan,
     stitched,
 )
-from .tracking import Track, Tracker
+from .tracking import STITCH_OVERLAP_LOOKS, Track, Tracker
 from .walker import track_summary, walk_tracks
 
 __all__ = ["Looked", "follow_live", "kept_track", "live", "load_scoring", "speculate"]
@@ -97,6 +97,16 @@ class _Snapshot:
     head: int
     done: bool
     dt: float
+    #: the first and last look of each of the scan's tracklets, before stitching: how they are stitched
+    #: may change with later looks (see :class:`_Planner`)
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+def snapshot_of(tracklets: list[Track], head: int, dt: float, done: bool = False) -> _Snapshot:
+    """What the scan has found once it has looked at frame ``head``: its ``tracklets`` (copies), stitched."""
+    people, keys = stitched(tracklets)
+    spans = tuple((tr.frames[0], tr.frames[-1]) for tr in tracklets if tr.frames)
+    return _Snapshot(people, keys, head, done, dt, spans)
 
 
 def _lower_priority() -> None:
@@ -175,9 +185,7 @@ class _LiveScan:
                 return _Snapshot(r.tracks, r.keys, len(r.t) - 1, True, dt)
             tracklets = [tr.copy() for tr in self._tracker.tracks]
             head, times = self._tracker.head, list(self._tracker.look_times)
-        people, keys = stitched(tracklets)
-        dt = frame_step(times) / self._stride
-        return _Snapshot(people, keys, head, False, dt)
+        return snapshot_of(tracklets, head, frame_step(times) / self._stride)
 
     def finish(self) -> Scan:
         """Wait for the scan to end and return it."""
@@ -231,8 +239,12 @@ class _Planner:
     """Decides, frame by frame, whom the follower follows and with which estimates.
 
     The estimates for a frame (:class:`gaitcheck.pose.passes.Guide`) are final once the scan has
-    looked ``reach`` frames past it (a stride) and nobody last seen before
-    that can still be stitched onto a later tracklet (``bridge`` frames after their last look).
+    looked ``reach`` frames past it (a stride), no tracklet last seen before that can still take a
+    later look or have a later one stitched onto it (``bridge`` frames after its last look), and
+    every tracklet begun by then is stitched for good: once each open one begun before it has been
+    seen past its start by the stitch's overlap, or has closed (``bridge`` frames after its last look).
+    Tracklets, not the people stitched of them: a person the tracker lost for a look or two is a
+    tracklet of their own, stitched into them or not as the scan goes on, and who is where changes.
 
     Whom: the person :func:`speculate` names and, where they are out of view, their other passes
     as :func:`gaitcheck.pose.walker.choose_walk` joins them on the scan so far (a walker who leaves
@@ -246,7 +258,8 @@ class _Planner:
         self._bridge, self._max_wait, self._extend = bridge, max_wait, extend
         self._reach = stride
         self._snap: _Snapshot | None = None
-        self._lasts: list[int] = []
+        self._spans: tuple[tuple[int, int], ...] = ()
+        self._overlap = STITCH_OVERLAP_LOOKS * stride  # a tracklet may start this long before the one it continues ends
         self.key: int | None = None
         # everyone's guides by key, and the keys of the walk of ``key`` in time order (``key`` among them):
         # one tuple, replaced whole, as the decoding thread reads it (:meth:`needed`)
@@ -274,8 +287,14 @@ class _Planner:
             return False
         if s.done:
             return True
-        far = frame + self._reach
-        return s.head >= far and all(last >= far or s.head >= last + self._bridge for last in self._lasts)
+        far, head, bridge = frame + self._reach, s.head, self._bridge
+        if head < far or any(last < far and head < last + bridge for _, last in self._spans):
+            return False
+        # a tracklet begun by ``far`` may still be stitched onto an open one, or not: until that one is
+        # seen past its start by the stitch's overlap, or has closed
+        return not any(a_first < b_first and a_last < b_first + self._overlap and head < a_last + bridge
+                       for b_first, _ in self._spans if b_first <= far and head < b_first + self._overlap + bridge
+                       for a_first, a_last in self._spans)
 
     def _refresh(self, frame: int) -> None:
         while True:
@@ -285,7 +304,7 @@ class _Planner:
             if choice != WAIT:
                 break
             self._live.wait_after(snap.head)
-        self._snap, self.key, self._lasts = snap, choice, [p.frames[-1] for p in snap.people]
+        self._snap, self.key, self._spans = snap, choice, snap.spans
         self._plan = (dict(zip(snap.keys, guides(snap.people, self._stride), strict=True)),
                       [] if choice is None else walk_keys(snap, choice, self._frame_size))
 

@@ -17,13 +17,15 @@ from numpy.typing import NDArray
 from ..landmarks import NUM_LANDMARKS, TORSO, Landmark
 from ..series import PoseSeries
 
-__all__ = ["MIN_TRACK_FRAMES", "Track", "Tracker", "box_of", "centre_of", "size_of", "stitch_tracks", "track_series"]
+__all__ = ["MIN_TRACK_FRAMES", "STITCH_OVERLAP_LOOKS", "Track", "Tracker", "box_of", "centre_of",
+           "size_of", "stitch_tracks", "track_series"]
 
 L = Landmark
 _TORSO = list(TORSO)
 MAX_LINK_COST = 0.5  # link cost (body sizes) above which a detection is someone else
 DUPLICATE_OVERLAP = 0.7  # two poses whose boxes overlap this much (of the smaller box) are one person
 MAX_TRACK_GAP_S = 1.0  # a track not seen for this long is closed
+STITCH_OVERLAP_LOOKS = 3  # a tracklet may start this many looks before the one it continues ends
 MIN_TRACK_FRAMES = 5  # shorter tracks are noise (a spurious pose for a few frames)
 
 
@@ -217,12 +219,13 @@ def stitch_tracks(tracks: list[Track], max_gap_s: float = MAX_TRACK_GAP_S) -> li
     """Join tracklets of one person broken by a few bad detections.
 
     Track B continues track A when B starts at most ``max_gap_s`` after A ends (or overlaps it by
-    at most 3 frames), and B's first torso centre is within one body size of where A was heading.
+    at most :data:`STITCH_OVERLAP_LOOKS` looks), and B's first torso centre is within one body size
+    of where A was heading.
     Each track gets at most one successor, the nearest; ids of the joined tracks are the first one's.
     """
     ordered = sorted(tracks, key=lambda tr: tr.frames[0])
     result: list[Track] = []
-    overlap = 3 * max((tr.stride for tr in tracks), default=1)
+    overlap = STITCH_OVERLAP_LOOKS * max((tr.stride for tr in tracks), default=1)
     for b in ordered:
         best, best_cost = None, np.inf
         for a in result:
