@@ -241,7 +241,7 @@ class _Planner:
     The estimates for a frame (:class:`gaitcheck.pose.passes.Guide`) are final once the scan has
     looked ``reach`` frames past it (a stride), no tracklet last seen before that can still take a
     later look or have a later one stitched onto it (``bridge`` frames after its last look), and
-    every tracklet begun by then is stitched for good: once each open one begun before it has been
+    every tracklet begun by then is stitched for good: once each open one begun no later has been
     seen past its start by the stitch's overlap, or has closed (``bridge`` frames after its last look).
     Tracklets, not the people stitched of them: a person the tracker lost for a look or two is a
     tracklet of their own, stitched into them or not as the scan goes on, and who is where changes.
@@ -290,11 +290,13 @@ class _Planner:
         far, head, bridge = frame + self._reach, s.head, self._bridge
         if head < far or any(last < far and head < last + bridge for _, last in self._spans):
             return False
-        # a tracklet begun by ``far`` may still be stitched onto an open one, or not: until that one is
-        # seen past its start by the stitch's overlap, or has closed
-        return not any(a_first < b_first and a_last < b_first + self._overlap and head < a_last + bridge
-                       for b_first, _ in self._spans if b_first <= far and head < b_first + self._overlap + bridge
-                       for a_first, a_last in self._spans)
+        # a tracklet begun by ``far`` may still be stitched onto an open one begun no later, or not: until
+        # that one is seen past its start by the stitch's overlap, or has closed
+        spans = self._spans
+        return not any(i != j and a_first <= b_first and a_last < b_first + self._overlap and head < a_last + bridge
+                       for j, (b_first, _) in enumerate(spans)
+                       if b_first <= far and head < b_first + self._overlap + bridge
+                       for i, (a_first, a_last) in enumerate(spans))
 
     def _refresh(self, frame: int) -> None:
         while True:
