@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -290,13 +290,7 @@ class _Planner:
         far, head, bridge = frame + self._reach, s.head, self._bridge
         if head < far or any(last < far and head < last + bridge for _, last in self._spans):
             return False
-        # a tracklet begun by ``far`` may still be stitched onto an open one begun no later, or not: until
-        # that one is seen past its start by the stitch's overlap, or has closed
-        spans = self._spans
-        return not any(i != j and a_first <= b_first and a_last < b_first + self._overlap and head < a_last + bridge
-                       for j, (b_first, _) in enumerate(spans)
-                       if b_first <= far and head < b_first + self._overlap + bridge
-                       for i, (a_first, a_last) in enumerate(spans))
+        return stitched_for_good(self._spans, far, head, self._overlap, bridge)
 
     def _refresh(self, frame: int) -> None:
         while True:
@@ -354,6 +348,23 @@ class _Planner:
         The person followed may still be followed on past it (:func:`gaitcheck.pose.passes.next_target`).
         """
         return self.final and all(frame > g.last for _, g in self.walk)
+
+
+def stitched_for_good(spans: Sequence[tuple[int, int]], far: int, head: int, overlap: int, bridge: int) -> bool:
+    """True if every tracklet begun by frame ``far`` is stitched as it will stay, the scan having looked at ``head``.
+
+    ``spans``: each tracklet's first and last look. A tracklet may be stitched onto an open one begun
+    no later (or not) until that one has been seen past its start by ``overlap`` frames, or has closed
+    (``bridge`` frames after its last look); one begun over ``overlap + bridge`` frames ago is settled.
+
+    >>> stitched_for_good([(0, 42), (48, 54)], 49, 54, 18, 42)  # the first may still take a look at 60
+    False
+    >>> stitched_for_good([(0, 66), (48, 54)], 49, 66, 18, 42)  # seen past 48 + 18: two for good
+    True
+    """
+    recent = [(j, b) for j, (b, _) in enumerate(spans) if b <= far and head < b + overlap + bridge]
+    return not any(i != j and a_first <= b and a_last < b + overlap and head < a_last + bridge
+                   for j, b in recent for i, (a_first, a_last) in enumerate(spans))
 
 
 def walk_keys(snap: _Snapshot, key: int, frame_size: tuple[int, int]) -> list[int]:
