@@ -88,12 +88,12 @@ def _moving_average(x: F, t: F, window_s: float) -> F:
     return out
 
 
-def _peaks(x: F, prominence: float, open_start: bool, open_end: bool) -> list[int]:
-    """Peaks of ``x`` (one foot's run of judged frames) that stand out by ``prominence``.
+def _peaks(x: F, prominence: float, open_start: bool, open_end: bool) -> list[tuple[int, bool]]:
+    """Peaks of ``x`` (one foot's run of judged frames) that stand out by ``prominence``, as ``(index, fall seen)``.
 
     On both sides, or on the one side that is seen when the other runs into an open start or end of ``x``:
     a foot that came into view late in its swing (``open_start``), or left the view soon after
-    landing (``open_end``).
+    landing (``open_end``). ``fall seen`` is False for a peak whose fall runs out of view.
     """
     from scipy.signal import find_peaks, peak_prominences  # lazy: slow to import (pose.live.load_scoring)
 
@@ -107,8 +107,41 @@ def _peaks(x: F, prominence: float, open_start: bool, open_end: bool) -> list[in
         # a side runs out of view when nothing lower than its first (last) value is seen before (after) the peak
         if (rise >= prominence or (open_start and x[0] - x[lb] <= _FLAT)) and \
                 (fall >= prominence or (open_end and x[-1] - x[rb] <= _FLAT)) and max(rise, fall) >= prominence:
-            out.append(int(p))
+            out.append((int(p), bool(fall >= prominence)))
     return out
+
+
+def _reaches(rel: F, found: list[tuple[int, int, bool]], p: int, k: int, prominence: float) -> bool:
+    """Whether foot ``k``'s peak at frame ``p`` comes within ``prominence`` of where the walker's peaks lie.
+
+    That is, of the median of that foot's peaks whose fall was seen (both feet's where it has none;
+    True where there are none): where their feet land (or, for toe-offs, where the toes leave the
+    floor). ``found`` holds ``(frame, foot, fall seen)``.
+
+    >>> rel = np.array([[0.4, 0.0, 0.38], [0.0, 0.0, 0.0]])
+    >>> found = [(0, 0, True), (1, 0, False), (2, 0, False)]  # the peak at frame 0 was seen falling
+    >>> _reaches(rel, found, 2, 0, 0.15), _reaches(rel, found, 1, 0, 0.15)
+    (True, False)
+    """
+    own = [rel[j, q] for q, j, fell in found if fell and j == k]
+    ref = own or [rel[j, q] for q, j, fell in found if fell]
+    return not ref or bool(rel[k, p] >= float(np.median(ref)) - prominence)
+
+
+def _comes_to_rest(x: F, p: int, leg: float, frames: int = 3) -> bool:
+    """Whether a foot at ``x`` (pixels, one foot part; NaN where not seen) is at rest in the picture after frame ``p``.
+
+    Its position changes by at most the landmarks' jitter a frame (the median over the next ``frames``
+    frames seen, at least two of them), as a foot does that has landed, seen by a still camera.
+
+    >>> _comes_to_rest(np.array([0.0, 50.0, 100.0, 101.0, 100.5, 101.0]), 2, 100.0)
+    True
+    >>> _comes_to_rest(np.array([0.0, 50.0, 100.0, 110.0, 115.0, 124.0]), 2, 100.0)
+    False
+    """
+    step = np.diff(x[p : p + frames + 1])
+    step = step[np.isfinite(step)]
+    return len(step) >= 2 and float(np.median(np.abs(step))) <= _FLAT * leg
 
 
 def _subframe_t(t: F, x: F, p: int) -> float:
@@ -174,10 +207,17 @@ def _events(px: F, facing: F, t: F, valid: B, feet: B | None, cfg: GaitConfig, p
     for k in range(2):
         seen[k] |= _bridge(rel[k], whole[k], t, valid)
     n = len(t)
-    cand = [(int(r[0]) + q, k) for k in range(2) for r in runs(np.isfinite(rel[k]))
-            for q in _peaks(rel[k, r], cfg.peak_prominence_rel, r[0] == 0 or not seen[k, r[0] - 1],
-                            r[-1] == n - 1 or not seen[k, r[-1] + 1])
-            if rel[k, r[0] + q] >= height]
+    found = [(int(r[0]) + q, k, fell) for k in range(2) for r in runs(np.isfinite(rel[k]))
+             for q, fell in _peaks(rel[k, r], cfg.peak_prominence_rel, r[0] == 0 or not seen[k, r[0] - 1],
+                                    r[-1] == n - 1 or not seen[k, r[-1] + 1])
+             if rel[k, r[0] + q] >= height]
+    # A peak whose fall runs out of view counts where it lies where this walker's peaks lie, or, for a landing,
+    # where the foot is seen at rest after it (the last step of a walker who stops). A foot swinging out of
+    # the picture is squeezed into it by the model on its last frames in view, so that it seems to stop short
+    # in mid-swing: neither.
+    foot_x = [np.where(np.isfinite(rel[k]), px[:, f[part], 0], np.nan) for k, f in enumerate(_FEET.values())]
+    cand = [(p, k) for p, k, fell in found if fell or _reaches(rel, found, p, k, cfg.peak_prominence_rel)
+            or (sign > 0 and _comes_to_rest(foot_x[k], p, leg))]
     kept: list[tuple[int, int]] = []
     for p, k in sorted(cand, key=lambda c: -rel[c[1], c[0]]):
         if all(abs(t[p] - t[q]) >= cfg.min_step_s for q, _ in kept):

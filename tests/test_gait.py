@@ -185,6 +185,61 @@ def test_steps_count_to_the_edge_of_the_frame(direction):
     assert not visible[first, [L.LEFT_HEEL, L.RIGHT_HEEL]].all() or not visible[last, [L.LEFT_HEEL, L.RIGHT_HEEL]].all()
 
 
+def _feet_ahead(rel_left: np.ndarray, rel_right: np.ndarray, hip: np.ndarray, leg_px: float = 100.0,
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(T, 33, 2) pixels of a pelvis at ``hip`` (x, pixels), each foot ``rel`` leg lengths ahead of it; and the times.
+
+    The frames are 1/30 s apart.
+    """
+    n = len(rel_left)
+    px = np.full((n, 33, 2), np.nan)
+    px[:, [L.LEFT_HIP, L.RIGHT_HIP], 0] = hip[:, None]
+    px[:, [L.LEFT_HIP, L.RIGHT_HIP], 1] = 300.0
+    for rel, idx in ((rel_left, (L.LEFT_HEEL, L.LEFT_ANKLE, L.LEFT_FOOT_INDEX)),
+                     (rel_right, (L.RIGHT_HEEL, L.RIGHT_ANKLE, L.RIGHT_FOOT_INDEX))):
+        for i, dx in zip(idx, (-0.1, 0.0, 0.2), strict=True):
+            px[:, i, 0] = hip + (rel + dx) * leg_px
+            px[:, i, 1] = 300.0 + leg_px
+    return px, np.arange(n) / 30.0
+
+
+@pytest.mark.parametrize("case", ["squeezed in mid-swing", "lands at the edge", "lands as the walker stops"])
+def test_a_peak_whose_fall_runs_out_of_view_is_a_landing_only_where_a_foot_lands(case):
+    # The left foot's last peak is followed by two frames in view, then it is out of the picture.
+    # - A foot swinging out of the picture: the pose model squeezes it into the picture on its last frames
+    #   in view, so that it keeps pace with the pelvis for a frame or two, in mid-swing behind it (a portrait
+    #   crop of lab_woman had such a step), and its fall seems to begin: no landing.
+    # - A foot that lands at the edge, where this walker's feet land (0.35 leg lengths ahead): a landing.
+    # - The last step of a walker who stops (lab_woman's last): it lands under the pelvis and rests there.
+    from gaitcheck.events import detect_initial_contacts
+
+    n = 150  # a step every 24 frames (75 steps/min): each foot lands every 48 frames, 0.35 leg lengths ahead
+    i = np.arange(n)
+    left, right = 0.35 * np.sin(2 * np.pi * i / 48), 0.35 * np.sin(2 * np.pi * (i - 24) / 48)
+    hip = 200.0 + 4.0 * i  # 4 px a frame, 0.04 leg lengths
+    landings = {"left": [12, 60, 108], "right": [36, 84, 132]}
+    # the left foot's last swing rises from 84 to 108, its peak over 9 frames (min_step_s) after the right
+    # foot's landing at 84
+    if case == "squeezed in mid-swing":
+        p = 95  # 0.06 leg lengths behind the pelvis
+        left[p - 1 : p + 3] = left[p] + np.array([-0.005, 0.0, -0.01, -0.03])  # the foot moves on with the pelvis
+    elif case == "lands at the edge":
+        p = 106
+        left[p - 1 : p + 3] = left[p] + np.array([-0.005, 0.0, -0.005, -0.01])
+    else:
+        p = 98  # 0.1 leg lengths ahead of the pelvis, short of where this walker's feet land
+        hip[p:] = hip[p] + np.minimum(np.arange(n - p), 3) * 1.0  # the pelvis comes to a stop
+        at = hip[p] + left[p] * 100.0
+        left[p + 1 :] = (at - hip[p + 1 :]) / 100.0  # the foot stays where it landed
+    seen = np.ones((2, n), bool)
+    seen[0, p + 3 :] = False
+    px, t = _feet_ahead(left, right, hip)
+    got = detect_initial_contacts(px, np.ones(n), t, np.ones(n, bool), NO_LAG.gait, feet=seen)
+    assert [(f, foot) for f, foot in got if f < 90] == sorted((f, k) for k in landings for f in landings[k] if f < 90)
+    assert (132, "right") in got
+    assert any(foot == "left" and abs(f - p) <= 1 for f, foot in got) is (case != "squeezed in mid-swing"), (p, got)
+
+
 def test_a_step_to_gait_counts_both_feet():
     # one foot is brought up only beside the other: it never gets ahead of the pelvis, and its
     # contacts are the peaks of its own position

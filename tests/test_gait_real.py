@@ -254,3 +254,34 @@ def test_a_clip_slowed_down_2x_is_unknown_for_its_long_slow_steps(analysed, vari
     # the posture checks do not depend on the clip's speed
     for check in ("look_ahead", "slouch"):
         assert variants["slowed_2x"]["checks"][check]["status"] == analysed.dict(SOURCE)["checks"][check]["status"]
+
+
+# ---- a walker crossing a portrait picture: no step where the landing foot is beyond its edge -------------
+#
+# lab_woman cut to a 9:16 picture (pixels 442-848 of her 1280), as a phone held upright films. Looked at
+# with the crop's edges drawn on the frames: the landing foot of the hand-marked contacts 87, 102, 117 and
+# 132 is inside it (at 87 the rest of her is still cut by the left edge); at 148 her left foot lands beyond
+# the right edge. On its way there the model's foot slows for a frame or two as it nears the edge (the body
+# squeezed into the picture) and a step was placed at 143, in mid-swing behind the pelvis, the foot still
+# moving: 5 steps at 127.6 steps/min, against 120 over the four in view. (Crops a few pixels to either side
+# showed it at 144, or not at all.)
+
+PORTRAIT = (442 / 1280, 0.0, 848 / 1280, 1.0)
+LANDING_IN_VIEW = [87, 102, 117, 132]
+
+
+@pytest.fixture(scope="module")
+def portrait_woman(shared_videos, tmp_path_factory):
+    path = derive(shared_videos / "lab_woman_indoor_side.mp4", tmp_path_factory.mktemp("portrait") / "woman.mp4",
+                  crop=PORTRAIT)
+    return gaitcheck.score(gaitcheck.extract(path)).to_dict()
+
+
+def test_no_step_is_placed_where_the_landing_foot_is_beyond_the_pictures_edge(portrait_woman):
+    got = _contacts(portrait_woman)
+    paired = [min(LANDING_IN_VIEW, key=lambda f, g=g: abs(f - g)) for g in got]
+    assert all(abs(f - g) <= TOLERANCE_FRAMES for f, g in zip(paired, got, strict=True)), got
+    assert sorted(set(paired)) == paired == LANDING_IN_VIEW, got  # each in-view step once, and no other
+    t = [fr["t_s"] for fr in portrait_woman["frames"]]
+    g = portrait_woman["gait"]
+    assert g["status"] == "pass" and g["cadence_spm"] == pytest.approx(_cadence_from(LANDING_IN_VIEW, t), rel=0.03)
