@@ -128,20 +128,25 @@ def _reaches(rel: F, found: list[tuple[int, int, bool]], p: int, k: int, promine
     return not ref or bool(rel[k, p] >= float(np.median(ref)) - prominence)
 
 
-def _comes_to_rest(x: F, p: int, leg: float, frames: int = 3) -> bool:
+def _comes_to_rest(x: F, p: int, pace: float, frames: int = 3) -> bool:
     """Whether a foot at ``x`` (pixels, one foot part; NaN where not seen) is at rest in the picture after frame ``p``.
 
-    Its position changes by at most the landmarks' jitter a frame (the median over the next ``frames``
-    frames seen, at least two of them), as a foot does that has landed, seen by a still camera.
+    Over the next ``frames`` frames (the last of them seen, at least two frames on) it moves less than half
+    the pelvis's ``pace`` (pixels a frame, walking) would: a foot that has landed stays put, seen by a still
+    camera, however its landmarks jitter; one the model squeezes into the picture at its edge moves on at
+    about the pelvis's pace.
 
-    >>> _comes_to_rest(np.array([0.0, 50.0, 100.0, 101.0, 100.5, 101.0]), 2, 100.0)
+    >>> _comes_to_rest(np.array([0.0, 50.0, 100.0, 104.0, 101.0, 97.0]), 2, 4.0)
     True
-    >>> _comes_to_rest(np.array([0.0, 50.0, 100.0, 110.0, 115.0, 124.0]), 2, 100.0)
+    >>> _comes_to_rest(np.array([0.0, 50.0, 100.0, 104.0, 107.0, 111.0]), 2, 4.0)
     False
     """
-    step = np.diff(x[p : p + frames + 1])
-    step = step[np.isfinite(step)]
-    return len(step) >= 2 and float(np.median(np.abs(step))) <= _FLAT * leg
+    ahead = x[p + 1 : p + frames + 1]
+    seen = np.flatnonzero(np.isfinite(ahead))
+    if not np.isfinite(x[p]) or not len(seen) or seen[-1] < 1:
+        return False
+    n = int(seen[-1]) + 1
+    return bool(abs(ahead[n - 1] - x[p]) <= 0.5 * pace * n)
 
 
 def _subframe_t(t: F, x: F, p: int) -> float:
@@ -214,10 +219,13 @@ def _events(px: F, facing: F, t: F, valid: B, feet: B | None, cfg: GaitConfig, p
     # A peak whose fall runs out of view counts where it lies where this walker's peaks lie, or, for a landing,
     # where the foot is seen at rest after it (the last step of a walker who stops). A foot swinging out of
     # the picture is squeezed into it by the model on its last frames in view, so that it seems to stop short
-    # in mid-swing: neither.
+    # in mid-swing and then moves on at about the pelvis's pace: neither.
     foot_x = [np.where(np.isfinite(rel[k]), px[:, f[part], 0], np.nan) for k, f in enumerate(_FEET.values())]
+    hip_x = np.where(valid, (px[:, L.LEFT_HIP, 0] + px[:, L.RIGHT_HIP, 0]) / 2, np.nan)
+    moves = np.abs(np.diff(hip_x))
+    pace = float(np.median(moves[np.isfinite(moves)])) if np.isfinite(moves).any() else 0.0
     cand = [(p, k) for p, k, fell in found if fell or _reaches(rel, found, p, k, cfg.peak_prominence_rel)
-            or (sign > 0 and _comes_to_rest(foot_x[k], p, leg))]
+            or (sign > 0 and _comes_to_rest(foot_x[k], p, pace))]
     kept: list[tuple[int, int]] = []
     for p, k in sorted(cand, key=lambda c: -rel[c[1], c[0]]):
         if all(abs(t[p] - t[q]) >= cfg.min_step_s for q, _ in kept):
