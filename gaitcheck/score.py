@@ -346,8 +346,13 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     sl = sl.with_evidence(Evidence(seen_s=trunk_s, passes=_count(passes, trunk_ok)))
     contacts = np.zeros(len(t), bool)
     contacts[[e.frame for e in gait.events if e.type == "initial_contact"]] = True
-    gait = dataclasses.replace(gait, evidence=Evidence(seen_s=float(dur[usable & post.sagittal & feet].sum()),
-                                                       steps=int(contacts.sum()), passes=_count(passes, contacts)))
+    feet_seen = usable & post.sagittal & feet
+    if contacts.any():  # what the verdict rests on
+        steps, in_passes = int(contacts.sum()), _count(passes, contacts)
+    else:  # unknown: what was seen (steps too few to judge, and where the feet were seen walking)
+        steps, in_passes = gait.steps or 0, _count(passes, feet_seen)
+    gait = dataclasses.replace(gait, evidence=Evidence(seen_s=float(dur[feet_seen].sum()), steps=steps,
+                                                       passes=in_passes))
     valid_s = trunk_s
     detection_rate = float(raw.detected.mean())
     warnings = clip_warnings(extraction=extraction, stats=stats, walk=walk, jumps=jumps, t=t,

@@ -326,3 +326,16 @@ def test_the_feet_rhythm_of_a_limp_repeats_once_per_stride_and_agrees():
     assert rhythm_disagrees(0.59, 0.26) is not None  # every other step (sped up 2x)
     for limp in (0.2, 0.5):  # synthetic uneven walkers stay judged
         assert gait_of(n_frames=240, limp=limp, speed_px_s=150.0)["status"] != "unknown"
+
+
+def test_too_few_steps_say_what_was_seen():
+    # about three steps in view: unknown, and the evidence and the summary give the steps seen, not "0 steps"
+    from gaitcheck.cli._summary import format_summary
+
+    r = gaitcheck.score(make_extraction(make_walker(n_frames=48, cadence_spm=110.0)), NO_LAG)
+    g = r.gait
+    assert g.status == "unknown" and g.reason is not None and g.reason.startswith(f"too few steps: {g.steps} seen")
+    assert g.steps is not None and 1 <= g.steps < NO_LAG.gait.min_steps and not g.events
+    assert g.evidence is not None and (g.evidence.steps, g.evidence.passes) == (g.steps, 1)
+    text = format_summary(r)
+    assert f"{g.steps} steps seen, not judged" in text and f"{g.steps} steps, 1 pass)" in text

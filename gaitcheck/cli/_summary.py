@@ -68,7 +68,7 @@ def format_summary(report: Report) -> str:
 
 def _gait_numbers(g: GaitResult) -> str:
     if g.cadence_spm is None:
-        return "no steps measured"
+        return f"{g.steps} {'step' if g.steps == 1 else 'steps'} seen, not judged" if g.steps else "no steps measured"
     parts = [f"{g.steps} steps, cadence {g.cadence_spm:.0f} steps/min"]
     left, right = g.step_time_s.get("left"), g.step_time_s.get("right")
     if left is not None and right is not None:
