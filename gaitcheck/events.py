@@ -34,7 +34,7 @@ from .landmarks import FOOT
 from .landmarks import Landmark as L
 
 __all__ = ["detect_initial_contacts", "detect_toe_offs", "feet_in_frame", "leg_length_px", "oscillation_cadence_spm",
-           "runs", "step_period_s", "valid_for_events"]
+           "pelvis_x", "runs", "step_period_s", "valid_for_events"]
 
 F = NDArray[np.float64]
 B = NDArray[np.bool_]
@@ -60,12 +60,33 @@ def leg_length_px(px: F) -> float:
     return float(np.percentile(lengths, 90)) if len(lengths) else float("nan")
 
 
+def pelvis_x(px: F) -> F:
+    """(T,) the pelvis's x in pixels: the mid-point of the hips.
+
+    >>> px = np.zeros((1, 33, 2)); px[0, L.LEFT_HIP, 0], px[0, L.RIGHT_HIP, 0] = 10.0, 20.0
+    >>> pelvis_x(px)
+    array([15.])
+    """
+    return np.asarray((px[:, L.LEFT_HIP, 0] + px[:, L.RIGHT_HIP, 0]) / 2)
+
+
+def _pace(x: F) -> float:
+    """The median distance ``x`` (pixels; NaN where not counted) moves from one frame to the next (0 where none).
+
+    >>> _pace(np.array([0.0, 4.0, 8.0, np.nan, 20.0, 26.0]))
+    4.0
+    """
+    moves = np.abs(np.diff(x))
+    moves = moves[np.isfinite(moves)]
+    return float(np.median(moves)) if len(moves) else 0.0
+
+
 def _rel(px: F, facing: F, part: int, leg: float, t: F | None = None) -> F:
     """(2, T) position of a foot part of each foot ahead of the pelvis, in leg lengths.
 
     With ``t``, ahead of the pelvis's moving average over ``PELVIS_WINDOW_S``.
     """
-    hip_x = (px[:, L.LEFT_HIP, 0] + px[:, L.RIGHT_HIP, 0]) / 2
+    hip_x = pelvis_x(px)
     if t is not None:
         hip_x = _moving_average(hip_x, t, PELVIS_WINDOW_S)
     return np.stack([facing * (px[:, f[part], 0] - hip_x) / leg for f in _FEET.values()])
@@ -220,12 +241,12 @@ def _events(px: F, facing: F, t: F, valid: B, feet: B | None, cfg: GaitConfig, p
     # where the foot is seen at rest after it (the last step of a walker who stops). A foot swinging out of
     # the picture is squeezed into it by the model on its last frames in view, so that it seems to stop short
     # in mid-swing and then moves on at about the pelvis's pace: neither.
-    foot_x = [np.where(np.isfinite(rel[k]), px[:, f[part], 0], np.nan) for k, f in enumerate(_FEET.values())]
-    hip_x = np.where(valid, (px[:, L.LEFT_HIP, 0] + px[:, L.RIGHT_HIP, 0]) / 2, np.nan)
-    moves = np.abs(np.diff(hip_x))
-    pace = float(np.median(moves[np.isfinite(moves)])) if np.isfinite(moves).any() else 0.0
-    cand = [(p, k) for p, k, fell in found if fell or _reaches(rel, found, p, k, cfg.peak_prominence_rel)
-            or (sign > 0 and _comes_to_rest(foot_x[k], p, pace))]
+    doubtful = {(p, k) for p, k, fell in found if not fell and not _reaches(rel, found, p, k, cfg.peak_prominence_rel)}
+    if sign > 0 and doubtful:
+        pace, parts = _pace(np.where(valid, pelvis_x(px), np.nan)), [f[part] for f in _FEET.values()]
+        doubtful = {(p, k) for p, k in doubtful
+                    if not _comes_to_rest(np.where(np.isfinite(rel[k]), px[:, parts[k], 0], np.nan), p, pace)}
+    cand = [(p, k) for p, k, _ in found if (p, k) not in doubtful]
     kept: list[tuple[int, int]] = []
     for p, k in sorted(cand, key=lambda c: -rel[c[1], c[0]]):
         if all(abs(t[p] - t[q]) >= cfg.min_step_s for q, _ in kept):

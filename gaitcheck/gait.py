@@ -35,11 +35,11 @@ from .events import (
     feet_in_frame,
     leg_length_px,
     oscillation_cadence_spm,
+    pelvis_x,
     runs,
     step_period_s,
     valid_for_events,
 )
-from .landmarks import Landmark as L
 from .verdicts import Evidence
 
 __all__ = ["Bout", "FootStrike", "GaitEvent", "GaitResult", "Overstride", "analyze_gait", "rhythm_disagrees",
@@ -457,7 +457,7 @@ def analyze_gait(px: F, facing: F, t: F, base_valid: B, frontal_valid: B, frame_
             stance[foot].append(100.0 * float(t[to] - t[f0]) / float(t[nxt] - t[f0]))
 
     # geometry at each initial contact, from the foot in front (whatever the model calls it)
-    hip_x = (px[:, L.LEFT_HIP, 0] + px[:, L.RIGHT_HIP, 0]) / 2
+    hip_x = pelvis_x(px)
     over, steps_rel, angles = [], [], []
     by_side: dict[str, list[float]] = {"left": [], "right": []}  # step lengths by the foot landing
     for f, foot in ics:
