@@ -414,3 +414,28 @@ def test_the_estimates_are_final_for_two_people_who_come_in_together() -> None:
     b[:, :, 0] += 0.6 * body
     looks = [(f, float(t[f]), np.stack([a[f], b[f]]).astype(np.float32)) for f in range(30, n, STRIDE)]
     assert _planner_matches_the_whole_scan(looks, n, size, people=2) > 0
+
+
+def test_a_walker_the_full_look_shows_walking_less_than_another_seemed_to_is_chosen_again(
+        clips: dict[str, Path]) -> None:
+    # The scan's looks (every 0.2 s) can make a person bouncing on the spot seem to walk: here the
+    # bystander standing still is followed on every frame (named by hand) while the walker is sampled,
+    # as the scan's looks would leave them had they rated the bystander higher. The second look follows
+    # the walker on every frame too, and chooses them, with a note; where the one followed walks
+    # longest, nothing more is followed.
+    path = clips["bystander"]
+    fake = FakeLandmarkers(SCENES["bystander"])
+    ex, followed = extract_following(path, CFG, MODEL, None, landmarkers=fake, track_id=1)
+    by_id = {tr.track_id: tr for tr in ex.tracks}
+    assert followed == 1 and by_id[1].full and not by_id[2].full
+    clip = _passes.Clip(path, CFG, fake, 30.0)
+    made = len(fake.made)
+    again, chosen = _extraction._choose_again(clip, ex, 1, _passes.Bar(None, 0), ex.tracks)
+    assert chosen == 2 and all(tr.full for tr in again.tracks)
+    assert len(fake.made) == made + 1  # one more follow, of the walker
+    assert gaitcheck.score(again).subject.track_id == 2
+    (note,) = [w for w in again.warnings if "followed on every frame too" in w]
+    assert note.startswith("Track 2 was followed") and note.endswith("track 2."), note
+    made = len(fake.made)
+    same, kept = _extraction._choose_again(clip, again, 2, _passes.Bar(None, 0), again.tracks)
+    assert (kept, same) == (2, again) and len(fake.made) == made

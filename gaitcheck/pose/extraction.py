@@ -38,8 +38,10 @@ from .passes import (
 from .tracking import Track
 from .walker import choose_walker, track_summary, walk_tracks
 
-__all__ = ["Extraction", "Progress", "extract", "extract_following", "follow_track", "follow_tracks", "load_scoring",
-           "turn_needed_deg"]
+__all__ = ["MAX_SECOND_LOOKS", "Extraction", "Progress", "extract", "extract_following", "follow_track",
+           "follow_tracks", "load_scoring", "turn_needed_deg"]
+
+MAX_SECOND_LOOKS = 2  # people followed on every frame after the walker, where the scan's looks rated them higher
 
 
 @dataclass(frozen=True, eq=False)
@@ -169,7 +171,45 @@ def _extract_clip(clip: Clip, model: ModelInfo, bar: Bar, track_id: int | None,
     bar.end(len(ex.t))
     if followed is not None:
         ex = _follow_walk(clip, ex, followed, bar, people=passes.scan.tracks, ready=passes.more)
+        if not named:
+            ex, followed = _choose_again(clip, ex, followed, bar, passes.scan.tracks)
     return ex, followed
+
+
+def _choose_again(clip: Clip, extraction: Extraction, followed: int, bar: Bar, people: Sequence[Track],
+                  ) -> tuple[Extraction, int]:
+    """Follow on every frame anyone the scan's looks rate above the walker so followed, and choose again.
+
+    The walker is chosen on the scan's looks, every ``pose.scan_interval_s``; followed on every frame, a
+    person bouncing on the spot (a man exercising on a box) can turn out to walk for less time than
+    those looks made it seem, and less than someone else seemed to. The choice then rests on
+    estimates that the closer look has contradicted: the other person (with their passes) is followed
+    on every frame too, and the walker is the one that walks longer on their full looks
+    (:func:`~gaitcheck.pose.walker.choose_walker` among the tracks followed on every frame). At
+    most :data:`MAX_SECOND_LOOKS` people more are followed; the report notes who, and why.
+    """
+    info = extraction.info
+    size, dt = (info.width, info.height), frame_step(extraction.t, info.fps)
+    for _ in range(MAX_SECOND_LOOKS):
+        tracks = list(extraction.tracks)
+        stats = track_summary(tracks, size, dt)
+        by_id = {tr.track_id: tr for tr in tracks}
+        walker = next(s for s in stats if s.track_id == followed)
+        rival = next((s for s in stats if not by_id[s.track_id].full and s.score > walker.score), None)
+        if rival is None:
+            break
+        extraction = _follow_walk(clip, extraction, rival.track_id, bar, people=people)
+        tracks = list(extraction.tracks)
+        if not next(tr for tr in tracks if tr.track_id == rival.track_id).full:
+            break  # could not be followed on its own (a warning says so): the choice stands
+        chosen = choose_walker(tracks, track_summary(tracks, size, dt)).track_id
+        note = (f"Track {rival.track_id} was followed on every frame too: on the looks every "
+                f"{clip.cfg.pose.scan_interval_s:g} s that choose the walker it seemed to walk longer "
+                f"({rival.walking_s:.1f} s) than track {followed}, which walked {walker.walking_s:.1f} s once followed "
+                f"on every frame. The walker is the one seen walking longer on every frame: track {chosen}.")
+        extraction = dataclasses.replace(extraction, warnings=(*extraction.warnings, note))
+        followed = chosen
+    return extraction, followed
 
 
 def _named(track_id: int | None, point: tuple[float, float, float] | None) -> Chooser:
