@@ -194,9 +194,10 @@ def _choose_again(clip: Clip, extraction: Extraction, followed: int, bar: Bar, p
         tracks = list(extraction.tracks)
         stats = track_summary(tracks, size, dt)
         by_id = {tr.track_id: tr for tr in tracks}
-        walker = next(s for s in stats if s.track_id == followed)
-        rival = next((s for s in stats if not by_id[s.track_id].full and s.score > walker.score), None)
-        if rival is None:
+        walker = next((s for s in stats if s.track_id == followed), None)
+        rival = None if walker is None else next(
+            (s for s in stats if not by_id[s.track_id].full and s.score > walker.score), None)
+        if walker is None or rival is None:  # (a walker seen too briefly to judge has no stats: score() says so)
             break
         extraction = _follow_walk(clip, extraction, rival.track_id, bar, people=people)
         tracks = list(extraction.tracks)
