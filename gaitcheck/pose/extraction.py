@@ -190,20 +190,21 @@ def _choose_again(clip: Clip, extraction: Extraction, followed: int, bar: Bar, p
     """
     info = extraction.info
     size, dt = (info.width, info.height), frame_step(extraction.t, info.fps)
+    tracks = list(extraction.tracks)
+    stats = track_summary(tracks, size, dt)
     for _ in range(MAX_SECOND_LOOKS):
-        tracks = list(extraction.tracks)
-        stats = track_summary(tracks, size, dt)
-        by_id = {tr.track_id: tr for tr in tracks}
+        full = {tr.track_id for tr in tracks if tr.full}
         walker = next((s for s in stats if s.track_id == followed), None)
         rival = None if walker is None else next(
-            (s for s in stats if not by_id[s.track_id].full and s.score > walker.score), None)
+            (s for s in stats if s.track_id not in full and s.score > walker.score), None)
         if walker is None or rival is None:  # (a walker seen too briefly to judge has no stats: score() says so)
             break
         extraction = _follow_walk(clip, extraction, rival.track_id, bar, people=people)
         tracks = list(extraction.tracks)
-        if not next(tr for tr in tracks if tr.track_id == rival.track_id).full:
+        if not any(tr.full for tr in tracks if tr.track_id == rival.track_id):
             break  # could not be followed on its own (a warning says so): the choice stands
-        chosen = choose_walker(tracks, track_summary(tracks, size, dt)).track_id
+        stats = track_summary(tracks, size, dt)
+        chosen = choose_walker(tracks, stats).track_id
         note = (f"Track {rival.track_id} was followed on every frame too: on the looks every "
                 f"{clip.cfg.pose.scan_interval_s:g} s that choose the walker it seemed to walk longer "
                 f"({rival.walking_s:.1f} s) than track {followed}, which walked {walker.walking_s:.1f} s once followed "
