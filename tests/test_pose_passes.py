@@ -342,8 +342,9 @@ class _ScriptedScan:
     landmarks) fed to a real tracker one at a time, as the planner asks.
     """
 
-    def __init__(self, looks: list[tuple[int, float, np.ndarray]], stride: int) -> None:
-        self.looks, self.done = looks, 0
+    def __init__(self, looks: list[tuple[int, float, np.ndarray]], stride: int,
+                 extra: list[tuple[np.ndarray, np.ndarray]] | None = None) -> None:
+        self.looks, self.done, self.extra = looks, 0, extra  # extra: each look's world landmarks and colours
         self.tracker = _live.Tracker(stride, 1)
 
     @property
@@ -353,7 +354,10 @@ class _ScriptedScan:
     def wait_past(self, frame: int) -> None:
         while self.done < len(self.looks) and self.head < frame:
             f, t, px = self.looks[self.done]
-            self.tracker.update(f, t, px, np.zeros((len(px), 33, 3), np.float32))
+            if self.extra is None:
+                self.tracker.update(f, t, px, np.zeros((len(px), 33, 3), np.float32))
+            else:
+                self.tracker.update(f, t, px, *self.extra[self.done])
             self.done += 1
 
     def wait_after(self, head: int) -> None:
@@ -414,6 +418,37 @@ def test_the_estimates_are_final_for_two_people_who_come_in_together() -> None:
     b[:, :, 0] += 0.6 * body
     looks = [(f, float(t[f]), np.stack([a[f], b[f]]).astype(np.float32)) for f in range(30, n, STRIDE)]
     assert _planner_matches_the_whole_scan(looks, n, size, people=2) > 0
+
+
+def test_the_follower_waits_for_the_scan_to_join_a_walker_back_in_view() -> None:
+    # A walker crosses the picture, is out of view for 2 s, and comes back the other way in the same
+    # clothes (a there-and-back walk), with the scan looking only as far as the follower waits for: on
+    # every frame of the second pass the planner hands it out as the walk's, as the whole scan joins it.
+    # The planner before handed its first frames out as nobody's (the scan had not seen them walking
+    # long enough to join them), so they were not followed, and the pass was followed again afterwards.
+    n, size, fps = 300, (640, 360), 30.0
+    t = np.arange(n) / fps
+    there, world, _ = make_walker(t=t, frame_size=size, scale=0.5, start_x=60, speed_px_s=200)
+    back, _, _ = make_walker(t=t, frame_size=size, scale=0.5, start_x=580 + 200 * 5.2, speed_px_s=200, direction=-1)
+    red = np.array([[[200, 30, 30], [180, 40, 40], [60, 60, 160]]], np.float32)  # (1, 3, 3): the same clothes
+    looks, extra = [], []
+    for f in range(0, n, STRIDE):
+        on = [img[f] for img in (there, back) if 40 < float(np.median(img[f, :, 0])) < size[0] - 40]
+        if on:
+            looks.append((f, float(t[f]), np.stack(on).astype(np.float32)))
+            extra.append((np.repeat(world[f][None], len(on), 0).astype(np.float32), np.repeat(red, len(on), 0)))
+    whole = _ScriptedScan(looks, STRIDE, extra)
+    whole.wait_past(n)
+    final = whole.snapshot()
+    assert len(final.people) == 2
+    first, second = sorted(_passes.guides(final.people, STRIDE), key=lambda g: g.first)
+    assert first.last + fps < second.first  # out of view in between
+    assert len(_live.walk_keys(final, final.keys[0], size)) == 2  # the whole scan joins them
+    scan = _ScriptedScan(looks, STRIDE, extra)
+    planner = _live._Planner(scan, STRIDE, size, _passes.bridge_frames(fps, STRIDE), 120,  # type: ignore[arg-type]
+                             _passes.extend_frames(fps), round(_live.JOIN_WAIT_S * fps))
+    handed = [f for f in range(n) if any(g.covers(f) and g.first == second.first for _, g, _ in planner.at(f))]
+    assert handed == list(range(second.first, second.last + 1))
 
 
 def test_a_walker_the_full_look_shows_walking_less_than_another_seemed_to_is_chosen_again(

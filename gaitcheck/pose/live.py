@@ -67,6 +67,10 @@ __all__ = ["Looked", "follow_live", "kept_track", "live", "load_scoring", "specu
 
 WALKER_TRAVEL = 1.0  # body sizes travelled: this person walks (a bystander shifting on the spot does not)
 MAX_WAIT_S = 4.0  # with nobody walking yet, wait for at most this much scan ahead
+# A walker back in view is a new person to the scan, joined to their walk (walker.choose_walk) once seen
+# walking (over walker.WALK_WINDOW_S) on a few looks: with nobody of the walk to follow on a frame and
+# someone new in view there, the follower waits for this much of the scan past their first look.
+JOIN_WAIT_S = 2.0
 SCAN_NICENESS = 10  # the scan thread's nice value, relative to the follower's (0)
 HEARTBEAT = 15  # with nobody to follow, one frame in this many is still handed to the follower (progress)
 WAIT: Literal["wait"] = "wait"
@@ -249,13 +253,17 @@ class _Planner:
     Whom: the person :func:`speculate` names and, where they are out of view, their other passes
     as :func:`gaitcheck.pose.walker.choose_walk` joins them on the scan so far (a walker who leaves
     the picture and comes back is tracked as a new person): each pass is followed in the one
-    decode, where it would otherwise be followed again afterwards.
+    decode, where it would otherwise be followed again afterwards. Such a pass is joined once the
+    scan has seen it walking for a while: where nobody of the walk is to be followed on a frame and
+    someone new to the scan is in view there, the follower waits for ``join_wait`` frames of the scan
+    past their first look (without, a scan only just ahead of the follower left the start of the
+    walker's next pass unfollowed, and the pass was followed again after the scan).
     """
 
     def __init__(self, live: _LiveScan, stride: int, frame_size: tuple[int, int], bridge: int, max_wait: int,
-                 extend: int) -> None:
+                 extend: int, join_wait: int = 0) -> None:
         self._live, self._stride, self._frame_size = live, stride, frame_size
-        self._bridge, self._max_wait, self._extend = bridge, max_wait, extend
+        self._bridge, self._max_wait, self._extend, self._join_wait = bridge, max_wait, extend, join_wait
         self._reach = stride
         self._snap: _Snapshot | None = None
         self._spans: tuple[tuple[int, int], ...] = ()
@@ -318,16 +326,32 @@ class _Planner:
             if s is None or not self._settled(frame) or self._live.head >= s.head + max(self._bridge, s.head // 8):
                 self._live.wait_past(frame + self._reach)
                 self._refresh(frame)
-            while not self._settled(frame):
+            while not self._settled(frame) or self._joining(frame):
                 assert self._snap is not None
                 self._live.wait_after(self._snap.head)
                 self._refresh(frame)
+        picks = self._picks(frame)
+        everyone = self._plan[0]
+        return [(k, g, [o for j, o in everyone.items() if j != k]) for k, g in picks]
+
+    def _picks(self, frame: int) -> list[tuple[int, Guide]]:
         passes = self.walk
         main = next(((k, g) for k, g in passes if k == self.key), None)
         picks = [main] if main is not None and main[1].first <= frame <= main[1].last + self._extend else []
-        picks += [(k, g) for k, g in passes if g.covers(frame) and (k, g) not in picks]
-        everyone = self._plan[0]
-        return [(k, g, [o for j, o in everyone.items() if j != k]) for k, g in picks]
+        return picks + [(k, g) for k, g in passes if g.covers(frame) and (k, g) not in picks]
+
+    def _joining(self, frame: int) -> bool:
+        """True if nobody of the walk is to be followed on ``frame`` but someone new is in view there.
+
+        New: seen by the scan for under ``join_wait`` frames, too briefly to be joined to the walk yet (a walker
+        back in view).
+        """
+        s = self._snap
+        if s is None or s.done or self.key is None or self._picks(frame):
+            return False
+        walk = set(self._plan[1])
+        return any(g.covers(frame) and s.head < g.first + self._join_wait
+                   for k, g in self._plan[0].items() if k not in walk)
 
     def needed(self, frame: int) -> bool:
         """False if ``frame`` will not be followed as things stand (called from the decoding thread).
@@ -416,7 +440,8 @@ def follow_live(clip: Clip, stride: int, step: Step | None = None, after_scan: C
             size = (info.width, info.height)
             rate = max(clip.fps, 1.0)
             extend = extend_frames(clip.fps)
-            planner = _Planner(live, stride, size, bridge_frames(rate, stride), round(MAX_WAIT_S * rate), extend)
+            planner = _Planner(live, stride, size, bridge_frames(rate, stride), round(MAX_WAIT_S * rate), extend,
+                               round(JOIN_WAIT_S * rate))
             planners.append(planner)
             # created once the scan's landmarker is (the scan leads at the start: two landmarkers created
             # at once slow each other down), while the scan looks at its first frames
