@@ -34,7 +34,12 @@ TURNS = ("auto", "0", "90", "180", "270")
 class PoseConfig:
     """Pose estimation (MediaPipe PoseLandmarker) settings."""
 
-    max_people: int = 2  # people the landmarker looks for per frame (walker + one bystander/reflection)
+    # People the landmarker looks for per frame. In VIDEO mode MediaPipe runs its person detector only while it
+    # tracks fewer than this many, so someone coming into view while that many are tracked is not looked for:
+    # with 2, a man on a box and a false detection at the top edge of a portrait crop of the park clip hid the
+    # woman walking in for her first 0.8 s (of 1.9 s in view). 3: the walker, a bystander or reflection, and one
+    # more (a false detection, a second bystander), at about the same cost (docs/speed.md).
+    max_people: int = 3
     min_detection_confidence: float = 0.5  # MediaPipe defaults
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5

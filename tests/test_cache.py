@@ -109,10 +109,12 @@ def test_variant_depends_on_model_and_pose_settings_only() -> None:
 
 
 def test_the_automatic_turn_keeps_the_entries_made_before_the_setting_existed() -> None:
-    # pose.turn = "auto" (the default) is left out of the key: the value before the setting was added
-    assert cache_variant("0" * 64, PoseConfig()) == "52260edeaa3a378d"
+    # pose.turn = "auto" (the default) is left out of the key: the value before the setting was added (when
+    # max_people was 2 by default; the entries made with 2 stay apart from those made with today's 3)
+    assert cache_variant("0" * 64, PoseConfig(max_people=2)) == "52260edeaa3a378d"
     assert cache_variant("0" * 64, PoseConfig(turn="90")) != cache_variant("0" * 64, PoseConfig(turn="0"))
-    assert cache_variant("0" * 64, PoseConfig(turn="0")) != "52260edeaa3a378d"
+    assert cache_variant("0" * 64, PoseConfig(max_people=2, turn="0")) != "52260edeaa3a378d"
+    assert cache_variant("0" * 64, PoseConfig()) != "52260edeaa3a378d"
 
 
 def test_cache_miss_says_what_to_do(tmp_path: Path, extraction) -> None:
@@ -122,7 +124,7 @@ def test_cache_miss_says_what_to_do(tmp_path: Path, extraction) -> None:
     cache.save(SHA, PoseConfig(), extraction)
     assert_same_extraction(extraction, cache.load(SHA, extraction.model.sha256, PoseConfig(), extraction.info.path))
     with pytest.raises(CacheMissError, match="only with another pose model or other"):
-        cache.load(SHA, extraction.model.sha256, PoseConfig(max_people=3), "walk.mp4")
+        cache.load(SHA, extraction.model.sha256, PoseConfig(max_people=2), "walk.mp4")
     with pytest.raises(CacheMissError):
         cache.load(SHA, "f" * 64, PoseConfig(), "walk.mp4")
 

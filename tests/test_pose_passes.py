@@ -193,7 +193,8 @@ def test_the_fallback_rescan_reports_its_progress(tmp_path: Path) -> None:
     calls: list[tuple[int, int]] = []
     ex, followed = extract_following(path, CFG, MODEL, lambda d, e: calls.append((d, e)),
                                      landmarkers=fake, strategy=_passes.sequential)
-    assert [lm.num_poses for lm in fake.made] == [2, 1, 2]  # the scan, the follower, the full rescan
+    m = CFG.pose.max_people
+    assert [lm.num_poses for lm in fake.made] == [m, 1, m]  # the scan, the follower, the full rescan
     assert any("could not be followed on their own" in w for w in ex.warnings) and followed is None
     assert all(tr.full for tr in ex.tracks)
     done = [d for d, _ in calls]
