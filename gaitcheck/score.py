@@ -82,6 +82,11 @@ def legs_cut_words(seen: Seen, walking: B) -> str | None:
 
 #: seconds of frames with the walker turned that :func:`turned_words` needs to say the video is turned
 MIN_TURNED_S = 1.0
+#: Someone not of the walk seen walking at least this long, and at least this share of the walker's time
+#: walking, is named in a note: the walker is the person seen walking longest, and where two walk about
+#: as long (a man walking along a box beside a woman crossing a portrait crop of the park clip) the
+#: choice can go either way.
+ALSO_WALKING_S, ALSO_WALKING_SHARE = 1.0, 0.5
 
 
 def turned_words(post: PostureSeries, asked: str = "auto") -> str | None:
@@ -176,6 +181,23 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
             f"(at least {min_s:g} s is needed)")
 
 
+def also_walking(stats: list[TrackStats], walk: tuple[int, ...], most: int = 2) -> list[TrackStats]:
+    """The people not of the ``walk`` (track ids) seen walking about as long as it: the ``most`` who walked longest.
+
+    At least :data:`ALSO_WALKING_S` and :data:`ALSO_WALKING_SHARE` of the walk's time walking.
+
+    >>> def st(i, s): return TrackStats(i, 30, 0.0, 3.0, 0.4, 1.0, 0.3, s * 0.4, s)
+    >>> [x.track_id for x in also_walking([st(1, 2.1), st(3, 1.6), st(2, 0.5)], (1,))]
+    [3]
+    >>> also_walking([st(1, 4.0), st(3, 1.6)], (1,))  # under half the walker's time
+    []
+    """
+    walked = sum(st.walking_s for st in stats if st.track_id in walk)
+    others = [st for st in stats if st.track_id not in walk and st.walking_s >= ALSO_WALKING_S
+              and st.walking_s >= ALSO_WALKING_SHARE * walked]
+    return sorted(others, key=lambda st: -st.walking_s)[:most]
+
+
 def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: WalkerChoice, jumps: B,
                   t: NDArray[np.float64], detection_rate: float, view: str, tilt_note: str, height_given: bool,
                   height_cm: float, cutoff_hz: float, swapped: B, level_note: str = "") -> tuple[str, ...]:
@@ -189,6 +211,12 @@ def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: Walk
         warnings.append(f"{len(stats)} people were found; the walker is {who} (seen {seen}). If that is the wrong "
                         "person, choose another by its track id (listed under subject.tracks; --track on the command "
                         "line).")
+        also = also_walking(stats, walk.track_ids)
+        if also:
+            walked = sum(st.walking_s for st in stats if st.track_id in walk.track_ids)
+            named = " and ".join(f"track {st.track_id} for {st.walking_s:.1f} s" for st in also)
+            warnings.append(f"Someone else was seen walking too: {named} (the walker: {walked:.1f} s). If that is "
+                            "the person to judge, choose them by their track id.")
     for tr in walk.tracks:
         if not tr.full:
             warnings.append(f"Track {tr.track_id} was only looked at every {tr.stride} frames (the pose model follows "
