@@ -38,7 +38,8 @@ class PoseConfig:
     # tracks fewer than this many, so someone coming into view while that many are tracked is not looked for:
     # with 2, a man on a box and a false detection at the top edge of a portrait crop of the park clip hid the
     # woman walking in for her first 0.8 s (of 1.9 s in view). 3: the walker, a bystander or reflection, and one
-    # more (a false detection, a second bystander), at about the same cost (docs/speed.md).
+    # more (a false detection, a second bystander); the detector then also runs on the scan's looks where two are
+    # in view, 5-10% more CPU where two are in view all along, no more elsewhere (docs/speed.md).
     max_people: int = 3
     min_detection_confidence: float = 0.5  # MediaPipe defaults
     min_presence_confidence: float = 0.5

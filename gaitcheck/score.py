@@ -181,21 +181,22 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
             f"(at least {min_s:g} s is needed)")
 
 
-def also_walking(stats: list[TrackStats], walk: tuple[int, ...], most: int = 2) -> list[TrackStats]:
-    """The people not of the ``walk`` (track ids) seen walking about as long as it: the ``most`` who walked longest.
+def also_walking(stats: list[TrackStats], walk: tuple[int, ...], most: int = 2) -> tuple[float, list[TrackStats]]:
+    """The ``walk``'s (track ids) time seen walking, and the ``most`` people not of it who walked longest about as long.
 
     At least :data:`ALSO_WALKING_S` and :data:`ALSO_WALKING_SHARE` of the walk's time walking.
 
     >>> def st(i, s): return TrackStats(i, 30, 0.0, 3.0, 0.4, 1.0, 0.3, s * 0.4, s)
-    >>> [x.track_id for x in also_walking([st(1, 2.1), st(3, 1.6), st(2, 0.5)], (1,))]
-    [3]
-    >>> also_walking([st(1, 4.0), st(3, 1.6)], (1,))  # under half the walker's time
+    >>> walked, also = also_walking([st(1, 2.1), st(3, 1.6), st(2, 0.5)], (1,))
+    >>> walked, [x.track_id for x in also]
+    (2.1, [3])
+    >>> also_walking([st(1, 4.0), st(3, 1.6)], (1,))[1]  # under half the walker's time
     []
     """
     walked = sum(st.walking_s for st in stats if st.track_id in walk)
     others = [st for st in stats if st.track_id not in walk and st.walking_s >= ALSO_WALKING_S
               and st.walking_s >= ALSO_WALKING_SHARE * walked]
-    return sorted(others, key=lambda st: -st.walking_s)[:most]
+    return walked, sorted(others, key=lambda st: -st.walking_s)[:most]
 
 
 def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: WalkerChoice, jumps: B,
@@ -211,9 +212,8 @@ def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: Walk
         warnings.append(f"{len(stats)} people were found; the walker is {who} (seen {seen}). If that is the wrong "
                         "person, choose another by its track id (listed under subject.tracks; --track on the command "
                         "line).")
-        also = also_walking(stats, walk.track_ids)
+        walked, also = also_walking(stats, walk.track_ids)
         if also:
-            walked = sum(st.walking_s for st in stats if st.track_id in walk.track_ids)
             named = " and ".join(f"track {st.track_id} for {st.walking_s:.1f} s" for st in also)
             warnings.append(f"Someone else was seen walking too: {named} (the walker: {walked:.1f} s). If that is "
                             "the person to judge, choose them by their track id.")

@@ -182,10 +182,11 @@ def _choose_again(clip: Clip, extraction: Extraction, followed: int, bar: Bar, p
 
     The walker is chosen on the scan's looks, every ``pose.scan_interval_s``; followed on every frame, a
     person bouncing on the spot (a man exercising on a box) can turn out to walk for less time than
-    those looks made it seem, and less than someone else seemed to. The choice then rests on
-    estimates that the closer look has contradicted: the other person (with their passes) is followed
-    on every frame too, and the walker is the one that walks longer on their full looks
-    (:func:`~gaitcheck.pose.walker.choose_walker` among the tracks followed on every frame). At
+    those looks made it seem, and to score below someone else's looks (the tracks' score: time seen
+    walking, by size in the picture). The choice then rests on estimates that the closer look has
+    contradicted: the other person (with their passes) is followed on every frame too, and the walker
+    is chosen again on the full looks (:func:`~gaitcheck.pose.walker.choose_walker` among the tracks
+    followed on every frame). At
     most :data:`MAX_SECOND_LOOKS` people more are followed; the report notes who, and why.
     """
     info = extraction.info
@@ -206,9 +207,10 @@ def _choose_again(clip: Clip, extraction: Extraction, followed: int, bar: Bar, p
         stats = track_summary(tracks, size, dt)
         chosen = choose_walker(tracks, stats).track_id
         note = (f"Track {rival.track_id} was followed on every frame too: on the looks every "
-                f"{clip.cfg.pose.scan_interval_s:g} s that choose the walker it seemed to walk longer "
-                f"({rival.walking_s:.1f} s) than track {followed}, which walked {walker.walking_s:.1f} s once followed "
-                f"on every frame. The walker is the one seen walking longer on every frame: track {chosen}.")
+                f"{clip.cfg.pose.scan_interval_s:g} s that choose the walker it seemed the likelier walker "
+                f"({rival.walking_s:.1f} s seen walking) than track {followed} ({walker.walking_s:.1f} s once followed "
+                "on every frame; the time seen walking counts with the size in the picture). The walker chosen "
+                f"again on every frame's looks: track {chosen}.")
         extraction = dataclasses.replace(extraction, warnings=(*extraction.warnings, note))
         followed = chosen
     return extraction, followed
