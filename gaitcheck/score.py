@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -14,6 +15,7 @@ from .config import ASSUMED_HEIGHT_CM, Config, SeenConfig
 from .errors import NoWalkerError
 from .gait import GaitResult, analyze_gait
 from .pose.extraction import Extraction
+from .pose.switches import Switch, split_switches
 from .pose.tracking import Track, track_series
 from .pose.walker import TrackStats, WalkerChoice, choose_walk, track_summary
 from .posture import PostureSeries, Seen, headings, measure_posture, pass_spans, seen_parts
@@ -199,9 +201,10 @@ def also_walking(stats: list[TrackStats], walk: tuple[int, ...], most: int = 2) 
     return walked, sorted(others, key=lambda st: -st.walking_s)[:most]
 
 
-def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: WalkerChoice, jumps: B,
-                  t: NDArray[np.float64], detection_rate: float, view: str, tilt_note: str, height_given: bool,
-                  height_cm: float, cutoff_hz: float, swapped: B, level_note: str = "") -> tuple[str, ...]:
+def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: WalkerChoice,
+                  switches: Sequence[Switch] = (), jumps: B, t: NDArray[np.float64], detection_rate: float,
+                  view: str, tilt_note: str, height_given: bool, height_cm: float, cutoff_hz: float, swapped: B,
+                  level_note: str = "") -> tuple[str, ...]:
     """The notes a report carries about the clip: who was chosen, what was dropped, relabelled or assumed."""
     warnings = list(extraction.warnings)
     walker = walk.first
@@ -217,6 +220,10 @@ def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: Walk
             named = " and ".join(f"track {st.track_id} for {st.walking_s:.1f} s" for st in also)
             warnings.append(f"Someone else was seen walking too: {named} (the walker: {walked:.1f} s). If that is "
                             "the person to judge, choose them by their track id.")
+    for sw in switches:
+        warnings.append(f"The person followed changed at {sw.t_s:.1f} s: the clothes' colours differ too much before "
+                        f"and after to be one person's ({sw.colour:.2f}). Up to then they are track {sw.track_id}, "
+                        f"from then on track {sw.new_id}, judged as two people.")
     for tr in walk.tracks:
         if not tr.full:
             warnings.append(f"Track {tr.track_id} was only looked at every {tr.stride} frames (the pose model follows "
@@ -336,8 +343,9 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     info, t = extraction.info, extraction.t
     if len(t) == 0:
         raise NoWalkerError("no frame could be decoded")
-    stats = track_summary(list(extraction.tracks), (info.width, info.height), frame_step(t, info.fps))
-    walk = choose_walk(list(extraction.tracks), stats, track_id=track_id, point=walker_point,
+    tracks, switches = split_switches(list(extraction.tracks))
+    stats = track_summary(tracks, (info.width, info.height), frame_step(t, info.fps))
+    walk = choose_walk(tracks, stats, track_id=track_id, point=walker_point,
                        frame_size=(info.width, info.height))
     walker = walk.first
     raw, swapped = unswap_legs(track_series(walk.tracks, t, (info.width, info.height), info.path))
@@ -383,7 +391,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
                                                        passes=in_passes))
     valid_s = trunk_s
     detection_rate = float(raw.detected.mean())
-    warnings = clip_warnings(extraction=extraction, stats=stats, walk=walk, jumps=jumps, t=t,
+    warnings = clip_warnings(extraction=extraction, stats=stats, walk=walk, switches=switches, jumps=jumps, t=t,
                              detection_rate=detection_rate, view=view, tilt_note=post.tilt_note,
                              height_given=given is not None, height_cm=height, cutoff_hz=cfg.signal.lowpass_hz,
                              swapped=swapped, level_note=post.level_note)

@@ -69,3 +69,47 @@ def montage(path: str | os.PathLike[str], parts: Sequence[Part], *, size: tuple[
                 container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
     return Path(path)
+
+
+def _person_mask(img: NDArray[np.uint8], background: NDArray[np.int16]) -> NDArray[np.bool_]:
+    """Where ``img`` differs from its clip's ``background``, kept to the largest blob's box (the walker)."""
+    moved = (np.abs(img.astype(np.int16) - background).max(axis=2) > 30).astype(np.uint8)
+    moved = cv2.morphologyEx(moved, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(moved)
+    box = np.zeros(moved.shape, bool)
+    if n > 1:
+        x, y, w, h = stats[1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA])), :4]
+        box[y:y + h, x:x + w] = True
+    return (cv2.dilate(moved, np.ones((9, 9), np.uint8)) > 0) & box
+
+
+def together(path: str | os.PathLike[str], front: str, behind: str, *, delay: int,
+             tint: tuple[float, float, float] = (1.0, 1.0, 1.0), fps: int = 30) -> Path:
+    """Two people walking one after the other: ``behind``'s walker pasted ``delay`` frames late into ``front``.
+
+    Both clips must be filmed by one camera in one room (the Biomechanics-of-gait clips are): the
+    walker of ``behind`` is cut out where its frames differ from its clip's background (the median
+    frame) and pasted over ``front``'s frames, each RGB channel times ``tint`` (other clothes: the
+    same person of those clips in red, say). H.264 at ``fps``, ``front``'s size; returns the path.
+    """
+    with av.open(os.fspath(VIDEOS / front)) as video:
+        s = video.streams.video[0]
+        size = (s.codec_context.width, s.codec_context.height)
+    first = _frames(Part(front, 0, 10**6), size)
+    second = _frames(Part(behind, 0, 10**6), size)
+    background = np.median(np.stack(second[::4]), axis=0).astype(np.int16)
+    gain = np.array(tint, np.float32)
+    with av.open(os.fspath(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps, options={"crf": "18", "preset": "veryfast"})
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        for n in range(max(len(first), len(second) + delay)):
+            img = first[min(n, len(first) - 1)].copy()
+            if 0 <= n - delay < len(second):
+                other = second[n - delay]
+                mask = _person_mask(other, background)
+                img[mask] = (other[mask] * gain).clip(0, 255).astype(np.uint8)
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            frame.pts = n
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return Path(path)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from .extraction import Extraction, Progress, extract, follow_track, follow_tracks
 from .landmarker import BUNDLED_MODEL_SHA256, Landmarker, LandmarkerFactory, ModelInfo, PoseEstimator, resolve_model
+from .switches import Switch, split_switches
 from .tracking import Track
 from .walker import Join, TrackStats, WalkerChoice, choose_walk, choose_walker, track_summary
 
 __all__ = ["BUNDLED_MODEL_SHA256", "Extraction", "Join", "Landmarker", "LandmarkerFactory", "ModelInfo",
-           "PoseEstimator", "Progress", "Track", "TrackStats", "WalkerChoice", "choose_walk", "choose_walker",
-           "extract", "follow_track", "follow_tracks", "resolve_model", "track_summary"]
+           "PoseEstimator", "Progress", "Switch", "Track", "TrackStats", "WalkerChoice", "choose_walk",
+           "choose_walker", "extract", "follow_track", "follow_tracks", "resolve_model", "split_switches",
+           "track_summary"]

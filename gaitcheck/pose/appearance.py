@@ -16,14 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..landmarks import Landmark as L
 
-__all__ = ["APPEARANCE_SHAPE", "REGIONS", "Looks", "appearance", "colour_distance", "proportion_distance",
-           "proportions", "summarise"]
+__all__ = ["APPEARANCE_SHAPE", "REGIONS", "Looks", "appearance", "colour_distance", "colour_distances",
+           "proportion_distance", "proportions", "summarise"]
 
 F32 = NDArray[np.float32]
 #: The body regions whose colour is sampled, in the rows of :func:`appearance`'s result.
@@ -184,11 +185,19 @@ def colour_distance(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
     >>> round(colour_distance(red, red), 3), round(colour_distance(red, blue), 3)
     (0.0, 1.03)
     """
+    return float(colour_distances(a, b))
+
+
+def colour_distances(a: NDArray[np.floating[Any]], b: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
+    """:func:`colour_distance` of each pair of ``a`` and ``b`` (..., 3, 3): an array of their leading shape."""
     d = np.asarray(a, np.float64) - np.asarray(b, np.float64)
-    d[:, 0] *= _LIGHTNESS_WEIGHT
-    per_region = np.sqrt((d**2).sum(axis=1))
+    d[..., 0] *= _LIGHTNESS_WEIGHT
+    per_region = np.sqrt((d**2).sum(axis=-1))
     ok = np.isfinite(per_region)
-    return float(per_region[ok].mean() / 100) if ok.any() else float("nan")
+    n = ok.sum(axis=-1)
+    with np.errstate(invalid="ignore"):
+        out = np.where(ok, per_region, 0.0).sum(axis=-1) / n / 100
+    return np.asarray(np.where(n > 0, out, np.nan), np.float64)
 
 
 def proportion_distance(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
