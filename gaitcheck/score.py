@@ -15,7 +15,7 @@ from .config import ASSUMED_HEIGHT_CM, Config, SeenConfig
 from .errors import NoWalkerError
 from .gait import GaitResult, analyze_gait
 from .pose.extraction import Extraction
-from .pose.switches import Switch, split_switches
+from .pose.switches import Detour, Switch, one_person_each
 from .pose.tracking import Track, track_series
 from .pose.walker import TrackStats, WalkerChoice, choose_walk, track_summary
 from .posture import PostureSeries, Seen, headings, measure_posture, pass_spans, seen_parts
@@ -202,7 +202,8 @@ def also_walking(stats: list[TrackStats], walk: tuple[int, ...], most: int = 2) 
 
 
 def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: WalkerChoice,
-                  switches: Sequence[Switch] = (), jumps: B, t: NDArray[np.float64], detection_rate: float,
+                  switches: Sequence[Switch] = (), detours: Sequence[Detour] = (), jumps: B,
+                  t: NDArray[np.float64], detection_rate: float,
                   view: str, tilt_note: str, height_given: bool, height_cm: float, cutoff_hz: float, swapped: B,
                   level_note: str = "") -> tuple[str, ...]:
     """The notes a report carries about the clip: who was chosen, what was dropped, relabelled or assumed."""
@@ -224,6 +225,10 @@ def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: Walk
         warnings.append(f"The person followed changed at {sw.t_s:.1f} s: the clothes' colours differ too much before "
                         f"and after to be one person's ({sw.colour:.2f}). Up to then they are track {sw.track_id}, "
                         f"from then on track {sw.new_id}, judged as two people.")
+    for away in detours:
+        if away.track_id in walk.track_ids:
+            warnings.append(f"The walker was hidden behind someone else at {away.start_s:.1f}-{away.end_s:.1f} s: "
+                            f"the landmarks there wore other clothes, and those {away.looks} frames were left out.")
     for tr in walk.tracks:
         if not tr.full:
             warnings.append(f"Track {tr.track_id} was only looked at every {tr.stride} frames (the pose model follows "
@@ -343,7 +348,7 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
     info, t = extraction.info, extraction.t
     if len(t) == 0:
         raise NoWalkerError("no frame could be decoded")
-    tracks, switches = split_switches(list(extraction.tracks))
+    tracks, switches, detours = one_person_each(list(extraction.tracks))
     stats = track_summary(tracks, (info.width, info.height), frame_step(t, info.fps))
     walk = choose_walk(tracks, stats, track_id=track_id, point=walker_point,
                        frame_size=(info.width, info.height))
@@ -391,7 +396,8 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
                                                        passes=in_passes))
     valid_s = trunk_s
     detection_rate = float(raw.detected.mean())
-    warnings = clip_warnings(extraction=extraction, stats=stats, walk=walk, switches=switches, jumps=jumps, t=t,
+    warnings = clip_warnings(extraction=extraction, stats=stats, walk=walk, switches=switches, detours=detours,
+                             jumps=jumps, t=t,
                              detection_rate=detection_rate, view=view, tilt_note=post.tilt_note,
                              height_given=given is not None, height_cm=height, cutoff_hz=cfg.signal.lowpass_hz,
                              swapped=swapped, level_note=post.level_note)

@@ -84,19 +84,20 @@ def _person_mask(img: NDArray[np.uint8], background: NDArray[np.int16]) -> NDArr
 
 
 def together(path: str | os.PathLike[str], front: str, behind: str, *, delay: int,
-             tint: tuple[float, float, float] = (1.0, 1.0, 1.0), fps: int = 30) -> Path:
-    """Two people walking one after the other: ``behind``'s walker pasted ``delay`` frames late into ``front``.
+             tint: tuple[float, float, float] = (1.0, 1.0, 1.0), mirror: bool = False, fps: int = 30) -> Path:
+    """Two people in one picture: ``behind``'s walker pasted ``delay`` frames late into ``front``.
 
     Both clips must be filmed by one camera in one room (the Biomechanics-of-gait clips are): the
     walker of ``behind`` is cut out where its frames differ from its clip's background (the median
     frame) and pasted over ``front``'s frames, each RGB channel times ``tint`` (other clothes: the
-    same person of those clips in red, say). H.264 at ``fps``, ``front``'s size; returns the path.
+    same person of those clips in red, say), mirrored if asked (walking the other way: the two
+    cross). H.264 at ``fps``, ``front``'s size; returns the path.
     """
     with av.open(os.fspath(VIDEOS / front)) as video:
         s = video.streams.video[0]
         size = (s.codec_context.width, s.codec_context.height)
     first = _frames(Part(front, 0, 10**6), size)
-    second = _frames(Part(behind, 0, 10**6), size)
+    second = _frames(Part(behind, 0, 10**6, mirror=mirror), size)
     background = np.median(np.stack(second[::4]), axis=0).astype(np.int16)
     gain = np.array(tint, np.float32)
     with av.open(os.fspath(path), "w") as container:

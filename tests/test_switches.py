@@ -9,7 +9,14 @@ from _synth import make_walker
 import gaitcheck
 from gaitcheck.pose import Extraction, ModelInfo, Track
 from gaitcheck.pose.appearance import colour_distance
-from gaitcheck.pose.switches import SWITCH_COLOUR, SWITCH_WINDOW_S, split_switches, switch_at
+from gaitcheck.pose.switches import (
+    SWITCH_COLOUR,
+    SWITCH_WINDOW_S,
+    detour_looks,
+    one_person_each,
+    split_switches,
+    switch_at,
+)
 from gaitcheck.video import VideoInfo
 
 FPS = 30.0
@@ -69,7 +76,7 @@ def test_two_changes_give_three_people() -> None:
 
 @pytest.mark.parametrize("case", ["hidden for a moment", "light changing", "noisy looks", "regions unseen"])
 def test_one_persons_clothes_changing_for_a_moment_or_slowly_is_not_a_switch(case: str) -> None:
-    if case == "hidden for a moment":  # 0.4 s behind a red box (the legs' colours are the box's): it passes
+    if case == "hidden for a moment":  # 0.4 s behind someone in red crossing in front: it passes (a detour)
         cols = clothes((WHITE, 1.5), (RED, 0.4), (WHITE, 1.5))
     elif case == "light changing":  # from bright to a dim, warm light over 3 s: as far as the red, slowly
         cols = WHITE[None] + np.linspace(0.0, 1.0, 90)[:, None, None] * (RED - WHITE)[None]
@@ -139,3 +146,48 @@ def test_the_frames_where_the_landmarks_slide_to_the_other_person_are_neither_pe
     jump = np.where(np.arange(n)[:, None, None] < cut, front, behind)
     first, second = split_switches([followed(cols, img=jump)])[0]
     assert first.frames == list(range(cut)) and second.frames == list(range(cut, n))
+
+
+def _crossing(n: int = 120, a: int = 50, b: int = 65, slide: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """A walker whom someone in red crossing in front hides for looks ``a..b-1``: the landmarks slide onto
+    them over ``slide`` looks, stay on them (walking the other way), and slide back."""
+    t = np.arange(n) / FPS
+    walker = make_walker(t=t, start_x=300.0)[0]
+    other = make_walker(t=t, start_x=300.0 + 2 * 250.0 * t[(a + b) // 2], direction=-1)[0]  # they meet mid-detour
+    on = np.zeros(n)
+    on[a - slide:a] = np.arange(1, slide + 1) / (slide + 1)
+    on[a:b] = 1.0
+    on[b:b + slide] = np.arange(slide, 0, -1) / (slide + 1)
+    img = (1 - on[:, None, None]) * walker + on[:, None, None] * other
+    cols = clothes((WHITE, a / FPS), (RED, (b - a) / FPS), (WHITE, (n - b) / FPS), noise=6.0)
+    return img, cols
+
+
+def test_looks_on_someone_crossing_in_front_are_left_out_with_the_hand_overs() -> None:
+    img, cols = _crossing()
+    tr = followed(cols, img=img)
+    away = detour_looks(tr)
+    assert np.flatnonzero(away).tolist() == list(range(48, 67))  # 50-64 in red, and the slides 48-49, 65-66
+    (kept,), switches, (detour,) = one_person_each([tr])
+    assert not switches and kept.frames == [f for f in tr.frames if not 48 <= f < 67]
+    assert (detour.track_id, detour.looks) == (1, 19) and detour.start_s == pytest.approx(48 / FPS)
+
+
+@pytest.mark.parametrize("case", ["legs behind a box", "at the end", "a look or two"])
+def test_one_persons_looks_are_kept(case: str) -> None:
+    cols = clothes((WHITE, 4.0), noise=6.0)
+    if case == "legs behind a box":  # the thighs and shins the box's colour for 0.5 s, the torso the walker's
+        cols[50:65, 1:] = RED[1:] * 1.5
+    elif case == "at the end":  # the last looks on the background as the walker leaves the picture
+        cols[-10:] = RED
+    else:
+        cols[[30, 31, 70]] = RED
+    assert not detour_looks(followed(cols)).any()
+
+
+def test_the_report_leaves_out_the_detour_and_says_so() -> None:
+    img, cols = _crossing()
+    report = gaitcheck.score(_extraction([followed(cols, img=img)], len(cols)))
+    assert not report.series.detected[48:67].any() and report.series.detected[:48].all()
+    note = next(w for w in report.warnings if "hidden behind someone else" in w)
+    assert "1.6-2.2 s" in note and "19 frames" in note

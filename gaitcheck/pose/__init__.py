@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from .extraction import Extraction, Progress, extract, follow_track, follow_tracks
 from .landmarker import BUNDLED_MODEL_SHA256, Landmarker, LandmarkerFactory, ModelInfo, PoseEstimator, resolve_model
-from .switches import Switch, split_switches
+from .switches import Detour, Switch, one_person_each, split_switches
 from .tracking import Track
 from .walker import Join, TrackStats, WalkerChoice, choose_walk, choose_walker, track_summary
 
-__all__ = ["BUNDLED_MODEL_SHA256", "Extraction", "Join", "Landmarker", "LandmarkerFactory", "ModelInfo",
+__all__ = ["BUNDLED_MODEL_SHA256", "Detour", "Extraction", "Join", "Landmarker", "LandmarkerFactory", "ModelInfo",
            "PoseEstimator", "Progress", "Switch", "Track", "TrackStats", "WalkerChoice", "choose_walk",
-           "choose_walker", "extract", "follow_track", "follow_tracks", "resolve_model", "split_switches",
-           "track_summary"]
+           "choose_walker", "extract", "follow_track", "follow_tracks", "one_person_each", "resolve_model",
+           "split_switches", "track_summary"]

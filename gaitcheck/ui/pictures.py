@@ -22,7 +22,7 @@ from ..evidence.keyframes import (
     well_framed,
     whole_body_frames,
 )
-from ..pose import Extraction, split_switches
+from ..pose import Extraction, one_person_each
 from ..pose.walker import track_summary
 from ..report import Report
 from ..video import frame_step
@@ -165,7 +165,7 @@ def track_thumbnails(upload: Upload, extraction: Extraction, height: int = 200,
     import cv2
 
     info = extraction.info
-    tracks, _ = split_switches(list(extraction.tracks))  # the people the report names
+    tracks = one_person_each(list(extraction.tracks))[0]  # the people the report names
     stats = track_summary(tracks, (info.width, info.height), frame_step(extraction.t, info.fps))
     by_id = {tr.track_id: tr for tr in tracks}
     wanted: dict[int, tuple[int, NDArray[np.float32]]] = {}
