@@ -16,14 +16,16 @@ import numpy as np
 
 def derive(src: Path, dst: Path, *, crop: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0),
            mirror: bool = False, keep: Callable[[int], bool] = lambda i: True, roll_deg: float = 0.0,
-           scale: float = 1.0, speed: float = 1.0, repeat: int = 1) -> Path:
+           scale: float = 1.0, speed: float = 1.0, repeat: int = 1,
+           shade: tuple[float, float, float] | None = None) -> Path:
     """Re-encode ``src`` as H.264, keeping the part ``crop`` = (x0, y0, x1, y1) (fractions of the frame)
     of the frames where ``keep(index)``; optionally mirrored left-right, or turned ``roll_deg`` clockwise
     about the picture's centre (a camera rolled the other way: the floor then drops to the right), or
     resized by ``scale`` (a lower resolution, as a messaging app sends it), or played ``speed`` times
     faster (a time-lapse export: keep every other frame with ``speed=2``), each frame shown ``repeat``
     times at equal steps (a slow-motion export of a clip filmed at the normal rate: ``speed=1/3,
-    repeat=3``)."""
+    repeat=3``), or with the right half of the picture in a hard shadow: each RGB channel times
+    ``shade`` there, over a soft edge 3% of the width wide at the middle."""
     with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
         s_in = inp.streams.video[0]
         w, h = s_in.codec_context.width, s_in.codec_context.height
@@ -43,6 +45,10 @@ def derive(src: Path, dst: Path, *, crop: tuple[float, float, float, float] = (0
             img = frame.to_ndarray(format="rgb24")[y0:y1, x0:x1]
             if mirror:
                 img = img[:, ::-1]
+            if shade is not None:
+                ramp = np.clip((np.arange(img.shape[1]) - 0.5 * img.shape[1]) / (0.03 * img.shape[1]), 0, 1)
+                gain = 1 - ramp[None, :, None] * (1 - np.asarray(shade, np.float32))
+                img = (img * gain).clip(0, 255).astype(np.uint8)
             if roll_deg:
                 import cv2
 

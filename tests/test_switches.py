@@ -173,11 +173,13 @@ def test_looks_on_someone_crossing_in_front_are_left_out_with_the_hand_overs() -
     assert (detour.track_id, detour.looks) == (1, 19) and detour.start_s == pytest.approx(48 / FPS)
 
 
-@pytest.mark.parametrize("case", ["legs behind a box", "at the end", "a look or two"])
+@pytest.mark.parametrize("case", ["legs behind a box", "through a shadow", "at the end", "a look or two"])
 def test_one_persons_looks_are_kept(case: str) -> None:
     cols = clothes((WHITE, 4.0), noise=6.0)
     if case == "legs behind a box":  # the thighs and shins the box's colour for 0.5 s, the torso the walker's
         cols[50:65, 1:] = RED[1:] * 1.5
+    elif case == "through a shadow":  # all of the clothes look other for 0.5 s, but the walker keeps their path
+        cols[50:65] = RED
     elif case == "at the end":  # the last looks on the background as the walker leaves the picture
         cols[-10:] = RED
     else:

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
+from _derive import derive
 from _montage import together
 from conftest import AnalysisCache
 
@@ -124,6 +125,23 @@ def test_two_people_in_alike_clothes_one_behind_the_other_are_not_judged_as_a_mi
     assert min(counts.values()) == 0, counts
 
 
-def test_no_real_clips_walker_is_split(analysed: AnalysisCache, manifest: dict[str, dict[str, Any]]) -> None:
+def _one_walker_notes(d: dict[str, Any]) -> list[str]:
+    return [w for w in d["warnings"] if "person followed changed" in w or "hidden behind someone" in w]
+
+
+def test_no_real_clips_walker_is_split_or_loses_a_frame(analysed: AnalysisCache,
+                                                        manifest: dict[str, dict[str, Any]]) -> None:
     for name in manifest:
-        assert not any("person followed changed" in w for w in analysed.dict(name)["warnings"]), name
+        assert not _one_walker_notes(analysed.dict(name)), name
+
+
+@pytest.mark.parametrize("name", [SLOUCH, "lab_woman_indoor_side.mp4"])
+def test_a_walker_crossing_into_a_hard_shadow_stays_one_person(analysed: AnalysisCache, tmp_path: Path,
+                                                                name: str) -> None:
+    # the right half of the picture in deep, bluish shade: every colour of the clothes changes as the
+    # walker crosses into it (on the slouch clip a detour of 4 frames was taken out, before the landmarks
+    # had to leave the walker's path for one)
+    d = gaitcheck.analyze(derive(analysed.path(name), tmp_path / "shade.mp4", shade=(0.35, 0.4, 0.55))).to_dict()
+    own = analysed.dict(name)
+    assert not _one_walker_notes(d), d["warnings"]
+    assert {k: c["status"] for k, c in d["checks"].items()} == {k: c["status"] for k, c in own["checks"].items()}

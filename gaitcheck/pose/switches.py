@@ -39,13 +39,14 @@ from numpy.typing import NDArray
 from .appearance import colour_distances
 from .tracking import Track, box_size
 
-__all__ = ["DETOUR_S", "HANDOVER_SPEED", "SWITCH_COLOUR", "SWITCH_WINDOW_S", "Detour", "Switch", "detour_looks",
-           "handover", "one_person_each", "split_switches", "switch_at"]
+__all__ = ["DETOUR_AWAY", "DETOUR_S", "HANDOVER_SPEED", "SWITCH_COLOUR", "SWITCH_WINDOW_S", "Detour", "Switch",
+           "detour_looks", "handover", "one_person_each", "split_switches", "switch_at"]
 
 SWITCH_COLOUR = 0.25  # clothing colour distance across a point above which the person followed changed there
 SWITCH_WINDOW_S = 0.5  # ... measured over this long each side; each piece is at least this long
 HANDOVER_SPEED = 1.5  # body sizes per second the torso moves beyond the walk's own pace: sliding to the other person
-DETOUR_S = 0.1  # looks in a row this long (at least 3) in clothes not the track's own: landmarks on someone else
+DETOUR_S = 0.1  # looks in a row this long (at least 3) in clothes not the track's own: landmarks on someone else ...
+DETOUR_AWAY = 0.15  # ... if they leave the walker's path by this many body sizes (not: the walker in a shadow)
 _MIN_SHARE = 0.5  # a window needs colours on at least this share of its frames
 
 
@@ -187,8 +188,9 @@ def detour_looks(tr: Track, threshold: float = SWITCH_COLOUR, min_s: float = DET
     regions seen), and its torso's on their own: the walker hidden for a moment behind someone
     crossing in front, the landmarks on that person meanwhile. Only between looks in the track's own
     clothes (at a track's ends the colours are often the background's: the walker half out of the
-    picture); the hand-overs there and back (:func:`handover`) are part of the detour. Judged on
-    tracks followed on every frame only.
+    picture), and only where the landmarks leave the walker's path on the way (:func:`_strays`; the
+    walker crossing a hard shadow changes colours too, but stays on their path); the hand-overs there
+    and back (:func:`handover`) are part of the detour. Judged on tracks followed on every frame only.
     """
     n = len(tr.frames)
     out = np.zeros(n, bool)
@@ -206,8 +208,24 @@ def detour_looks(tr: Track, threshold: float = SWITCH_COLOUR, min_s: float = DET
         if b - a >= need and a > 0 and b < n:  # back on the track's own clothes after (the ends: the picture's edge)
             # with the hand-overs there and back, where the landmarks slide across
             reach = max(1, min(need, (b - a) // 2))
-            out[min(a, handover(tr, a, reach)[0]):max(b, handover(tr, b, reach)[1])] = True
+            a, b = min(a, handover(tr, a, reach)[0]), max(b, handover(tr, b, reach)[1])
+            if a > 0 and b < n and _strays(tr, a, b):
+                out[a:b] = True
     return out
+
+
+def _strays(tr: Track, a: int, b: int) -> bool:
+    """True if the torso leaves the walker's path over looks ``a..b-1`` by over :data:`DETOUR_AWAY` body sizes.
+
+    The path: straight from look ``a - 1`` to look ``b`` (the walker's own, either side), at their times.
+    """
+    img = np.stack(tr.image[a - 1:b + 1]).astype(np.float64)
+    centre = img[:, :, :2][:, [11, 12, 23, 24]].mean(axis=1)  # the torso: shoulders and hips
+    t = np.asarray(tr.times[a - 1:b + 1], np.float64)
+    share = ((t - t[0]) / (t[-1] - t[0]))[:, None] if t[-1] > t[0] else np.zeros((len(t), 1))
+    path = centre[0] + share * (centre[-1] - centre[0])
+    size = float(np.median(box_size(img)))
+    return bool(np.linalg.norm(centre - path, axis=1).max() > DETOUR_AWAY * size)
 
 
 def _keep(tr: Track, keep: NDArray[np.bool_]) -> Track:
