@@ -11,7 +11,8 @@ GUIDE_POINTS = (
     "side of your path.",
     "**Whole body in view:** head to feet inside the picture all the time; landscape is best.",
     "**At least 6 steps:** walk across the picture at your usual pace; walking there and back is fine.",
-    "**Good light, one walker:** others in view are fine, but we follow the person who walks.",
+    "**Good light, one walker:** others in view are fine, but we follow the person who walks; nobody should "
+    "walk right beside or behind you.",
     "**Walk as you usually do:** look where you normally look, so the feedback is about your everyday walk.",
 )
 
