@@ -183,25 +183,54 @@ def why_unknown(part: str, view: str, post: PostureSeries, valid: B, valid_s: fl
             f"(at least {min_s:g} s is needed)")
 
 
-def also_walking(stats: list[TrackStats], walk: tuple[int, ...], most: int = 2) -> tuple[float, list[TrackStats]]:
+def also_walking(stats: list[TrackStats], walk: tuple[int, ...], most: int = 2,
+                 people: Sequence[tuple[int, ...]] = ()) -> tuple[float, list[tuple[tuple[int, ...], float]]]:
     """The ``walk``'s (track ids) time seen walking, and the ``most`` people not of it who walked longest about as long.
 
-    At least :data:`ALSO_WALKING_S` and :data:`ALSO_WALKING_SHARE` of the walk's time walking.
+    At least :data:`ALSO_WALKING_S` and :data:`ALSO_WALKING_SHARE` of the walk's time walking. A person
+    is one of ``people`` (the track ids of someone's passes, or of the pieces of a track split where the
+    person followed changed: :func:`others_walks`), or else a track of their own; each is given as
+    ``(track ids, seconds walking)``.
 
     >>> def st(i, s): return TrackStats(i, 30, 0.0, 3.0, 0.4, 1.0, 0.3, s * 0.4, s)
     >>> walked, also = also_walking([st(1, 2.1), st(3, 1.6), st(2, 0.5)], (1,))
-    >>> walked, [x.track_id for x in also]
-    (2.1, [3])
+    >>> walked, also
+    (2.1, [((3,), 1.6)])
     >>> also_walking([st(1, 4.0), st(3, 1.6)], (1,))[1]  # under half the walker's time
     []
+    >>> also_walking([st(1, 2.0), st(3, 0.9), st(4, 0.9)], (1,), people=[(3, 4)])[1]  # one person's passes
+    [((3, 4), 1.8)]
     """
-    walked = sum(st.walking_s for st in stats if st.track_id in walk)
-    others = [st for st in stats if st.track_id not in walk and st.walking_s >= ALSO_WALKING_S
-              and st.walking_s >= ALSO_WALKING_SHARE * walked]
-    return walked, sorted(others, key=lambda st: -st.walking_s)[:most]
+    by_id = {st.track_id: st.walking_s for st in stats}
+    walked = sum(by_id.get(i, 0.0) for i in walk)
+    grouped = {i for ids in people for i in ids}
+    persons = [tuple(ids) for ids in people] + [(i,) for i in by_id if i not in grouped]
+    seen = [(ids, sum(by_id.get(i, 0.0) for i in ids)) for ids in persons if not set(ids) & set(walk)]
+    others = [(ids, s) for ids, s in seen if s >= ALSO_WALKING_S and s >= ALSO_WALKING_SHARE * walked]
+    return walked, sorted(others, key=lambda o: -o[1])[:most]
 
 
-def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: WalkerChoice,
+def others_walks(tracks: list[Track], stats: list[TrackStats], walk: tuple[int, ...],
+                 frame_size: tuple[int, int]) -> list[tuple[int, ...]]:
+    """Everyone else's walks: the track ids :func:`choose_walk` joins to each other track, in turn.
+
+    Longest walking first, each track in one walk only, none of ``walk``'s.
+    """
+    taken, out = set(walk), []
+    for st in sorted(stats, key=lambda st: -st.walking_s):
+        if st.track_id in taken:
+            continue
+        try:
+            ids = choose_walk(tracks, stats, track_id=st.track_id, frame_size=frame_size).track_ids
+        except NoWalkerError:
+            ids = (st.track_id,)
+        mine = tuple(sorted(i for i in ids if i not in taken))
+        taken.update(mine)
+        out.append(mine)
+    return out
+
+
+def clip_warnings(*, extraction: Extraction, tracks: list[Track], stats: list[TrackStats], walk: WalkerChoice,
                   switches: Sequence[Switch] = (), detours: Sequence[Detour] = (), jumps: B,
                   t: NDArray[np.float64], detection_rate: float,
                   view: str, tilt_note: str, height_given: bool, height_cm: float, cutoff_hz: float, swapped: B,
@@ -216,9 +245,12 @@ def clip_warnings(*, extraction: Extraction, stats: list[TrackStats], walk: Walk
         warnings.append(f"{len(stats)} people were found; the walker is {who} (seen {seen}). If that is the wrong "
                         "person, choose another by its track id (listed under subject.tracks; --track on the command "
                         "line).")
-        walked, also = also_walking(stats, walk.track_ids)
+        size = (extraction.info.width, extraction.info.height)
+        walked, also = also_walking(stats, walk.track_ids, people=others_walks(tracks, stats, walk.track_ids, size))
         if also:
-            named = " and ".join(f"track {st.track_id} for {st.walking_s:.1f} s" for st in also)
+            named = " and ".join(f"track {ids[0]} for {secs:.1f} s" if len(ids) == 1 else
+                                 f"tracks {', '.join(map(str, ids[:-1]))} and {ids[-1]}, one person's, for {secs:.1f} s"
+                                 for ids, secs in also)
             warnings.append(f"Someone else was seen walking too: {named} (the walker: {walked:.1f} s). If that is "
                             "the person to judge, choose them by their track id.")
     for sw in switches:
@@ -396,8 +428,8 @@ def score(extraction: Extraction, config: Config | None = None, *, height_cm: fl
                                                        passes=in_passes))
     valid_s = trunk_s
     detection_rate = float(raw.detected.mean())
-    warnings = clip_warnings(extraction=extraction, stats=stats, walk=walk, switches=switches, detours=detours,
-                             jumps=jumps, t=t,
+    warnings = clip_warnings(extraction=extraction, tracks=tracks, stats=stats, walk=walk, switches=switches,
+                             detours=detours, jumps=jumps, t=t,
                              detection_rate=detection_rate, view=view, tilt_note=post.tilt_note,
                              height_given=given is not None, height_cm=height, cutoff_hz=cfg.signal.lowpass_hz,
                              swapped=swapped, level_note=post.level_note)

@@ -193,3 +193,30 @@ def test_the_report_leaves_out_the_detour_and_says_so() -> None:
     assert not report.series.detected[48:67].any() and report.series.detected[:48].all()
     note = next(w for w in report.warnings if "hidden behind someone else" in w)
     assert "1.6-2.2 s" in note and "19 frames" in note
+
+
+def _sampled(track_id: int, img: np.ndarray, world: np.ndarray, t: np.ndarray, first: int, colour: np.ndarray,
+             stride: int = 6) -> Track:
+    """As the scan samples a person every 0.2 s, seen from frame ``first`` on, in clothes ``colour``."""
+    idx = range(0, len(t), stride)
+    return Track(track_id, [first + i for i in idx], [float(t[i]) for i in idx],
+                 [img[i].astype(np.float32) for i in idx], [world[i].astype(np.float32) for i in idx], stride=stride,
+                 colours=[colour.astype(np.float32)] * len(idx))
+
+
+def test_the_note_on_someone_else_walking_counts_their_passes_as_one_person() -> None:
+    # the walker crosses for 4 s; someone in red crosses twice meanwhile, 1.5 s each, on the far side
+    n = 120
+    t = np.arange(n) / FPS
+    img, world, _ = make_walker(t=t, start_x=100.0, speed_px_s=250.0)
+    walker = _sampled(1, img, world, t, 0, WHITE)
+    t2 = np.arange(45) / FPS
+    passes = []
+    for k, first in enumerate((0, 70)):
+        other, world2, _ = make_walker(t=t2 + first / FPS, start_x=200.0 - 400.0 * first / FPS, speed_px_s=400.0,
+                                       scale=0.8)
+        passes.append(_sampled(2 + k, other, world2, t2 + first / FPS, first, RED))
+    report = gaitcheck.score(_extraction([walker, *passes], n))
+    assert report.subject.track_id == 1
+    note = next(w for w in report.warnings if "walking too" in w)
+    assert "tracks 2 and 3, one person's, for" in note and "track 2 for" not in note, note
