@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ..landmarks import TORSO
 from .appearance import colour_distances
 from .tracking import Track, box_size
 
@@ -68,6 +69,19 @@ class Switch:
     new_id: int
     t_s: float
     colour: float  # the clothing colour distance across the switch (the lower of just-around and before/after)
+
+
+def _torso(tr: Track, a: int, b: int) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+    """Looks ``a..b-1``: the torso's centre (shoulders and hips, pixels), the times, the median body size."""
+    img = np.stack(tr.image[a:b]).astype(np.float64)
+    return (img[:, list(TORSO), :2].mean(axis=1), np.asarray(tr.times[a:b], np.float64),
+            float(np.median(box_size(img))))
+
+
+def _runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """``(start, end)`` (exclusive) of each run of True in ``mask``."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _medians(cols: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -111,7 +125,8 @@ def switch_at(tr: Track, window_s: float = SWITCH_WINDOW_S, threshold: float = S
         i = int(cuts[k])
         far = float(colour_distances(_medians(cols[:i]), _medians(cols[i:])))
         d = min(float(near[k]), far)
-        if d > threshold and _steady(cols[i - w:i]) and _steady(cols[i:i + w]) and (best is None or d > best[1]):
+        if d > threshold and _steady(cols[i - w:i], threshold) and _steady(cols[i:i + w], threshold) and (
+                best is None or d > best[1]):
             best = (i, d)
     if best is None:
         return None
@@ -127,11 +142,8 @@ def handover(tr: Track, i: int, reach: int) -> tuple[int, int]:
     beyond the walk's own pace (the median step around it).
     """
     lo, hi = max(1, i - reach), min(len(tr.frames), i + reach + 1)
-    img = np.stack(tr.image[lo - 1:hi]).astype(np.float64)
-    centre = img[:, :, :2][:, [11, 12, 23, 24]].mean(axis=1)  # the torso: shoulders and hips
-    t = np.asarray(tr.times[lo - 1:hi], np.float64)
+    centre, t, size = _torso(tr, lo - 1, hi)
     steps = np.diff(centre, axis=0)
-    size = float(np.median(box_size(img)))
     beyond = np.linalg.norm(steps - np.median(steps, axis=0), axis=1) / size / np.maximum(np.diff(t), 1e-3)
     fast = np.flatnonzero(beyond > HANDOVER_SPEED) + lo  # look k: the step from look k - 1 to k is fast
     if not len(fast):
@@ -139,7 +151,7 @@ def handover(tr: Track, i: int, reach: int) -> tuple[int, int]:
     return int(fast[0]), int(fast[-1])
 
 
-def _steady(cols: NDArray[np.float64], threshold: float = SWITCH_COLOUR) -> bool:
+def _steady(cols: NDArray[np.float64], threshold: float) -> bool:
     """True if the two halves of a window of looks show one person's colours (the cut is not inside it)."""
     h = len(cols) // 2
     d = float(colour_distances(_medians(cols[:h]), _medians(cols[h:])))
@@ -203,8 +215,7 @@ def detour_looks(tr: Track, threshold: float = SWITCH_COLOUR, min_s: float = DET
            & (np.nan_to_num(colour_distances(cols[:, :1], med[:, :1]), nan=0.0) > threshold))
     dt = float(np.median(np.diff(tr.times)))
     need = max(3, round(min_s / dt)) if dt > 0 else 3
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], far.astype(np.int8), [0]])))
-    for a, b in zip(edges[::2], edges[1::2], strict=True):
+    for a, b in _runs(far):
         if b - a >= need and a > 0 and b < n:  # back on the track's own clothes after (the ends: the picture's edge)
             # with the hand-overs there and back, where the landmarks slide across
             reach = max(1, min(need, (b - a) // 2))
@@ -219,12 +230,9 @@ def _strays(tr: Track, a: int, b: int) -> bool:
 
     The path: straight from look ``a - 1`` to look ``b`` (the walker's own, either side), at their times.
     """
-    img = np.stack(tr.image[a - 1:b + 1]).astype(np.float64)
-    centre = img[:, :, :2][:, [11, 12, 23, 24]].mean(axis=1)  # the torso: shoulders and hips
-    t = np.asarray(tr.times[a - 1:b + 1], np.float64)
+    centre, t, size = _torso(tr, a - 1, b + 1)
     share = ((t - t[0]) / (t[-1] - t[0]))[:, None] if t[-1] > t[0] else np.zeros((len(t), 1))
     path = centre[0] + share * (centre[-1] - centre[0])
-    size = float(np.median(box_size(img)))
     return bool(np.linalg.norm(centre - path, axis=1).max() > DETOUR_AWAY * size)
 
 
@@ -244,11 +252,9 @@ def one_person_each(tracks: Sequence[Track]) -> tuple[list[Track], tuple[Switch,
     out, detours = [], []
     for tr in pieces:
         away = detour_looks(tr)
-        if not away.any() or away.all():
+        if not away.any():
             out.append(tr)
             continue
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], away.astype(np.int8), [0]])))
-        detours += [Detour(tr.track_id, tr.times[a], tr.times[b - 1], int(b - a))
-                    for a, b in zip(edges[::2], edges[1::2], strict=True)]
+        detours += [Detour(tr.track_id, tr.times[a], tr.times[b - 1], b - a) for a, b in _runs(away)]
         out.append(_keep(tr, ~away))
     return out, switches, tuple(detours)
