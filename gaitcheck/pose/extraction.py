@@ -186,8 +186,8 @@ def _choose_again(clip: Clip, extraction: Extraction, followed: int, bar: Bar, p
     walking, by size in the picture). The choice then rests on estimates that the closer look has
     contradicted: the other person (with their passes) is followed on every frame too, and the walker
     is chosen again on the full looks (:func:`~gaitcheck.pose.walker.choose_walker` among the tracks
-    followed on every frame). At most :data:`MAX_SECOND_LOOKS` people more are followed; the report
-    notes who, and why.
+    followed on every frame). At
+    most :data:`MAX_SECOND_LOOKS` people more are followed; the report notes who, and why.
     """
     info = extraction.info
     size, dt = (info.width, info.height), frame_step(extraction.t, info.fps)

@@ -158,11 +158,9 @@ def _steady(cols: NDArray[np.float64], threshold: float) -> bool:
     return not d > threshold  # NaN (a half without colours): nothing against it
 
 
-def _piece(tr: Track, track_id: int, looks: Sequence[int] | NDArray[np.intp]) -> Track:
-    """The looks ``looks`` of ``tr`` (indices, in order) as a track of id ``track_id``."""
-    return Track(track_id, [tr.frames[i] for i in looks], [tr.times[i] for i in looks], [tr.image[i] for i in looks],
-                 [tr.world[i] for i in looks], stride=tr.stride, colours=[tr.colours[i] for i in looks],
-                 step=tr.step)
+def _piece(tr: Track, track_id: int, a: int, b: int) -> Track:
+    return Track(track_id, tr.frames[a:b], tr.times[a:b], tr.image[a:b], tr.world[a:b], stride=tr.stride,
+                 colours=tr.colours[a:b], step=tr.step)
 
 
 def split_switches(tracks: Sequence[Track], window_s: float = SWITCH_WINDOW_S,
@@ -181,7 +179,7 @@ def split_switches(tracks: Sequence[Track], window_s: float = SWITCH_WINDOW_S,
         todo = [(0, len(tr.frames))]
         while todo:
             a, b = todo.pop()
-            hit = switch_at(_piece(tr, tr.track_id, range(a, b)), window_s, threshold)
+            hit = switch_at(_piece(tr, tr.track_id, a, b), window_s, threshold)
             if hit is not None:
                 end, start, d = a + hit[0], a + hit[1], hit[2]
                 cuts[(end, start)] = d
@@ -190,8 +188,7 @@ def split_switches(tracks: Sequence[Track], window_s: float = SWITCH_WINDOW_S,
         spans = list(zip([0, *(st for _, st in order)], [*(e for e, _ in order), len(tr.frames)], strict=True))
         ids = [tr.track_id, *range(next_id, next_id + len(cuts))]  # in the order of time
         next_id += len(cuts)
-        pieces[id(tr)] = [tr] if not cuts else [_piece(tr, i, range(a, b))
-                                                for i, (a, b) in zip(ids, spans, strict=True)]
+        pieces[id(tr)] = [tr] if not cuts else [_piece(tr, i, a, b) for i, (a, b) in zip(ids, spans, strict=True)]
         found += [Switch(ids[k], ids[k + 1], float(tr.times[st]), cuts[(e, st)]) for k, (e, st) in enumerate(order)]
     return [p for tr in tracks for p in pieces[id(tr)]], tuple(found)
 
@@ -239,6 +236,12 @@ def _strays(tr: Track, a: int, b: int) -> bool:
     return bool(np.linalg.norm(centre - path, axis=1).max() > DETOUR_AWAY * size)
 
 
+def _keep(tr: Track, keep: NDArray[np.bool_]) -> Track:
+    idx = np.flatnonzero(keep)
+    return Track(tr.track_id, [tr.frames[i] for i in idx], [tr.times[i] for i in idx], [tr.image[i] for i in idx],
+                 [tr.world[i] for i in idx], stride=tr.stride, colours=[tr.colours[i] for i in idx], step=tr.step)
+
+
 def one_person_each(tracks: Sequence[Track]) -> tuple[list[Track], tuple[Switch, ...], tuple[Detour, ...]]:
     """``tracks`` made one person's each, with the splits and the detours.
 
@@ -253,5 +256,5 @@ def one_person_each(tracks: Sequence[Track]) -> tuple[list[Track], tuple[Switch,
             out.append(tr)
             continue
         detours += [Detour(tr.track_id, tr.times[a], tr.times[b - 1], b - a) for a, b in _runs(away)]
-        out.append(_piece(tr, tr.track_id, np.flatnonzero(~away)))
+        out.append(_keep(tr, ~away))
     return out, switches, tuple(detours)
